@@ -1,0 +1,57 @@
+# Every workflow goes through these targets; CI calls only `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PROTOS := $(shell find protos -name '*.proto' | sort)
+GEN    := services/vanguard
+
+.PHONY: setup run test test-unit test-integration test-containers lint protos check-protos schemas bench clean
+
+setup: $(STAMP) $(GEN)/.generated
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
+	touch $(STAMP)
+
+# Generated gRPC code lives in one package (services/vanguard) and is never edited by hand.
+$(GEN)/.generated: $(STAMP) $(PROTOS)
+	rm -rf $(GEN)
+	PATH=$(abspath $(VENV))/bin:$$PATH $(PY) -m grpc_tools.protoc -I protos --python_out=services --grpc_python_out=services \
+		--mypy_out=quiet:services $(PROTOS)
+	find $(GEN) -type d -exec touch {}/__init__.py \;
+	touch $@
+
+protos: $(GEN)/.generated
+
+check-protos: setup
+	$(MAKE) -B protos >/dev/null
+	git diff --exit-code -- $(GEN) || (echo "generated code is stale: run make protos" && exit 1)
+
+run: setup
+	$(PY) -m kernel up
+
+test: setup
+	$(PY) -m pytest -q
+
+test-unit: setup
+	$(PY) -m pytest -q tests/unit
+
+test-integration: setup
+	$(PY) -m pytest -q tests/integration
+
+lint: setup
+	$(VENV)/bin/ruff check services tests bench
+	$(VENV)/bin/ruff format --check services tests bench
+	$(VENV)/bin/mypy
+
+schemas: setup
+	$(PY) -m kernel schemas docs/events
+
+bench: setup
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

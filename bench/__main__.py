@@ -1,0 +1,56 @@
+"""`python -m bench`: measure, print, and append the figures to bench/RESULTS.md."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bench.harness import Figure, Measurement, Rig
+from bench.machine import this_machine
+from bench.report import compare, console_comparison, console_line, markdown_section, record
+from bench.suite import MEASUREMENTS
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+
+
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--scale", type=float, default=1.0, help="shorten (<1) every loop")
+    parser.add_argument(
+        "--only", nargs="+", metavar="PREFIX", help="run measurements whose name starts so"
+    )
+    parser.add_argument("--results", type=Path, default=RESULTS, help="file to append to")
+    parser.add_argument("--no-record", action="store_true", help="print only")
+    return parser.parse_args(argv)
+
+
+def measure(rig: Rig, measurement: Measurement) -> Figure:
+    """Run one measurement; an error is reported as its figure and the others go on."""
+    try:
+        return Figure(measurement, measurement.run(rig))
+    except Exception as exc:  # a broken measurement must not hide the rest
+        return Figure(measurement, None, f"{type(exc).__name__}: {exc}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse(argv)
+    machine = this_machine()
+    print(f"{machine.date:%Y-%m-%d %H:%M} UTC — {machine.describe()}")
+    chosen = [m for m in MEASUREMENTS if not args.only or m.name.startswith(tuple(args.only))]
+    figures = []
+    with Rig(args.scale) as rig:
+        for measurement in chosen:
+            figures.append(measure(rig, measurement))
+            print(console_line(figures[-1]), flush=True)
+    for comparison in compare(figures):
+        print(console_comparison(comparison))
+    if not args.no_record:
+        record(args.results, markdown_section(machine, figures, args.scale))
+        print(f"appended to {args.results}")
+    return 1 if any(figure.error for figure in figures) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

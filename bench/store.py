@@ -1,0 +1,46 @@
+"""Kernel figure: the SQLite event store's single-event appends, one command each (one
+`append` with an expected version, no idempotency key), streams round-robin."""
+
+from __future__ import annotations
+
+from kernel.store import PendingEvent, SqliteEventStore
+
+from bench.harness import Measurement, Ratio, Rig, Timing, best_of, timed
+from bench.samples import CONTEXT, STREAMS, member_of, pledge, stream_of
+from bench.sqlite_raw import REPEATS, ROWS
+
+TARGET = 0.40
+
+
+def single_event_appends(rig: Rig) -> Timing:
+    return best_of(REPEATS, lambda: _append_loop(rig, rig.count(ROWS)))
+
+
+def _append_loop(rig: Rig, count: int) -> Timing:
+    store = SqliteEventStore(rig.new_file("store"))
+    # What the domain hands over, built before the clock starts.
+    streams = [(stream_of(n), member_of(n), [PendingEvent(pledge(n))]) for n in range(STREAMS)]
+
+    def loop() -> None:
+        for n in range(count):
+            stream_id, member, events = streams[n % STREAMS]
+            store.append(stream_id, n // STREAMS, events, context=CONTEXT, partition_key=member)
+
+    try:
+        return timed(count, loop)
+    finally:
+        store.close()
+
+
+MEASUREMENTS = [
+    Measurement(
+        "store.append",
+        "Event store: single-event appends (version checked)",
+        "append",
+        single_event_appends,
+        ratios=(
+            Ratio("sqlite.minimal", TARGET, "vs minimal table"),
+            Ratio("sqlite.events", TARGET, "vs same `events` schema"),
+        ),
+    ),
+]

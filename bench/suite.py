@@ -1,0 +1,14 @@
+"""Every measurement, in the order they run: ceilings before the figures compared with them.
+A new figure is a module with a MEASUREMENTS list, added here."""
+
+from __future__ import annotations
+
+from bench import grpc_raw, kafka_raw, sqlite_raw, store
+from bench.harness import Measurement
+
+MEASUREMENTS: list[Measurement] = [
+    *sqlite_raw.MEASUREMENTS,
+    *kafka_raw.MEASUREMENTS,
+    *grpc_raw.MEASUREMENTS,
+    *store.MEASUREMENTS,
+]

@@ -1,0 +1,1 @@
+"""The archives domain: plain Python, no Kafka, gRPC or SQL."""

@@ -1,0 +1,70 @@
+"""The school (学校) with its branches (党支部) and closed periods."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from archives.domain.events import BranchEstablished, PeriodClosed, SchoolRegistered
+from kernel.aggregate import Aggregate
+from kernel.errors import NotFound, PreconditionFailed
+from kernel.periods import Period, parse_period
+
+
+class School(Aggregate):
+    kind = "school"
+
+    def __init__(self, school_id: str, id: str) -> None:
+        super().__init__(school_id, id)
+        self.name = ""
+        self.branches: dict[str, str] = {}  # branch id -> name
+        self.closed: list[Period] = []
+
+    # -- commands ------------------------------------------------------------------------
+
+    def register(self, name: str) -> None:
+        if self.exists:
+            raise PreconditionFailed(f"school {self.id} is already registered", field="school_id")
+        self.record(SchoolRegistered(school_id=self.id, name=name))
+
+    def establish_branch(self, branch_id: str, name: str) -> None:
+        self.require_registered()
+        if branch_id in self.branches:
+            raise PreconditionFailed(f"branch {branch_id} already exists", field="branch_id")
+        self.record(BranchEstablished(school_id=self.id, branch_id=branch_id, name=name))
+
+    def close_period(self, period: Period, today: date) -> None:
+        self.require_registered()
+        if period.start > today:
+            raise PreconditionFailed(f"period {period} has not started", field="period")
+        if period in self.closed:
+            raise PreconditionFailed(f"period {period} is already closed", field="period")
+        self.record(PeriodClosed(school_id=self.id, period=period.id, kind=period.kind))
+
+    # -- rules other aggregates ask ------------------------------------------------------
+
+    def require_registered(self) -> None:
+        if not self.exists:
+            raise NotFound(f"school {self.id} is not registered", field="school_id")
+
+    def require_branch(self, branch_id: str, field: str = "branch_id") -> None:
+        self.require_registered()
+        if branch_id not in self.branches:
+            raise NotFound(f"branch {branch_id} does not exist", field=field)
+
+    def is_closed_day(self, day: date) -> bool:
+        return any(period.contains(day) for period in self.closed)
+
+    def is_closed_period(self, period: Period) -> bool:
+        """A period is closed when it, or a closed period containing it, was closed."""
+        return any(c.start <= period.start and period.end <= c.end for c in self.closed)
+
+    # -- state ---------------------------------------------------------------------------
+
+    def when_SchoolRegistered(self, event: SchoolRegistered) -> None:  # noqa: N802
+        self.name = event.name
+
+    def when_BranchEstablished(self, event: BranchEstablished) -> None:  # noqa: N802
+        self.branches[event.branch_id] = event.name
+
+    def when_PeriodClosed(self, event: PeriodClosed) -> None:  # noqa: N802
+        self.closed.append(parse_period(event.period))

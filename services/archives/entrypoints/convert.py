@@ -1,0 +1,113 @@
+"""Mapping between archives protobuf messages and the read model's documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archives.readmodel.archive import Archive
+from kernel.store import AppendResult
+from vanguard.archives.v1 import archives_pb2 as pb
+from vanguard.common.v1 import command_pb2
+
+LEADS = ("study", "work", "discipline", "devotion")
+
+
+def reply(result: AppendResult, visible: bool = False) -> command_pb2.CommandReply:
+    # Without an idempotency key the executor hands back no result; the aggregate id is the
+    # last part of its stream id (`<school>/<kind>/<id>`), and ids never contain "/".
+    return command_pb2.CommandReply(
+        id=str(result.result.get("id") or result.stream_id.split("/", 2)[-1]),
+        stream_id=result.stream_id,
+        stream_version=result.stream_version,
+        replayed=result.replayed,
+        visible=visible,
+    )
+
+
+def scores_of(message: pb.LeadScores) -> dict[str, float]:
+    return {lead: getattr(message, lead) for lead in LEADS}
+
+
+def _lead_scores(scores: dict[str, float] | None) -> pb.LeadScores | None:
+    return None if scores is None else pb.LeadScores(**{k: scores[k] for k in LEADS})
+
+
+def member(document: dict[str, Any]) -> pb.Member:
+    return pb.Member(
+        school_id=document["school_id"],
+        member_id=document["member_id"],
+        name=document["name"],
+        branch_id=document["branch_id"],
+        roles=document["roles"],
+        joined_party_on=document["joined_party_on"],
+        active=document["active"],
+        version=document["version"],
+    )
+
+
+def _record(r: dict[str, Any]) -> pb.RecordEntry:
+    return pb.RecordEntry(
+        record_id=r["record_id"],
+        category=r["category"],
+        channel=r["channel"],
+        occurred_on=r["occurred_on"],
+        description=r["description"],
+        evidence=r["evidence"],
+        claimed_points=r["claimed_points"],
+        status=r["status"],
+        awarded_points=r["awarded_points"],
+        trail=[pb.TrailEntry(**t) for t in r["trail"]],
+    )
+
+
+def _post(p: dict[str, Any]) -> pb.PostEntry:
+    return pb.PostEntry(
+        post_id=p["post_id"],
+        name=p["name"],
+        kind=p["kind"],
+        assigned_on=p["assigned_on"],
+        released_on=p["released_on"],
+        reviews=[pb.PostReview(**r) for r in p["reviews"]],
+    )
+
+
+def _assessment(a: dict[str, Any]) -> pb.AssessmentEntry:
+    return pb.AssessmentEntry(
+        period=a["period"],
+        self=_lead_scores(a["self"]),
+        has_self=a["self"] is not None,
+        peer_reviews=a["peer_reviews"],
+        public_reviews=a["public_reviews"],
+        committee=_lead_scores(a["committee"]),
+        has_committee=a["committee"] is not None,
+    )
+
+
+def archive(document: Archive) -> pb.Archive:
+    return pb.Archive(
+        member=member(document["member"]),
+        records=[_record(r) for r in document["records"].values()],
+        posts=[_post(p) for p in document["posts"].values()],
+        assessments=[_assessment(a) for _, a in sorted(document["assessments"].items())],
+        pledges=[pb.PledgeEntry(**p) for p in document["pledges"].values()],
+        evaluations=[pb.EvaluationEntry(**e) for _, e in sorted(document["evaluations"].items())],
+        appeals=[pb.AppealEntry(**a) for a in document["appeals"].values()],
+        verified_points=document["verified_points"],
+        events=document["events"],
+        as_of=document["as_of"],
+    )
+
+
+def summary(document: dict[str, Any]) -> pb.Summary:
+    return pb.Summary(
+        school_id=document["school_id"],
+        branch_id=document["branch_id"],
+        members=document["members"],
+        records=document["records"],
+        verified_records=document["verified_records"],
+        pending_records=document["pending_records"],
+        verified_points=document["verified_points"],
+        model_posts_held=document["model_posts_held"],
+        bands=[pb.Band(**b) for b in document["bands"]],
+        branches=[pb.BranchLine(**b) for b in document["branches"]],
+    )

@@ -1,0 +1,344 @@
+"""gRPC entrypoint of archives: thin methods that turn requests into commands and queries."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from archives import commands as c
+from archives.entrypoints import convert
+from archives.handlers import ArchivesHandlers
+from archives.readmodel.archive import Archive
+from archives.readmodel.queries import ArchiveQueries
+from kernel.auth import Principal, current_principal, require_branch, require_role, require_school
+from kernel.envelope import Role
+from kernel.errors import InvalidArgument, PermissionDenied
+from kernel.grpc.status import StatusMixin, StatusSource
+from kernel.periods import Period, parse_period
+from kernel.store import AppendResult
+from vanguard.archives.v1 import archives_pb2 as pb
+from vanguard.archives.v1 import archives_pb2_grpc
+from vanguard.common.v1 import command_pb2
+
+WATCH_POLL_S = 0.05
+DEFAULT_WAIT_S = 10.0
+PAGE_DEFAULT, PAGE_MAX = 50, 500
+
+# Waits until a stream version is visible in the read model; False on timeout.
+VisibilityWait = Callable[[str, int, float], Awaitable[bool]]
+
+
+def may_read_member(principal: Principal, school_id: str, document: Archive) -> None:
+    """Members read their own archive, secretaries their branch, the committee and services
+    the whole school."""
+    require_school(principal, school_id)
+    if principal.role in (Role.COMMITTEE, Role.SERVICE):
+        return
+    if principal.role is Role.SECRETARY:
+        require_branch(principal, document["member"]["branch_id"])
+        return
+    if principal.role is Role.MEMBER and principal.subject == document["member"]["member_id"]:
+        return
+    raise PermissionDenied("this archive is not yours to read")
+
+
+class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
+    def __init__(
+        self,
+        runtime: StatusSource,
+        handlers: ArchivesHandlers,
+        queries: ArchiveQueries,
+        wait_visible: VisibilityWait,
+    ) -> None:
+        self.runtime = runtime
+        self.handlers = handlers
+        self.queries = queries
+        self.wait_visible = wait_visible
+
+    async def _reply(
+        self, result: AppendResult, options: command_pb2.CommandOptions, context: Any
+    ) -> command_pb2.CommandReply:
+        visible = False
+        if options.wait_visible and result.stream_version > 0:
+            remaining = context.time_remaining()
+            timeout = DEFAULT_WAIT_S if remaining is None else max(0.0, remaining - 0.05)
+            visible = await self.wait_visible(result.stream_id, result.stream_version, timeout)
+        return convert.reply(result, visible)
+
+    @staticmethod
+    def _expected(request: Any) -> int | None:
+        return request.expected_version if request.HasField("expected_version") else None
+
+    # -- commands ------------------------------------------------------------------------
+
+    async def RegisterSchool(self, request: Any, context: Any) -> Any:  # noqa: N802
+        cmd = c.RegisterSchool(request.school_id, request.name)
+        result = self.handlers.register_school(
+            current_principal(), cmd, request.options.idempotency_key
+        )
+        return await self._reply(result, request.options, context)
+
+    async def EstablishBranch(self, request: Any, context: Any) -> Any:  # noqa: N802
+        cmd = c.EstablishBranch(request.school_id, request.branch_id, request.name)
+        result = self.handlers.establish_branch(
+            current_principal(), cmd, request.options.idempotency_key
+        )
+        return await self._reply(result, request.options, context)
+
+    async def ClosePeriod(self, request: Any, context: Any) -> Any:  # noqa: N802
+        cmd = c.ClosePeriod(request.school_id, request.period)
+        result = self.handlers.close_period(current_principal(), cmd, request.options.idempotency_key)
+        return await self._reply(result, request.options, context)
+
+    async def RegisterMember(self, request: Any, context: Any) -> Any:  # noqa: N802
+        cmd = c.RegisterMember(
+            request.school_id,
+            request.member_id,
+            request.name,
+            request.branch_id,
+            tuple(request.roles),
+            request.joined_party_on,
+        )
+        result = self.handlers.register_member(
+            current_principal(), cmd, request.options.idempotency_key
+        )
+        return await self._reply(result, request.options, context)
+
+    async def TransferMember(self, request: Any, context: Any) -> Any:  # noqa: N802
+        cmd = c.TransferMember(
+            request.school_id, request.member_id, request.to_branch_id, request.reason
+        )
+        result = self.handlers.transfer_member(
+            current_principal(), cmd, request.options.idempotency_key, self._expected(request)
+        )
+        return await self._reply(result, request.options, context)
+
+    async def RecordMemberLeft(self, request: Any, context: Any) -> Any:  # noqa: N802
+        cmd = c.RecordMemberLeft(request.school_id, request.member_id, request.left_on,
+                                 request.reason)
+        result = self.handlers.record_member_left(
+            current_principal(), cmd, request.options.idempotency_key, self._expected(request)
+        )
+        return await self._reply(result, request.options, context)
+
+    async def RecordPerformance(self, request: Any, context: Any) -> Any:  # noqa: N802
+        cmd = c.RecordPerformance(
+            request.school_id,
+            request.member_id,
+            request.record_id,
+            request.category,
+            request.channel,
+            request.occurred_on,
+            request.description,
+            tuple(request.evidence),
+            request.claimed_points,
+        )
+        result = self.handlers.record_performance(
+            current_principal(), cmd, request.options.idempotency_key
+        )
+        return await self._reply(result, request.options, context)
+
+    async def VerifyRecord(self, request: Any, context: Any) -> Any:  # noqa: N802
+        cmd = c.VerifyRecord(request.school_id, request.record_id, request.awarded_points,
+                             request.note)
+        result = self.handlers.verify_record(
+            current_principal(), cmd, request.options.idempotency_key, self._expected(request)
+        )
+        return await self._reply(result, request.options, context)
+
+    async def RejectRecord(self, request: Any, context: Any) -> Any:  # noqa: N802
+        cmd = c.RejectRecord(request.school_id, request.record_id, request.reason)
+        result = self.handlers.reject_record(
+            current_principal(), cmd, request.options.idempotency_key, self._expected(request)
+        )
+        return await self._reply(result, request.options, context)
+
+    async def CorrectRecord(self, request: Any, context: Any) -> Any:  # noqa: N802
+        cmd = c.CorrectRecord(request.school_id, request.record_id, request.awarded_points,
+                              request.reason)
+        result = self.handlers.correct_record(
+            current_principal(), cmd, request.options.idempotency_key, self._expected(request)
+        )
+        return await self._reply(result, request.options, context)
+
+    async def EstablishModelPost(self, request: Any, context: Any) -> Any:  # noqa: N802
+        cmd = c.EstablishModelPost(
+            request.school_id, request.post_id, request.name, request.kind, request.criteria
+        )
+        result = self.handlers.establish_model_post(
+            current_principal(), cmd, request.options.idempotency_key
+        )
+        return await self._reply(result, request.options, context)
+
+    async def AssignMemberToPost(self, request: Any, context: Any) -> Any:  # noqa: N802
+        cmd = c.AssignMemberToPost(
+            request.school_id, request.post_id, request.member_id, request.assigned_on
+        )
+        result = self.handlers.assign_member_to_post(
+            current_principal(), cmd, request.options.idempotency_key
+        )
+        return await self._reply(result, request.options, context)
+
+    async def ReviewModelPost(self, request: Any, context: Any) -> Any:  # noqa: N802
+        cmd = c.ReviewModelPost(
+            request.school_id,
+            request.post_id,
+            request.member_id,
+            request.period,
+            request.score,
+            request.comment,
+        )
+        result = self.handlers.review_model_post(
+            current_principal(), cmd, request.options.idempotency_key
+        )
+        return await self._reply(result, request.options, context)
+
+    async def ReleaseMemberFromPost(self, request: Any, context: Any) -> Any:  # noqa: N802
+        cmd = c.ReleaseMemberFromPost(
+            request.school_id,
+            request.post_id,
+            request.member_id,
+            request.released_on,
+            request.reason,
+        )
+        result = self.handlers.release_member_from_post(
+            current_principal(), cmd, request.options.idempotency_key
+        )
+        return await self._reply(result, request.options, context)
+
+    async def SubmitAssessment(self, request: Any, context: Any) -> Any:  # noqa: N802
+        if not request.HasField("scores"):
+            raise InvalidArgument("scores for the four leads are required", field="scores")
+        cmd = c.SubmitAssessment(
+            request.school_id,
+            request.member_id,
+            request.period,
+            request.tier,
+            convert.scores_of(request.scores),
+            request.comment,
+        )
+        result = self.handlers.submit_assessment(
+            current_principal(), cmd, request.options.idempotency_key
+        )
+        return await self._reply(result, request.options, context)
+
+    async def FileAppeal(self, request: Any, context: Any) -> Any:  # noqa: N802
+        cmd = c.FileAppeal(
+            request.school_id, request.member_id, request.subject, request.subject_id,
+            request.reason,
+        )
+        result = self.handlers.file_appeal(current_principal(), cmd, request.options.idempotency_key)
+        return await self._reply(result, request.options, context)
+
+    async def ResolveAppeal(self, request: Any, context: Any) -> Any:  # noqa: N802
+        cmd = c.ResolveAppeal(request.school_id, request.appeal_id, request.outcome,
+                              request.reason)
+        result = self.handlers.resolve_appeal(
+            current_principal(), cmd, request.options.idempotency_key
+        )
+        return await self._reply(result, request.options, context)
+
+    # -- queries -------------------------------------------------------------------------
+
+    def _readable(self, school_id: str, member_id: str, as_of: datetime | None = None) -> Archive:
+        principal = current_principal()
+        require_school(principal, school_id)
+        document = self.queries.member_row(school_id, member_id)
+        may_read_member(principal, school_id, document)
+        return self.queries.archive(school_id, member_id, as_of) if as_of else document
+
+    async def GetMember(self, request: Any, context: Any) -> Any:  # noqa: N802
+        return convert.member(self._readable(request.school_id, request.member_id)["member"])
+
+    async def GetArchive(self, request: Any, context: Any) -> Any:  # noqa: N802
+        as_of = None
+        if request.as_of:
+            try:
+                as_of = datetime.fromisoformat(request.as_of)
+            except ValueError:
+                raise InvalidArgument("must be an RFC 3339 time", field="as_of") from None
+            if as_of.tzinfo is None:
+                raise InvalidArgument("must carry a time zone offset", field="as_of")
+        return convert.archive(self._readable(request.school_id, request.member_id, as_of))
+
+    async def ExportArchive(self, request: Any, context: Any) -> Any:  # noqa: N802
+        document = self._readable(request.school_id, request.member_id)
+        return pb.ArchiveExport(
+            member_id=request.member_id,
+            json=json.dumps(document, ensure_ascii=False, sort_keys=True),
+            event_ids=document["event_ids"],
+        )
+
+    async def ListMembers(self, request: Any, context: Any) -> Any:  # noqa: N802
+        principal = current_principal()
+        require_school(principal, request.school_id)
+        require_role(principal, Role.SECRETARY, Role.COMMITTEE, Role.SERVICE)
+        if principal.role is Role.SECRETARY:
+            if not request.branch_id:
+                raise PermissionDenied("a secretary lists their own branch: give branch_id")
+            require_branch(principal, request.branch_id)
+        if request.page_size < 0 or request.page_size > PAGE_MAX:
+            raise InvalidArgument(f"must be between 0 and {PAGE_MAX}", field="page_size")
+        documents, token = self.queries.list_members(
+            request.school_id,
+            request.branch_id,
+            request.page_size or PAGE_DEFAULT,
+            request.page_token,
+        )
+        return pb.ListMembersReply(
+            members=[convert.member(d["member"]) for d in documents], next_page_token=token
+        )
+
+    @staticmethod
+    def _period(text: str) -> Period | None:
+        return parse_period(text) if text else None
+
+    async def BranchSummary(self, request: Any, context: Any) -> Any:  # noqa: N802
+        principal = current_principal()
+        require_school(principal, request.school_id)
+        require_role(principal, Role.SECRETARY, Role.COMMITTEE)
+        require_branch(principal, request.branch_id)
+        if not request.branch_id:
+            raise InvalidArgument("must not be empty", field="branch_id")
+        document = self.queries.summary(
+            request.school_id, request.branch_id, self._period(request.period)
+        )
+        return convert.summary(document)
+
+    async def SchoolSummary(self, request: Any, context: Any) -> Any:  # noqa: N802
+        principal = current_principal()
+        require_school(principal, request.school_id)
+        require_role(principal, Role.COMMITTEE)
+        return convert.summary(
+            self.queries.summary(request.school_id, "", self._period(request.period))
+        )
+
+    async def WatchArchive(self, request: Any, context: Any) -> AsyncIterator[Any]:  # noqa: N802
+        principal = current_principal()
+        require_school(principal, request.school_id)
+        if bool(request.member_id) == bool(request.branch_id):
+            raise InvalidArgument("give exactly one of member_id or branch_id", field="member_id")
+        if request.member_id:
+            self._readable(request.school_id, request.member_id)
+        else:
+            require_role(principal, Role.SECRETARY, Role.COMMITTEE)
+            require_branch(principal, request.branch_id)
+            self.queries.branch_name(request.school_id, request.branch_id)
+        seq = self.queries.last_seq()
+        while True:
+            changes = self.queries.changes_after(
+                request.school_id, seq, member_id=request.member_id, branch_id=request.branch_id
+            )
+            for seq, member_id, event_type, event_id, recorded_at in changes:
+                yield pb.ArchiveChange(
+                    member_id=member_id,
+                    event_type=event_type,
+                    event_id=event_id,
+                    recorded_at=recorded_at,
+                    archive=convert.archive(self.queries.member_row(request.school_id, member_id)),
+                )
+            await asyncio.sleep(WATCH_POLL_S)
+

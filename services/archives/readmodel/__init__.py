@@ -1,0 +1,1 @@
+"""The archives read model: the performance archive of every member, and roll-ups."""

@@ -1,0 +1,191 @@
+"""Queries over the archives read model: members, archives (now or as of a time), roll-ups
+with bands instead of ranks, changes for watchers, exports."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from archives.readmodel.archive import Archive, apply, empty_archive
+from archives.readmodel.projection import load_archive
+from kernel.envelope import Envelope
+from kernel.errors import NotFound, Unavailable
+from kernel.events import EventRegistry, encode
+from kernel.periods import Period
+from kernel.store.sqlite import connect, timestamp
+
+BAND_LABELS = ("top quarter", "second quarter", "third quarter", "bottom quarter")
+
+
+def bands(points: list[float]) -> list[dict[str, Any]]:
+    """Members in four bands by points (比业绩 shown as bands, never as individual ranks)."""
+    ordered = sorted(points, reverse=True)
+    if not ordered:
+        return []
+    size, extra = divmod(len(ordered), 4)
+    result, start = [], 0
+    for index, label in enumerate(BAND_LABELS):
+        count = size + (1 if index < extra else 0)
+        if count == 0:
+            continue
+        chunk = ordered[start : start + count]
+        result.append(
+            {"label": label, "members": count, "min_points": chunk[-1], "max_points": chunk[0]}
+        )
+        start += count
+    return result
+
+
+def points_in(archive: Archive, period: Period | None) -> float:
+    return round(
+        sum(
+            r["awarded_points"]
+            for r in archive["records"].values()
+            if r["status"] == "verified"
+            and (period is None or period.contains(datetime.fromisoformat(r["occurred_on"]).date()))
+        ),
+        4,
+    )
+
+
+class ArchiveQueries:
+    """Read-only queries on the projection's file, on one connection opened at first use."""
+
+    def __init__(self, db_path: Path, registry: EventRegistry) -> None:
+        self.db_path = db_path
+        self.registry = registry
+        self._conn: sqlite3.Connection | None = None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """Opened only once the consumer has created the file. Creating it here first would
+        make the consumer take a dropped read model for one it already fed, and never replay
+        the log into it (rebuild by deleting the file would leave it empty)."""
+        if self._conn is None:
+            if not self.db_path.exists():
+                raise Unavailable("the archive read model is not ready yet; retry shortly")
+            self._conn = connect(self.db_path)
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def member_row(self, school_id: str, member_id: str) -> Archive:
+        archive = load_archive(self.conn, school_id, member_id)
+        if archive is None or not archive["member"]["name"]:
+            raise NotFound(f"member {member_id} does not exist", field="member_id")
+        return archive
+
+    def archive(self, school_id: str, member_id: str, as_of: datetime | None = None) -> Archive:
+        current = self.member_row(school_id, member_id)
+        if as_of is None:
+            return current
+        rows = self.conn.execute(
+            "SELECT envelope FROM archive_log WHERE school_id = ? AND member_id = ? "
+            "AND recorded_at <= ? ORDER BY seq",
+            (school_id, member_id, timestamp(as_of)),
+        ).fetchall()
+        archive = empty_archive(school_id, member_id)
+        for (raw,) in rows:
+            envelope = Envelope.model_validate_json(raw)
+            apply(archive, envelope, encode(self.registry.decode(envelope)))
+        if not archive["member"]["name"]:
+            raise NotFound(f"member {member_id} did not exist at {as_of}", field="as_of")
+        return archive
+
+    def list_members(
+        self, school_id: str, branch_id: str, page_size: int, after: str
+    ) -> tuple[list[Archive], str]:
+        sql = "SELECT archive FROM members WHERE school_id = ? AND member_id > ?"
+        args: list[Any] = [school_id, after]
+        if branch_id:
+            sql += " AND branch_id = ?"
+            args.append(branch_id)
+        rows = self.conn.execute(sql + " ORDER BY member_id LIMIT ?", (*args, page_size + 1))
+        archives = [json.loads(raw) for (raw,) in rows.fetchall()]
+        more = len(archives) > page_size
+        archives = archives[:page_size]
+        return archives, archives[-1]["member"]["member_id"] if more else ""
+
+    def branch_name(self, school_id: str, branch_id: str) -> str:
+        row = self.conn.execute(
+            "SELECT name FROM branches WHERE school_id = ? AND branch_id = ?",
+            (school_id, branch_id),
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"branch {branch_id} does not exist", field="branch_id")
+        return str(row[0])
+
+    def summary(self, school_id: str, branch_id: str, period: Period | None) -> dict[str, Any]:
+        """Roll-up of active members of a branch (or the whole school when branch_id is '')."""
+        if branch_id:
+            self.branch_name(school_id, branch_id)
+        sql = "SELECT archive FROM members WHERE school_id = ? AND active = 1"
+        args: list[Any] = [school_id]
+        if branch_id:
+            sql += " AND branch_id = ?"
+            args.append(branch_id)
+        archives = [json.loads(raw) for (raw,) in self.conn.execute(sql, args).fetchall()]
+        records = [r for a in archives for r in a["records"].values()]
+        points = [points_in(a, period) for a in archives]
+        summary: dict[str, Any] = {
+            "school_id": school_id,
+            "branch_id": branch_id,
+            "members": len(archives),
+            "records": len(records),
+            "verified_records": sum(r["status"] == "verified" for r in records),
+            "pending_records": sum(r["status"] == "pending" for r in records),
+            "verified_points": round(sum(points), 4),
+            "model_posts_held": sum(
+                not p["released_on"] for a in archives for p in a["posts"].values()
+            ),
+            "bands": bands(points),
+            "branches": [],
+        }
+        if not branch_id:
+            summary["branches"] = self._branch_lines(school_id, archives, period)
+        return summary
+
+    def _branch_lines(
+        self, school_id: str, archives: list[Archive], period: Period | None
+    ) -> list[dict[str, Any]]:
+        lines = []
+        for branch_id, name in self.conn.execute(
+            "SELECT branch_id, name FROM branches WHERE school_id = ? ORDER BY branch_id",
+            (school_id,),
+        ).fetchall():
+            members = [a for a in archives if a["member"]["branch_id"] == branch_id]
+            lines.append(
+                {
+                    "branch_id": branch_id,
+                    "name": name,
+                    "members": len(members),
+                    "verified_points": round(sum(points_in(a, period) for a in members), 4),
+                }
+            )
+        return lines
+
+    def changes_after(
+        self, school_id: str, seq: int, *, member_id: str = "", branch_id: str = ""
+    ) -> list[tuple[int, str, str, str, str]]:
+        """(seq, member_id, event_type, event_id, recorded_at) of archive changes after `seq`."""
+        sql = (
+            "SELECT seq, member_id, event_type, event_id, recorded_at FROM archive_log "
+            "WHERE school_id = ? AND seq > ?"
+        )
+        args: list[Any] = [school_id, seq]
+        if member_id:
+            sql += " AND member_id = ?"
+            args.append(member_id)
+        if branch_id:
+            sql += " AND branch_id = ?"
+            args.append(branch_id)
+        return list(self.conn.execute(sql + " ORDER BY seq", args).fetchall())
+
+    def last_seq(self) -> int:
+        return int(self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM archive_log").fetchone()[0])

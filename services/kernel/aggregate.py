@@ -1,0 +1,101 @@
+"""Aggregates change only by applying their own events (replay and live share `apply`), and
+one repository loads and saves them through any `EventStore`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar
+
+from kernel.envelope import CommandContext
+from kernel.events import DomainEvent, EventRegistry
+from kernel.store import AppendResult, EventStore, PendingEvent, StoredCommand
+
+A = TypeVar("A", bound="Aggregate")
+
+
+class Aggregate:
+    """Subclasses define `when_<EventClassName>(event)` methods; a command method checks the
+    rules and calls `record(event)`, which applies it exactly as a replay would."""
+
+    kind: ClassVar[str] = "aggregate"
+
+    def __init__(self, school_id: str, id: str) -> None:
+        self.school_id = school_id
+        self.id = id
+        self.version = 0
+        self.pending: list[PendingEvent] = []
+
+    @classmethod
+    def stream_of(cls, school_id: str, id: str) -> str:
+        return f"{school_id}/{cls.kind}/{id}"
+
+    @property
+    def stream_id(self) -> str:
+        return self.stream_of(self.school_id, self.id)
+
+    @property
+    def partition_key(self) -> str:
+        """The Kafka key of every event of this stream: the member it concerns, by default the
+        aggregate's own id. Constant per stream, so a stream stays in one partition."""
+        return self.id
+
+    @property
+    def exists(self) -> bool:
+        return self.version > 0 or bool(self.pending)
+
+    def apply(self, event: DomainEvent) -> None:
+        handler = getattr(self, f"when_{type(event).__name__}", None)
+        if handler is None:
+            raise TypeError(f"{type(self).__name__} cannot apply {type(event).__name__}")
+        handler(event)
+
+    def record(self, event: DomainEvent, occurred_at: datetime | None = None) -> None:
+        self.apply(event)
+        self.pending.append(PendingEvent(event, occurred_at))
+
+    @classmethod
+    def replay(cls: type[A], school_id: str, id: str, events: Iterable[DomainEvent]) -> A:
+        aggregate = cls(school_id, id)
+        for event in events:
+            aggregate.apply(event)
+            aggregate.version += 1
+        return aggregate
+
+
+class Repository:
+    def __init__(self, store: EventStore, registry: EventRegistry) -> None:
+        self.store = store
+        self.registry = registry
+
+    def load(self, cls: type[A], school_id: str, id: str) -> A:
+        """The aggregate as its stream has it (version 0, `exists` False, when there is none)."""
+        envelopes = self.store.read_stream(cls.stream_of(school_id, id))
+        return cls.replay(school_id, id, (self.registry.decode(e) for e in envelopes))
+
+    def save(
+        self,
+        aggregate: Aggregate,
+        context: CommandContext,
+        *,
+        command: StoredCommand | None = None,
+        expected_version: int | None = None,
+    ) -> AppendResult:
+        """Append the aggregate's pending events at the version it was loaded at (or at the
+        caller's `expected_version`, which must then match)."""
+        result = self.store.append(
+            aggregate.stream_id,
+            aggregate.version if expected_version is None else expected_version,
+            aggregate.pending,
+            context=context,
+            partition_key=aggregate.partition_key,
+            command=command,
+        )
+        aggregate.version = result.stream_version
+        aggregate.pending = []
+        return result
+
+
+def result_of(aggregate: Aggregate, **extra: Any) -> dict[str, Any]:
+    """The stored result of a command on `aggregate`: what a replayed command returns."""
+    return {"id": aggregate.id, "stream_id": aggregate.stream_id, **extra}

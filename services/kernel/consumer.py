@@ -1,0 +1,520 @@
+"""Consumer runner: feeds one projection from Kafka, idempotently (DESIGN.md §4).
+
+Per record, in the projection's own SQLite transaction: a version already applied is a
+duplicate (dropped, counted); the next version is applied and recorded; a later one is a gap
+(the broker lost data and the relay is republishing): the partition is read again from the
+beginning after a short backoff, dedup makes the replay harmless. A record that does not parse
+or decode goes to the dead-letter topic with the reason, and consumption goes on. Kafka
+offsets are committed after the DB commit: at-least-once, made exactly-once by dedup.
+
+Rebuild: stop the runner, `rebuild()` (or delete the DB file), start again: a new DB file is
+fed from the beginning of every partition whatever the group had committed, and the result is
+identical (a fresh group id gives the same result).
+
+The embedded broker (Tansu) is memory-only and quirky; the runner copes:
+- it subscribes by pattern: a metadata request naming a topic re-creates it after a broker
+  restart, with 4 partitions instead of the configured count;
+- a fetch past the end of a partition waits instead of failing, so a restarted, emptier broker
+  would stall the runner: when idle it re-reads the last record it processed on each
+  partition and reads from the beginning if that record is gone;
+- a group join takes about half the session timeout, so while joining it polls for longer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from kafka.structs import MemberState, OffsetAndMetadata
+
+from kernel.envelope import Envelope
+from kernel.events import DomainEvent, EventRegistry
+from kernel.projection import Outcome, Projection, ProjectionDb, VersionWatch
+from kernel.relay import CLIENT_TIMEOUTS, PRODUCER_TIMEOUTS
+from kernel.topics import DEAD_LETTERS, ensure_topics
+
+__all__ = ["ConsumerRunner", "Projection"]
+
+log = logging.getLogger("vanguard.consumer")
+
+STABLE_POLL_MS = 100  # bounds how long stop() waits while the group is stable
+VERIFY_FETCH_S = 2.0  # how long a re-read of the last processed record may take
+RETRY_BACKOFF_S = 1.0
+REASON_MAX = 1000
+
+
+def fingerprint(value: bytes | None) -> bytes:
+    return hashlib.blake2b(value or b"", digest_size=16).digest()
+
+
+def topic_pattern(topics: Sequence[str]) -> str:
+    return "^(?:" + "|".join(re.escape(topic) for topic in topics) + ")$"
+
+
+@dataclass
+class _Batch:
+    """What one poll changed, applied to the runner only once the DB transaction committed."""
+
+    versions: dict[str, int] = field(default_factory=dict)
+    commits: dict[TopicPartition, OffsetAndMetadata] = field(default_factory=dict)
+    last: dict[TopicPartition, tuple[int, bytes]] = field(default_factory=dict)
+    applied: int = 0
+    duplicates: int = 0
+    dead_lettered: int = 0
+    handled: int = 0
+
+
+class _Replay(ConsumerRebalanceListener):  # type: ignore[misc]  # kafka-python is untyped
+    """Seeks every newly assigned partition to the beginning, once: a new projection DB must
+    see the whole log, whatever offsets the group committed before."""
+
+    def __init__(self, runner: ConsumerRunner) -> None:
+        self.runner = runner
+        self.done: set[TopicPartition] = set()
+
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        pass
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        consumer = self.runner._consumer
+        if consumer is None or not self.runner._replay_all:
+            return
+        fresh = [tp for tp in assigned if tp not in self.done]
+        if fresh:
+            consumer.seek_to_beginning(*fresh)
+            self.done.update(fresh)
+
+
+class ConsumerRunner:
+    def __init__(
+        self,
+        servers: str,
+        topics: Sequence[str],
+        group_id: str,
+        projection: Projection,
+        db_path: Path,
+        registry: EventRegistry,
+        *,
+        dead_letter_topic: str = DEAD_LETTERS,
+        session_timeout_ms: int = 6000,
+        heartbeat_interval_ms: int | None = None,
+        fetch_max_wait_ms: int = 20,
+        max_poll_records: int = 500,
+        gap_backoff_s: float = 0.3,
+        verify_interval_s: float = 2.0,
+    ) -> None:
+        self.servers = servers
+        self.topics = tuple(topics)
+        self.group_id = group_id
+        self.projection = projection
+        self.db_path = db_path
+        self.registry = registry
+        self.dead_letter_topic = dead_letter_topic
+        self.session_timeout_ms = session_timeout_ms
+        self.heartbeat_interval_ms = heartbeat_interval_ms or max(100, session_timeout_ms // 4)
+        self.fetch_max_wait_ms = fetch_max_wait_ms
+        self.max_poll_records = max_poll_records
+        self.gap_backoff_s = gap_backoff_s
+        self.verify_interval_s = verify_interval_s
+        self.applied = 0
+        self.duplicates = 0
+        self.dead_lettered = 0
+        self.gaps = 0  # times a partition was read again because of a gap or a lost record
+        self._db = ProjectionDb(db_path, projection)
+        self._watch = VersionWatch(self._db.versions())
+        self._replay_all = self._db.fresh
+        self._consumer: KafkaConsumer | None = None
+        self._listener = _Replay(self)
+        self._last: dict[TopicPartition, tuple[int, bytes]] = {}  # last processed record
+        self._verifying: dict[TopicPartition, tuple[int, bytes, float]] = {}
+        self._rewind_at: dict[TopicPartition, float] = {}
+        self._next_verify = time.monotonic() + verify_interval_s
+        self._healthy = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- public ----------------------------------------------------------------------------
+
+    @property
+    def healthy(self) -> bool:
+        return self._healthy
+
+    def start(self) -> None:
+        if self._thread is not None:
+            raise RuntimeError(f"consumer {self.group_id} already started")
+        self._stop.clear()
+        self._thread = threading.Thread(
+            target=self._loop, name=f"consumer-{self.projection.name}", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 30.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+            self._thread = None
+        self._close_consumer()
+
+    def close(self) -> None:
+        self.stop()
+        self._db.close()
+
+    def rebuild(self) -> None:
+        """Drop the read model; the next start replays every partition from the beginning.
+        Call while stopped."""
+        if self._thread is not None:
+            raise RuntimeError("stop the runner before rebuilding its projection")
+        self._close_consumer()
+        self._db.drop()
+        self._db = ProjectionDb(self.db_path, self.projection)
+        self._watch.reset({})
+        self._replay_all = True
+        self._listener = _Replay(self)
+        self._last.clear()
+        self.applied = self.duplicates = self.dead_lettered = self.gaps = 0
+
+    def version(self, stream_id: str) -> int:
+        """The stream's version as the read model has committed it."""
+        return self._watch.version(stream_id)
+
+    def wait_for(self, stream_id: str, version: int, timeout_s: float) -> bool:
+        """Block until the read model holds `version` of the stream (read-your-writes)."""
+        return self._watch.wait_for(stream_id, version, timeout_s)
+
+    async def wait_until(self, stream_id: str, version: int, timeout_s: float) -> bool:
+        """`wait_for` for asyncio handlers: never blocks the event loop."""
+        return await self._watch.wait_until(stream_id, version, timeout_s)
+
+    def poll_once(self) -> int:
+        """Fetch and handle one batch; returns how many records it handled."""
+        consumer = self._consumer_or_new()
+        self._rewind_due(consumer)
+        records = consumer.poll(
+            timeout_ms=self._poll_timeout_ms(consumer), max_records=self.max_poll_records
+        )
+        handled = self._handle(consumer, records) if records else 0
+        self._expire_verifications(consumer)
+        if not records:
+            self._maybe_verify(consumer)
+        self._healthy = True
+        return handled
+
+    # -- the loop --------------------------------------------------------------------------
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.poll_once()
+            except Exception as exc:  # the broker may be down for long: never kill the thread
+                self._healthy = False
+                log.warning(
+                    "consumer %s: cannot consume %s at %s (%s: %s); retrying in %.0f s",
+                    self.group_id,
+                    ",".join(self.topics),
+                    self.servers,
+                    type(exc).__name__,
+                    exc,
+                    RETRY_BACKOFF_S,
+                )
+                self._stop.wait(RETRY_BACKOFF_S)
+
+    def _poll_timeout_ms(self, consumer: KafkaConsumer) -> int:
+        """While joining, wait longer than a join takes: kafka-python drops a JoinGroup answer
+        that arrives between two polls and joins again, and Tansu answers only after about
+        half the session timeout, so short polls could rejoin forever."""
+        stable = consumer.group_metadata().state == MemberState.STABLE and consumer.assignment()
+        coordinator = getattr(consumer, "_coordinator", None)  # no public "rejoin pending"
+        if stable and not (coordinator is not None and coordinator.need_rejoin()):
+            return STABLE_POLL_MS
+        return self.session_timeout_ms
+
+    # -- records ---------------------------------------------------------------------------
+
+    def _handle(self, consumer: KafkaConsumer, records: dict[TopicPartition, list[Any]]) -> int:
+        batch = _Batch()
+        first = {tp: recs[0].offset for tp, recs in records.items() if recs}
+        dead_letters = _DeadLetters(self, consumer)
+        try:
+            with self._db.transaction():
+                for tp, recs in records.items():
+                    self._handle_partition(consumer, tp, recs, batch, dead_letters)
+        except Exception:
+            self._seek_back(consumer, first)  # nothing of this poll counted: read it again
+            raise
+        finally:
+            dead_letters.close()
+        self.applied += batch.applied
+        self.duplicates += batch.duplicates
+        self.dead_lettered += batch.dead_lettered
+        self._last.update(batch.last)
+        self._watch.advance(batch.versions)
+        if batch.commits:
+            self._commit(consumer, batch.commits)
+        return batch.handled
+
+    def _handle_partition(
+        self,
+        consumer: KafkaConsumer,
+        tp: TopicPartition,
+        records: list[Any],
+        batch: _Batch,
+        dead_letters: _DeadLetters,
+    ) -> None:
+        for record in records:
+            if tp in self._verifying:
+                if self._verified(consumer, tp, record):
+                    continue  # the re-read record: already processed, broker intact
+                return  # the broker lost data: the partition is read again from the start
+            outcome = self._handle_record(tp, record, batch, dead_letters)
+            if outcome is Outcome.GAP:
+                self._schedule_rewind(consumer, tp)
+                return
+            batch.handled += 1
+            batch.commits[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
+            batch.last[tp] = (record.offset, fingerprint(record.value))
+
+    def _handle_record(
+        self, tp: TopicPartition, record: Any, batch: _Batch, dead_letters: _DeadLetters
+    ) -> Outcome | None:
+        try:
+            envelope = Envelope.from_json(record.value or b"")
+            event = self.registry.decode(envelope)
+        except Exception as exc:  # bad JSON, unknown type, invalid data: all unreadable
+            dead_letters.send(tp, record, f"undecodable: {type(exc).__name__}: {exc}")
+            batch.dead_lettered += 1
+            return None
+        outcome = self._apply(tp, record, envelope, event, dead_letters)
+        if outcome is Outcome.GAP:
+            log.warning(
+                "consumer %s: %s v%s on %s:%s at offset %s follows v%s: gap (broker lost "
+                "data?); reading the partition again from the beginning",
+                self.group_id,
+                envelope.stream_id,
+                envelope.stream_version,
+                tp.topic,
+                tp.partition,
+                record.offset,
+                self._db.applied_version(envelope.stream_id),
+            )
+            return outcome
+        if outcome is Outcome.DUPLICATE:
+            batch.duplicates += 1
+        elif outcome is Outcome.APPLIED:
+            batch.applied += 1
+        else:
+            batch.dead_lettered += 1
+        batch.versions[envelope.stream_id] = max(
+            envelope.stream_version, batch.versions.get(envelope.stream_id, 0)
+        )
+        return outcome
+
+    def _apply(
+        self,
+        tp: TopicPartition,
+        record: Any,
+        envelope: Envelope,
+        event: DomainEvent,
+        dead_letters: _DeadLetters,
+    ) -> Outcome | None:
+        try:
+            return self._db.apply(envelope, event)
+        except Exception as exc:
+            # A projection bug must not stall every later event: park this one with the
+            # dead letters and step over it (its stream goes on).
+            log.exception(
+                "consumer %s: projection %s failed on %s",
+                self.group_id,
+                self.projection.name,
+                envelope.event_id,
+            )
+            dead_letters.send(tp, record, f"apply failed: {type(exc).__name__}: {exc}")
+            self._db.mark(envelope)
+            return None
+
+    def _commit(
+        self, consumer: KafkaConsumer, offsets: dict[TopicPartition, OffsetAndMetadata]
+    ) -> None:
+        assigned = consumer.assignment()
+        offsets = {tp: offset for tp, offset in offsets.items() if tp in assigned}
+        try:
+            consumer.commit(offsets)
+        except Exception as exc:  # a rebalance: the next owner re-reads, dedup drops it
+            log.info("consumer %s: offset commit failed (%s); harmless", self.group_id, exc)
+
+    def _seek_back(self, consumer: KafkaConsumer, first: dict[TopicPartition, int]) -> None:
+        assigned = consumer.assignment()
+        for tp, offset in first.items():
+            if tp in assigned:
+                consumer.seek(tp, offset)
+
+    # -- gaps and lost data ----------------------------------------------------------------
+
+    def _schedule_rewind(self, consumer: KafkaConsumer, tp: TopicPartition) -> None:
+        """Pause the partition now, read it from the beginning after a backoff (the relay
+        needs a moment to republish what is missing)."""
+        self.gaps += 1
+        consumer.pause(tp)
+        self._rewind_at[tp] = time.monotonic() + self.gap_backoff_s
+
+    def _rewind_due(self, consumer: KafkaConsumer) -> None:
+        now = time.monotonic()
+        assigned = consumer.assignment()
+        for tp, when in list(self._rewind_at.items()):
+            if tp not in assigned:
+                del self._rewind_at[tp]
+            elif now >= when:
+                del self._rewind_at[tp]
+                self._rewind(consumer, tp)
+
+    def _rewind(self, consumer: KafkaConsumer, tp: TopicPartition) -> None:
+        self._last.pop(tp, None)
+        self._verifying.pop(tp, None)
+        consumer.seek_to_beginning(tp)
+        consumer.resume(tp)
+
+    def _maybe_verify(self, consumer: KafkaConsumer) -> None:
+        """When idle: re-read the last processed record of each partition (a restarted,
+        emptier broker would otherwise leave this runner waiting past the end forever)."""
+        now = time.monotonic()
+        if now < self._next_verify:
+            return
+        self._next_verify = now + self.verify_interval_s
+        assigned = consumer.assignment()
+        for tp, (offset, print_) in self._last.items():
+            if tp in assigned and tp not in self._rewind_at and tp not in self._verifying:
+                self._verifying[tp] = (offset, print_, now + VERIFY_FETCH_S)
+                consumer.seek(tp, offset)
+
+    def _verified(self, consumer: KafkaConsumer, tp: TopicPartition, record: Any) -> bool:
+        offset, print_, _ = self._verifying.pop(tp)
+        if record.offset == offset and fingerprint(record.value) == print_:
+            return True
+        self._lost(consumer, tp, f"offset {offset} now holds another record")
+        return False
+
+    def _expire_verifications(self, consumer: KafkaConsumer) -> None:
+        now = time.monotonic()
+        assigned = consumer.assignment()
+        for tp, (offset, _, deadline) in list(self._verifying.items()):
+            if tp not in assigned:
+                del self._verifying[tp]
+            elif now >= deadline:
+                del self._verifying[tp]
+                self._lost(consumer, tp, f"offset {offset} is gone")
+
+    def _lost(self, consumer: KafkaConsumer, tp: TopicPartition, why: str) -> None:
+        log.warning(
+            "consumer %s: broker lost data on %s:%s (%s); reading it again from the beginning",
+            self.group_id,
+            tp.topic,
+            tp.partition,
+            why,
+        )
+        self.gaps += 1
+        self._rewind(consumer, tp)
+
+    # -- clients ---------------------------------------------------------------------------
+
+    def _consumer_or_new(self) -> KafkaConsumer:
+        if self._consumer is None:
+            consumer = KafkaConsumer(
+                bootstrap_servers=self.servers,
+                client_id=f"vanguard-{self.group_id}",
+                group_id=self.group_id,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                fetch_max_wait_ms=self.fetch_max_wait_ms,
+                session_timeout_ms=self.session_timeout_ms,
+                heartbeat_interval_ms=self.heartbeat_interval_ms,
+                max_poll_records=self.max_poll_records,
+                allow_auto_create_topics=False,
+                **CLIENT_TIMEOUTS,
+            )
+            consumer.subscribe(pattern=topic_pattern(self.topics), listener=self._listener)
+            self._consumer = consumer
+        return self._consumer
+
+    def _close_consumer(self) -> None:
+        if self._consumer is not None:
+            consumer, self._consumer = self._consumer, None
+            try:
+                consumer.close(autocommit=False, timeout_ms=2000)
+            except Exception:  # closing against a dead broker must not mask anything
+                log.debug("consumer %s: error on close", self.group_id, exc_info=True)
+        self._verifying.clear()
+        self._rewind_at.clear()
+
+
+class _DeadLetters:
+    """Produces unreadable records to the dead-letter topic, acknowledged before the source
+    offset is committed. Its producer lives for one poll only: a long-lived one would refresh
+    metadata for the topic by name, and so re-create it after a broker restart."""
+
+    def __init__(self, runner: ConsumerRunner, consumer: KafkaConsumer) -> None:
+        self.runner = runner
+        self.consumer = consumer
+        self.producer: KafkaProducer | None = None
+
+    def send(self, tp: TopicPartition, record: Any, reason: str) -> None:
+        runner = self.runner
+        log.warning(
+            "consumer %s: dead-lettering %s:%s@%s: %s",
+            runner.group_id,
+            tp.topic,
+            tp.partition,
+            record.offset,
+            reason,
+        )
+        headers = [
+            ("reason", reason[:REASON_MAX].encode()),
+            ("source_topic", tp.topic.encode()),
+            ("source_partition", str(tp.partition).encode()),
+            ("source_offset", str(record.offset).encode()),
+            ("group_id", runner.group_id.encode()),
+        ]
+        future = self._producer().send(
+            runner.dead_letter_topic,
+            value=record.value if record.value is not None else b"",
+            key=record.key,
+            headers=headers,
+        )
+        future.get(timeout=10)
+
+    def _producer(self) -> KafkaProducer:
+        if self.producer is None:
+            self._ensure_topic()
+            self.producer = KafkaProducer(
+                bootstrap_servers=self.runner.servers,
+                client_id=f"vanguard-{self.runner.group_id}-dlq",
+                acks="all",
+                enable_idempotence=True,
+                allow_auto_create_topics=False,
+                **CLIENT_TIMEOUTS,
+                **PRODUCER_TIMEOUTS,
+            )
+        return self.producer
+
+    def _ensure_topic(self) -> None:
+        """Create the dead-letter topic when missing, with the partition count of the source
+        topics (every topic has the same). `topics()` asks for all topics: no auto-create."""
+        if self.runner.dead_letter_topic in self.consumer.topics():
+            return
+        counts = {len(self.consumer.partitions_for_topic(t)) for t in self.runner.topics}
+        count = max(counts - {0}, default=1)
+        ensure_topics(
+            self.runner.servers, (self.runner.dead_letter_topic,), partitions=count, timeout_s=5.0
+        )
+
+    def close(self) -> None:
+        if self.producer is not None:
+            self.producer.close(timeout=5)
+            self.producer = None

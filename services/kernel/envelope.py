@@ -1,0 +1,70 @@
+"""The envelope every event travels in (DESIGN.md §3), on Kafka and out of the store."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Role(StrEnum):
+    PUBLIC = "public"
+    MEMBER = "member"
+    SECRETARY = "secretary"
+    COMMITTEE = "committee"
+    SERVICE = "service"
+
+
+class Actor(BaseModel):
+    """Who caused an event: a principal's subject and the role they acted in."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    role: Role
+
+
+class Envelope(BaseModel):
+    """One stored event with its metadata. `data` is the event body as JSON-able dict."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: UUID
+    event_type: str
+    schema_version: int = Field(ge=1)
+    school_id: str
+    stream_id: str
+    stream_version: int = Field(ge=1)
+    partition_key: str  # the member the event concerns, else the stream: its Kafka key
+    occurred_at: datetime
+    recorded_at: datetime
+    actor: Actor
+    correlation_id: str
+    causation_id: str | None = None
+    position: int | None = None  # global order in the writing service's store
+    data: dict[str, Any]
+
+    def to_json(self) -> bytes:
+        return self.model_dump_json().encode()
+
+    @classmethod
+    def from_json(cls, raw: bytes | str) -> Envelope:
+        return cls.model_validate_json(raw)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class CommandContext(BaseModel):
+    """Metadata a command carries into every event it appends."""
+
+    model_config = ConfigDict(frozen=True)
+
+    school_id: str
+    actor: Actor
+    correlation_id: str
+    causation_id: str | None = None

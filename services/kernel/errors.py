@@ -1,0 +1,46 @@
+"""Domain errors: a small hierarchy raised in the domain, mapped to gRPC codes in one table.
+
+The table lives in `kernel.grpc.errors`; nothing in the domain imports gRPC.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error a command or query reports to its caller."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field  # the request field at fault, when there is one
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+class InvalidArgument(DomainError):
+    """The request is malformed: a field is missing, out of range or badly formed."""
+
+
+class NotFound(DomainError):
+    """An id names nothing that exists (in the caller's school)."""
+
+
+class PreconditionFailed(DomainError):
+    """The command is valid but not allowed in the current lifecycle state."""
+
+
+class ConcurrencyConflict(DomainError):
+    """A stale expected version: someone else appended to the stream first."""
+
+
+class Unauthenticated(DomainError):
+    """No token, or a token that is forged, malformed or expired."""
+
+
+class PermissionDenied(DomainError):
+    """The caller's role, school or branch does not allow this."""
+
+
+class Unavailable(DomainError):
+    """A dependency (another service, the broker) cannot be reached right now."""

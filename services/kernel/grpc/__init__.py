@@ -1,0 +1,1 @@
+"""The gRPC bootstrap every service shares: server factory, interceptors, error table, client."""

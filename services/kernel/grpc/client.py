@@ -1,0 +1,62 @@
+"""What a caller of a Vanguard server needs: a channel, the auth metadata, the field at fault."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, cast
+
+import grpc
+from google.rpc import error_details_pb2, status_pb2
+
+from kernel.grpc.metadata import AUTHORIZATION, CORRELATION_ID, FIELD, STATUS_DETAILS
+
+Metadata = tuple[tuple[str, str], ...]
+
+
+def channel(address: str) -> grpc.aio.Channel:
+    return grpc.aio.insecure_channel(address)
+
+
+def bearer(token: str, *, correlation_id: str | None = None) -> Metadata:
+    """Call metadata that authenticates (and, when given, correlates) a call."""
+    metadata: Metadata = ((AUTHORIZATION, f"Bearer {token}"),)
+    if correlation_id is not None:
+        metadata += ((CORRELATION_ID, correlation_id),)
+    return metadata
+
+
+def field_of(error: grpc.RpcError) -> str | None:
+    """The request field a failed call blames: `x-field`, else the BadRequest details."""
+    trailers = _trailing_metadata(error)
+    for key, value in trailers:
+        if key == FIELD:
+            return str(value)
+    for key, value in trailers:
+        if key == STATUS_DETAILS:
+            return _field_in_details(status_pb2.Status.FromString(value))
+    return None
+
+
+def correlation_id_of(metadata: Iterable[tuple[str, Any]] | None) -> str | None:
+    """The correlation id the server echoed, from a call's initial metadata."""
+    for key, value in metadata or ():
+        if key == CORRELATION_ID:
+            return str(value)
+    return None
+
+
+def _trailing_metadata(error: grpc.RpcError) -> list[tuple[str, Any]]:
+    if isinstance(error, grpc.aio.AioRpcError | grpc.Call):
+        # Pairs at run time; the stubs name a _Metadatum class instead.
+        return cast(list[tuple[str, Any]], list(error.trailing_metadata() or ()))
+    return []
+
+
+def _field_in_details(status: status_pb2.Status) -> str | None:
+    for detail in status.details:
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad_request = error_details_pb2.BadRequest()
+            detail.Unpack(bad_request)
+            for violation in bad_request.field_violations:
+                return violation.field
+    return None

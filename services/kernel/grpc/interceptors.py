@@ -1,0 +1,160 @@
+"""Server interceptors: correlation and call log, domain errors to status, authentication.
+
+Each wraps the method handler (see `wrapping`) so it runs around the call itself, in the
+call's own context, for unary and streaming methods alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from functools import partial
+from typing import Any
+
+import grpc
+
+from kernel.auth import Principal, bind_call, current_principal, new_correlation_id
+from kernel.errors import Unauthenticated
+from kernel.grpc.errors import domain_errors_as_status
+from kernel.grpc.metadata import AUTHORIZATION, CORRELATION_ID
+from kernel.grpc.wrapping import Context, wrap_handler
+from kernel.tokens import TokenVerifier
+
+log = logging.getLogger("vanguard.grpc")
+
+# Probes and tooling must work without a token.
+ALWAYS_PUBLIC_SERVICES = (
+    "/grpc.health.v1.Health/",
+    "/grpc.reflection.v1alpha.ServerReflection/",
+    "/grpc.reflection.v1.ServerReflection/",
+)
+_MAX_CORRELATION_ID = 128
+
+
+class AroundInterceptor(grpc.aio.ServerInterceptor, ABC):
+    """Wraps every handler the server finds in `around`, entered once per call."""
+
+    async def intercept_service(
+        self,
+        continuation: Callable[
+            [grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Any, Any]]
+        ],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler[Any, Any]:
+        handler = await continuation(handler_call_details)
+        if handler is None:  # unknown method: grpc answers UNIMPLEMENTED
+            return handler
+        return wrap_handler(handler, partial(self.around, handler_call_details))
+
+    @abstractmethod
+    def around(
+        self, details: grpc.HandlerCallDetails, context: Context
+    ) -> AbstractAsyncContextManager[None]: ...
+
+
+class CorrelationInterceptor(AroundInterceptor):
+    """Binds the caller's correlation id (or a new one), echoes it, logs one line per call."""
+
+    @asynccontextmanager
+    async def around(
+        self, details: grpc.HandlerCallDetails, context: Context
+    ) -> AsyncIterator[None]:
+        correlation_id = _correlation_id(details.invocation_metadata)
+        bind_call(correlation_id=correlation_id)
+        await context.send_initial_metadata(((CORRELATION_ID, correlation_id),))
+        started = time.perf_counter()
+        code = grpc.StatusCode.UNKNOWN
+        try:
+            yield
+            code = context.code() or grpc.StatusCode.OK
+        except grpc.aio.AbortError:
+            code = context.code()
+            raise
+        except asyncio.CancelledError:
+            code = grpc.StatusCode.CANCELLED
+            raise
+        finally:
+            # Probes (health, reflection) poll often: keep them out of the INFO log.
+            quiet = details.method.startswith(ALWAYS_PUBLIC_SERVICES)
+            log.log(
+                logging.DEBUG if quiet else logging.INFO,
+                "%s %s %.1f ms correlation_id=%s subject=%s",
+                details.method,
+                code.name,
+                (time.perf_counter() - started) * 1000,
+                correlation_id,
+                current_principal().subject,
+            )
+
+
+class DomainErrorInterceptor(AroundInterceptor):
+    """Turns a DomainError into its status code (the table in `kernel.grpc.errors`)."""
+
+    def around(
+        self, details: grpc.HandlerCallDetails, context: Context
+    ) -> AbstractAsyncContextManager[None]:
+        return domain_errors_as_status(context)
+
+
+class AuthInterceptor(AroundInterceptor):
+    """`authorization: Bearer <token>` becomes the call's Principal; public methods admit
+    anonymous callers, but a token that is sent must be valid even there."""
+
+    def __init__(self, verifier: TokenVerifier, public_methods: frozenset[str]) -> None:
+        self._verifier = verifier
+        self._public_methods = public_methods
+
+    @asynccontextmanager
+    async def around(
+        self, details: grpc.HandlerCallDetails, context: Context
+    ) -> AsyncIterator[None]:
+        bind_call(principal=self.authenticate(details.method, details.invocation_metadata))
+        yield
+
+    def authenticate(self, method: str, metadata: Iterable[tuple[str, Any]] | None) -> Principal:
+        header = _first(metadata, AUTHORIZATION)
+        if header is not None:
+            return self._verifier.verify(_bearer_token(header))
+        if self.is_public(method):
+            return Principal.anonymous()
+        raise Unauthenticated(f"{method} needs a token: send 'authorization: Bearer <token>'")
+
+    def is_public(self, method: str) -> bool:
+        return method in self._public_methods or method.startswith(ALWAYS_PUBLIC_SERVICES)
+
+
+def server_interceptors(
+    verifier: TokenVerifier, public_methods: frozenset[str]
+) -> list[grpc.aio.ServerInterceptor]:
+    # First is outermost: the log sees the final code, the error table sees auth failures.
+    return [
+        CorrelationInterceptor(),
+        DomainErrorInterceptor(),
+        AuthInterceptor(verifier, public_methods),
+    ]
+
+
+def _first(metadata: Iterable[tuple[str, Any]] | None, key: str) -> str | None:
+    for name, value in metadata or ():
+        if name == key and isinstance(value, str):
+            return value
+    return None
+
+
+def _bearer_token(header: str) -> str:
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("authorization must read 'Bearer <token>'")
+    return token.strip()
+
+
+def _correlation_id(metadata: Iterable[tuple[str, Any]] | None) -> str:
+    """The caller's id when it is sane for a log line, else a new one."""
+    offered = _first(metadata, CORRELATION_ID)
+    if offered and len(offered) <= _MAX_CORRELATION_ID and offered.isprintable():
+        return offered
+    return new_correlation_id()

@@ -1,0 +1,8 @@
+"""Metadata keys the server and its clients agree on (gRPC keys are lower case)."""
+
+from __future__ import annotations
+
+AUTHORIZATION = "authorization"  # "Bearer <token>"
+CORRELATION_ID = "x-correlation-id"  # sent by the caller or generated; echoed in initial metadata
+FIELD = "x-field"  # trailing: the request field at fault, also in the rich status details
+STATUS_DETAILS = "grpc-status-details-bin"  # google.rpc.Status, as grpcio-status writes it

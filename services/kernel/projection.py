@@ -1,0 +1,176 @@
+"""Read models: the `Projection` protocol, the SQLite file a projection lives in (with the
+record of what it applied, changed in the same transaction as the read model), and the
+read-your-writes watch (DESIGN.md §4)."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from enum import Enum
+from pathlib import Path
+from typing import Protocol
+
+from kernel.envelope import Envelope
+from kernel.events import DomainEvent
+from kernel.store.sqlite import connect
+
+APPLIED_STREAMS = """
+CREATE TABLE IF NOT EXISTS applied_streams (
+    stream_id  TEXT PRIMARY KEY,
+    version    INTEGER NOT NULL
+)
+"""
+
+
+class Projection(Protocol):
+    """A read model. `apply` runs inside the consumer's transaction: it must not commit."""
+
+    name: str
+
+    def migrate(self, conn: sqlite3.Connection) -> None:
+        """Create the projection's tables (idempotent: runs at every start)."""
+        ...
+
+    def apply(self, conn: sqlite3.Connection, envelope: Envelope, event: DomainEvent) -> None: ...
+
+
+class Outcome(Enum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"  # version already applied: a redelivery or a republish
+    GAP = "gap"  # an earlier version is missing: the broker lost it, the relay republishes
+
+
+class ProjectionDb:
+    """The projection's own SQLite file. Not thread-safe: one consumer thread uses it."""
+
+    def __init__(self, path: Path, projection: Projection) -> None:
+        self.path = path
+        self.projection = projection
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.fresh = not path.exists()  # a new file must be fed the whole log
+        self.conn = connect(path)
+        with self.transaction():
+            self.conn.execute(APPLIED_STREAMS)
+            projection.migrate(self.conn)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def versions(self) -> dict[str, int]:
+        rows = self.conn.execute("SELECT stream_id, version FROM applied_streams").fetchall()
+        return {str(stream): int(version) for stream, version in rows}
+
+    def applied_version(self, stream_id: str) -> int:
+        row = self.conn.execute(
+            "SELECT version FROM applied_streams WHERE stream_id = ?", (stream_id,)
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def apply(self, envelope: Envelope, event: DomainEvent) -> Outcome:
+        """Apply one event exactly once and in stream order; call inside `transaction()`.
+        A failing `projection.apply` leaves nothing behind (savepoint) and re-raises."""
+        applied = self.applied_version(envelope.stream_id)
+        if envelope.stream_version <= applied:
+            return Outcome.DUPLICATE
+        if envelope.stream_version > applied + 1:
+            return Outcome.GAP
+        self.conn.execute("SAVEPOINT event")
+        try:
+            self.projection.apply(self.conn, envelope, event)
+        except BaseException:
+            self.conn.execute("ROLLBACK TO event")
+            self.conn.execute("RELEASE event")
+            raise
+        self.conn.execute("RELEASE event")
+        self.mark(envelope)
+        return Outcome.APPLIED
+
+    def mark(self, envelope: Envelope) -> None:
+        """Record the envelope's version as done (also used to step over an event whose
+        application failed and went to the dead letters, so the stream goes on)."""
+        self.conn.execute(
+            "INSERT INTO applied_streams VALUES (?, ?) "
+            "ON CONFLICT(stream_id) DO UPDATE SET version = excluded.version",
+            (envelope.stream_id, envelope.stream_version),
+        )
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def drop(self) -> None:
+        """Close and delete the file (and its WAL): the next open starts empty."""
+        self.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+
+class VersionWatch:
+    """Which version of each stream the read model has committed; waits for one to arrive
+    (read-your-writes after a command), from threads or from asyncio without blocking."""
+
+    def __init__(self, versions: dict[str, int] | None = None) -> None:
+        self._versions = dict(versions or {})
+        self._cond = threading.Condition()
+        self._async: list[tuple[str, int, asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+
+    def version(self, stream_id: str) -> int:
+        with self._cond:
+            return self._versions.get(stream_id, 0)
+
+    def reset(self, versions: dict[str, int]) -> None:
+        with self._cond:
+            self._versions = dict(versions)
+
+    def advance(self, committed: dict[str, int]) -> None:
+        """Call after a commit with the versions it made durable."""
+        if not committed:
+            return
+        with self._cond:
+            for stream_id, version in committed.items():
+                if version > self._versions.get(stream_id, 0):
+                    self._versions[stream_id] = version
+            self._cond.notify_all()
+            ready = [w for w in self._async if self._versions.get(w[0], 0) >= w[1]]
+            self._async = [w for w in self._async if w not in ready]
+        for _, _, loop, future in ready:
+            with suppress(RuntimeError):  # the waiter's loop is closed: nobody listens
+                loop.call_soon_threadsafe(_resolve, future)
+
+    def wait_for(self, stream_id: str, version: int, timeout_s: float) -> bool:
+        with self._cond:
+            return self._cond.wait_for(
+                lambda: self._versions.get(stream_id, 0) >= version, timeout_s
+            )
+
+    async def wait_until(self, stream_id: str, version: int, timeout_s: float) -> bool:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        waiter = (stream_id, version, loop, future)
+        with self._cond:
+            if self._versions.get(stream_id, 0) >= version:
+                return True
+            self._async.append(waiter)
+        try:
+            await asyncio.wait_for(future, timeout_s)
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            with self._cond:
+                if waiter in self._async:
+                    self._async.remove(waiter)
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)

@@ -1,0 +1,412 @@
+"""Outbox relay: publishes the store's global order to one topic (DESIGN.md §4).
+
+The cursor advances only after the broker acknowledged every record of a batch, so a relay
+killed at any instant resumes from its checkpoint and at worst publishes duplicates, which
+consumers drop.
+
+The embedded broker (Tansu) keeps everything in memory: a restart loses every topic. The relay
+notices three ways and then republishes from position 0:
+
+a. the topic is missing: it is recreated explicitly with the configured partition count.
+   Nothing is ever produced to a missing topic: Tansu would auto-create it with 4 partitions.
+b. an acknowledged offset is not above the last one acknowledged on that partition.
+c. when idle, every `verify_interval_s`: the record at the last acknowledged offset of each
+   partition no longer carries the event id we published there.
+
+`end_offsets` is useless for this on Tansu (it answers the start of the last batch).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import OutOfOrderSequenceNumberError, UnknownProducerIdError
+from kafka.producer.future import RecordMetadata
+
+from kernel.envelope import Envelope
+from kernel.store.port import EventStore
+from kernel.topics import ensure_topics
+
+log = logging.getLogger("vanguard.relay")
+
+# Client timeouts: a broker that is down must surface as an error within seconds (the loop
+# retries), never as a thread blocked for the kafka-python defaults (30-120 s).
+CLIENT_TIMEOUTS: dict[str, int] = {
+    "bootstrap_timeout_ms": 3000,
+    "request_timeout_ms": 5000,
+    "reconnect_backoff_max_ms": 1000,
+}
+PRODUCER_TIMEOUTS: dict[str, int] = {"max_block_ms": 5000, "delivery_timeout_ms": 10000}
+FLUSH_TIMEOUT_S = 15.0
+VERIFY_FETCH_S = 1.0  # how long the record at an acknowledged offset may take to come back
+EMPTY_PROBE_S = 0.3  # how long an empty topic stays silent before we believe it empty
+RETRY_BACKOFF_S = 1.0
+
+
+@dataclass
+class Checkpoint:
+    """The cursor (last published store position) and, per partition, the last acknowledged
+    offset and the event id published there: the evidence checks (b) and (c) compare with."""
+
+    position: int = 0
+    acked: dict[int, tuple[int, str]] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        acked = {str(p): [offset, event_id] for p, (offset, event_id) in self.acked.items()}
+        return json.dumps({"position": self.position, "acked": acked}, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, raw: str | None) -> Checkpoint:
+        if not raw:
+            return cls()
+        body = json.loads(raw)
+        acked = {int(p): (int(pair[0]), str(pair[1])) for p, pair in body["acked"].items()}
+        return cls(int(body["position"]), acked)
+
+
+class BrokerDataLost(Exception):
+    """What the relay published is no longer on the broker."""
+
+
+def headers_of(envelope: Envelope) -> list[tuple[str, bytes]]:
+    values = {
+        "event_type": envelope.event_type,
+        "schema_version": envelope.schema_version,
+        "event_id": envelope.event_id,
+        "position": envelope.position,
+        "stream_id": envelope.stream_id,
+        "stream_version": envelope.stream_version,
+    }
+    return [(name, str(value).encode()) for name, value in values.items()]
+
+
+def header(headers: list[tuple[str, bytes]] | None, name: str) -> str | None:
+    for key, value in headers or ():
+        if key == name:
+            return value.decode(errors="replace")
+    return None
+
+
+def topic_partitions(admin: KafkaAdminClient, topic: str) -> int | None:
+    """Partition count of `topic`, None when missing. Asks for ALL topics: a metadata request
+    naming a missing topic makes Tansu auto-create it."""
+    for described in admin.describe_topics():
+        if described["name"] == topic:
+            return len(described["partitions"])
+    return None
+
+
+class OutboxRelay:
+    """Publishes `store` to `topic` from a background thread (`start`/`stop`), or one batch
+    per `run_once()` call (tests)."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        servers: str,
+        topic: str,
+        *,
+        name: str,
+        partitions: int,
+        batch_size: int = 500,
+        idle_sleep_s: float = 0.02,
+        verify_interval_s: float = 2.0,
+    ) -> None:
+        self.store = store
+        self.servers = servers
+        self.topic = topic
+        self.name = name
+        self.partitions = partitions
+        self.batch_size = batch_size
+        self.idle_sleep_s = idle_sleep_s
+        self.verify_interval_s = verify_interval_s
+        self.recoveries = 0  # times the broker was found to have lost our data
+        self._checkpoint_name = f"relay:{name}"
+        self._checkpoint = Checkpoint.from_json(store.get_checkpoint(self._checkpoint_name))
+        self._producer: KafkaProducer | None = None
+        self._admin: KafkaAdminClient | None = None
+        self._healthy = False
+        self._next_verify = 0.0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- public ----------------------------------------------------------------------------
+
+    @property
+    def published_position(self) -> int:
+        """The store position up to which the broker acknowledged everything."""
+        return self._checkpoint.position
+
+    @property
+    def healthy(self) -> bool:
+        """The last loop talked to the broker successfully."""
+        return self._healthy
+
+    def start(self) -> None:
+        if self._thread is not None:
+            raise RuntimeError(f"relay {self.name} already started")
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name=f"relay-{self.name}", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 30.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+            self._thread = None
+        self._close_clients()
+
+    def run_once(self) -> int:
+        """Publish one batch; return how many events the broker acknowledged."""
+        batch = self.store.read_all(after_position=self._checkpoint.position, limit=self.batch_size)
+        if not batch:
+            return 0
+        if self._check_topic():  # recreated: everything goes again, from position 0
+            batch = self.store.read_all(after_position=0, limit=self.batch_size)
+        acked = self._publish(batch)
+        self._advance(batch, acked)
+        self._healthy = True
+        return len(batch)
+
+    def verify(self) -> bool:
+        """Check (a) and (c): the topic exists and still holds what we last published on each
+        partition. On loss, reset the cursor to 0. Returns True when the broker is intact."""
+        if self._check_topic():
+            return False
+        missing = self._missing_partitions()
+        if missing:
+            self._recover(f"the records last acknowledged on partitions {missing} are gone")
+            return False
+        self._healthy = True
+        return True
+
+    # -- the loop --------------------------------------------------------------------------
+
+    def _loop(self) -> None:
+        log.info("relay %s -> %s from position %s", self.name, self.topic, self.published_position)
+        while not self._stop.is_set():
+            try:
+                if self.run_once() == 0:
+                    self._idle()
+            except Exception as exc:  # the broker may be down for long: never kill the thread
+                self._healthy = False
+                log.warning(
+                    "relay %s: cannot publish to %s at %s (%s: %s); retrying in %.0f s",
+                    self.name,
+                    self.topic,
+                    self.servers,
+                    type(exc).__name__,
+                    exc,
+                    RETRY_BACKOFF_S,
+                )
+                self._close_clients()
+                self._stop.wait(RETRY_BACKOFF_S)
+
+    def _idle(self) -> None:
+        now = time.monotonic()
+        if now >= self._next_verify:
+            self._next_verify = now + self.verify_interval_s
+            self.verify()
+        self._stop.wait(self.idle_sleep_s)
+
+    # -- publishing ------------------------------------------------------------------------
+
+    def _publish(self, batch: list[Envelope]) -> list[RecordMetadata]:
+        try:
+            return self._send(batch)
+        except (UnknownProducerIdError, OutOfOrderSequenceNumberError) as exc:
+            # The broker forgot our producer id: it restarted (or expired the id). A new
+            # producer sends again; check (b) then tells whether data was lost.
+            log.info("relay %s: %s; publishing again with a new producer id", self.name, exc)
+            self._close_producer()
+            return self._send(batch)
+
+    def _send(self, batch: list[Envelope]) -> list[RecordMetadata]:
+        producer = self._producer_or_new()
+        futures = [
+            producer.send(
+                self.topic,
+                value=envelope.to_json(),
+                key=envelope.partition_key.encode(),
+                headers=headers_of(envelope),
+            )
+            for envelope in batch
+        ]
+        producer.flush(timeout=FLUSH_TIMEOUT_S)
+        return [future.get(timeout=FLUSH_TIMEOUT_S) for future in futures]
+
+    def _advance(self, batch: list[Envelope], acked: list[RecordMetadata]) -> None:
+        """Move the cursor past `batch`, unless an offset shows the broker lost data (b)."""
+        latest = dict(self._checkpoint.acked)
+        for envelope, meta in zip(batch, acked, strict=True):
+            previous = latest.get(meta.partition)
+            if previous is not None and meta.offset <= previous[0]:
+                self._recover(
+                    f"partition {meta.partition} acknowledged offset {meta.offset}, "
+                    f"not above {previous[0]} acknowledged before"
+                )
+                return
+            latest[meta.partition] = (meta.offset, str(envelope.event_id))
+        position = batch[-1].position
+        assert position is not None  # envelopes read from a store always carry one
+        self._save(Checkpoint(position, latest))
+
+    def _save(self, checkpoint: Checkpoint) -> None:
+        self.store.put_checkpoint(self._checkpoint_name, checkpoint.to_json())
+        self._checkpoint = checkpoint
+
+    def _recover(self, reason: str) -> None:
+        log.warning(
+            "relay %s: broker lost data on %s (%s); republishing from position 0 (was %s)",
+            self.name,
+            self.topic,
+            reason,
+            self._checkpoint.position,
+        )
+        self.recoveries += 1
+        self._save(Checkpoint())
+        self._close_producer()  # a fresh producer id: the new broker knows none of ours
+
+    # -- checks ----------------------------------------------------------------------------
+
+    def _check_topic(self) -> bool:
+        """(a): recreate a missing topic. Returns True when it had to (the cursor is reset)."""
+        admin = self._admin_or_new()
+        count = topic_partitions(admin, self.topic)
+        if count == self.partitions:
+            return False
+        if count is not None:
+            if not self._auto_created(count):
+                raise RuntimeError(
+                    f"topic {self.topic} has {count} partitions, configured {self.partitions}"
+                )
+            # A client asked for it by name after a broker restart and Tansu auto-created it
+            # with its default count; it holds nothing of ours, and only a topic with the
+            # configured count keeps members co-partitioned.
+            log.warning(
+                "relay %s: topic %s has %s partitions, configured %s, and none of our data: "
+                "auto-created after the broker lost data; deleting and recreating it",
+                self.name,
+                self.topic,
+                count,
+                self.partitions,
+            )
+            admin.delete_topics([self.topic])
+        ensure_topics(self.servers, (self.topic,), partitions=self.partitions, timeout_s=5.0)
+        self._recover(f"topic {self.topic} was missing" if count is None else "wrong topic")
+        return True
+
+    def _auto_created(self, count: int) -> bool:
+        """A topic with the wrong count is ours to replace only if the broker lost what we
+        published (or it is empty); otherwise it is a misconfiguration for a human."""
+        if self._checkpoint.acked:
+            return bool(self._missing_partitions())
+        with self._reader() as consumer:
+            tps = [TopicPartition(self.topic, p) for p in range(count)]
+            consumer.assign(tps)
+            consumer.seek_to_beginning(*tps)
+            deadline = time.monotonic() + EMPTY_PROBE_S
+            while time.monotonic() < deadline:
+                if consumer.poll(timeout_ms=50):
+                    return False
+        return True
+
+    def _missing_partitions(self) -> list[int]:
+        """(c): partitions whose last acknowledged record no longer carries our event id."""
+        acked = self._checkpoint.acked
+        if not acked:
+            return []
+        with self._reader() as consumer:
+            found = read_offsets(
+                consumer,
+                {TopicPartition(self.topic, p): offset for p, (offset, _) in acked.items()},
+            )
+        if len(found) < len(acked):
+            # Silence is loss only if the broker answers: this raises while it is down.
+            topic_partitions(self._admin_or_new(), self.topic)
+        return sorted(p for p, (offset, event_id) in acked.items() if found.get(p) != event_id)
+
+    # -- clients ---------------------------------------------------------------------------
+
+    def _producer_or_new(self) -> KafkaProducer:
+        if self._producer is None:
+            self._producer = KafkaProducer(
+                bootstrap_servers=self.servers,
+                client_id=f"relay-{self.name}",
+                acks="all",
+                enable_idempotence=True,
+                linger_ms=2,
+                allow_auto_create_topics=False,
+                **CLIENT_TIMEOUTS,
+                **PRODUCER_TIMEOUTS,
+            )
+        return self._producer
+
+    def _admin_or_new(self) -> KafkaAdminClient:
+        if self._admin is None:
+            self._admin = KafkaAdminClient(
+                bootstrap_servers=self.servers,
+                client_id=f"relay-{self.name}-admin",
+                **CLIENT_TIMEOUTS,
+            )
+        return self._admin
+
+    @contextmanager
+    def _reader(self) -> Iterator[KafkaConsumer]:
+        """A short-lived consumer without a group. Closed after use: a long-lived one would
+        refresh metadata for the topic by name, and so re-create it after a broker restart."""
+        consumer = KafkaConsumer(
+            bootstrap_servers=self.servers,
+            client_id=f"relay-{self.name}-verify",
+            enable_auto_commit=False,
+            fetch_max_wait_ms=20,
+            allow_auto_create_topics=False,
+            **CLIENT_TIMEOUTS,
+        )
+        try:
+            yield consumer
+        finally:
+            consumer.close(autocommit=False)
+
+    def _close_producer(self) -> None:
+        if self._producer is not None:
+            producer, self._producer = self._producer, None
+            producer.close(timeout=0)
+
+    def _close_clients(self) -> None:
+        self._close_producer()
+        if self._admin is not None:
+            admin, self._admin = self._admin, None
+            try:
+                admin.close()
+            except Exception:  # closing a client of a dead broker must not mask the cause
+                log.debug("relay %s: error closing admin client", self.name, exc_info=True)
+
+
+def read_offsets(consumer: KafkaConsumer, wanted: dict[TopicPartition, int]) -> dict[int, str]:
+    """The `event_id` header of the record at each wanted offset (partition -> event id);
+    a partition whose record does not come back within VERIFY_FETCH_S is left out."""
+    consumer.assign(list(wanted))
+    for tp, offset in wanted.items():
+        consumer.seek(tp, offset)
+    found: dict[int, str] = {}
+    deadline = time.monotonic() + VERIFY_FETCH_S
+    pending = dict(wanted)
+    while pending and time.monotonic() < deadline:
+        records: dict[TopicPartition, list[Any]] = consumer.poll(timeout_ms=50)
+        for tp, batch in records.items():
+            for record in batch:
+                if tp in pending and record.offset >= pending[tp]:
+                    if record.offset == pending.pop(tp):
+                        found[tp.partition] = header(record.headers, "event_id") or ""
+                    consumer.pause(tp)
+                    break
+    return found

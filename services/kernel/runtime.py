@@ -1,0 +1,191 @@
+"""One service process: its store, its relay, its projections and its gRPC server.
+
+Every service is started the same way (`ServiceRuntime(...).run()`), so health, readiness,
+broker retries and graceful shutdown exist once. The server answers at once (health
+NOT_SERVING); it turns SERVING when the broker is reachable and the topics exist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kernel.consumer import ConsumerRunner, Projection
+from kernel.events import EventRegistry
+from kernel.grpc.server import Health, ServiceRegistration, create_server, drain
+from kernel.relay import OutboxRelay
+from kernel.settings import Settings
+from kernel.store import EventStore, SqliteEventStore
+from kernel.tokens import TokenVerifier
+from kernel.topics import ensure_topics
+from vanguard.common.v1 import status_pb2
+
+log = logging.getLogger("vanguard.runtime")
+
+
+@dataclass(frozen=True)
+class ProjectionSpec:
+    """A read model this service keeps: which topics feed it and how events decode."""
+
+    projection: Projection
+    topics: tuple[str, ...]
+    registry: EventRegistry
+
+
+@dataclass
+class ServiceRuntime:
+    settings: Settings
+    name: str
+    port: int
+    publishes_to: str | None = None  # the topic the store's relay publishes to
+    projections: Sequence[ProjectionSpec] = ()
+    public_methods: frozenset[str] = frozenset()
+    store: EventStore | None = None
+    relay: OutboxRelay | None = None
+    consumers: list[ConsumerRunner] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.directory: Path = self.settings.service_dir(self.name)
+        if self.publishes_to is not None:
+            self.store = SqliteEventStore(self.directory / "events.db")
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def start(
+        self, registrations: Callable[[ServiceRuntime], Sequence[ServiceRegistration]]
+    ) -> int:
+        """Serve at once (NOT_SERVING), become ready in the background; returns the bound port
+        (the configured one, or a free one when it is 0)."""
+        verifier = TokenVerifier(self.settings.token_secret.get_secret_value())
+        address = f"{self.settings.bind_host}:{self.port}"
+        self._server, self.bound_port, self._health = await create_server(
+            address, registrations(self), verifier=verifier, public_methods=self.public_methods
+        )
+        await self._server.start()
+        log.info(
+            "%s listening on %s:%s (NOT_SERVING until ready)",
+            self.name,
+            self.settings.bind_host,
+            self.bound_port,
+        )
+        self._ready = asyncio.create_task(self._become_ready(self._health))
+        return self.bound_port
+
+    async def ready(self) -> None:
+        await self._ready
+
+    async def stop(self, grace_s: float = 5.0) -> None:
+        """NOT_SERVING, drain in-flight calls, stop the workers, close the store."""
+        log.info("%s stopping: draining in-flight calls", self.name)
+        if not self._ready.done():
+            self._ready.cancel()
+        await drain(self._server, self._health, grace_s)
+        await asyncio.to_thread(self.close)
+
+    async def run(
+        self, registrations: Callable[[ServiceRuntime], Sequence[ServiceRegistration]]
+    ) -> None:
+        """The process entrypoint: serve until SIGTERM or SIGINT."""
+        await self.start(registrations)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        signalled = asyncio.create_task(stop.wait())
+        await asyncio.wait({signalled, self._ready}, return_when=asyncio.FIRST_COMPLETED)
+        failed = self._ready.done() and self._ready.exception()
+        if not failed:
+            await signalled
+        await self.stop()
+        if failed:
+            # A service that cannot start its workers must exit, not idle NOT_SERVING.
+            raise RuntimeError(f"{self.name} failed to become ready") from failed
+
+    async def _become_ready(self, health: Health) -> None:
+        """Wait for the broker (retrying with a clear log line), then start the background
+        workers and report SERVING."""
+        while True:
+            try:
+                await asyncio.to_thread(
+                    ensure_topics,
+                    self.settings.kafka_servers,
+                    partitions=self.settings.partitions,
+                    replication_factor=self.settings.replication_factor,
+                    timeout_s=5.0,
+                )
+                break
+            except Exception as exc:  # the broker may be down for a long time: keep trying
+                log.warning(
+                    "%s: broker %s not ready (%s); retrying in 2 s",
+                    self.name,
+                    self.settings.kafka_servers,
+                    exc,
+                )
+                await asyncio.sleep(2.0)
+        self.start_workers()
+        health.set_serving(True)
+        log.info("%s ready: SERVING", self.name)
+
+    def start_workers(self) -> None:
+        if self.store is not None and self.publishes_to is not None:
+            self.relay = OutboxRelay(
+                self.store,
+                self.settings.kafka_servers,
+                self.publishes_to,
+                name=self.name,
+                partitions=self.settings.partitions,
+            )
+            self.relay.start()
+        for spec in self.projections:
+            runner = ConsumerRunner(
+                self.settings.kafka_servers,
+                spec.topics,
+                f"vanguard.{self.name}.{spec.projection.name}",
+                spec.projection,
+                self.directory / f"{spec.projection.name}.db",
+                spec.registry,
+                session_timeout_ms=self.settings.consumer_session_timeout_ms,
+                fetch_max_wait_ms=self.settings.fetch_max_wait_ms,
+            )
+            runner.start()
+            self.consumers.append(runner)
+
+    def close(self) -> None:
+        if self.relay is not None:
+            self.relay.stop()
+        for runner in self.consumers:
+            runner.stop()
+        if self.store is not None:
+            self.store.close()
+
+    async def wait_visible(self, stream_id: str, version: int, timeout_s: float) -> bool:
+        """Read-your-writes: wait until every projection of this service applied the stream
+        at `version` (False at the deadline, or while the projections are not started)."""
+        if not self.consumers:
+            return False
+        for runner in self.consumers:
+            if not await runner.wait_until(stream_id, version, timeout_s):
+                return False
+        return True
+
+    # -- status ----------------------------------------------------------------------------
+
+    def status(self) -> status_pb2.ServiceStatus:
+        return status_pb2.ServiceStatus(
+            service=self.name,
+            version="0.1.0",
+            head_position=self.store.head_position() if self.store is not None else 0,
+            published_position=self.relay.published_position if self.relay else 0,
+            projections=[
+                status_pb2.ProjectionStatus(
+                    name=runner.projection.name,
+                    applied_events=runner.applied,
+                    dead_lettered=runner.dead_lettered,
+                )
+                for runner in self.consumers
+            ],
+        )

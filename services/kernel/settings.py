@@ -1,0 +1,53 @@
+"""Configuration from environment variables, all prefixed `VANGUARD_`.
+
+Defaults serve the embedded run: a Tansu broker on 127.0.0.1 and SQLite stores under `./var`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_TOKEN_SECRET = "vanguard-development-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VANGUARD_", frozen=True)
+
+    data_dir: Path = Field(Path("var"), description="Where stores and read models live.")
+    bind_host: str = Field("127.0.0.1", description="Address every server binds.")
+
+    bootstrap_servers: str | None = Field(
+        None, description="External Kafka (host:port,...). Unset: run the embedded broker."
+    )
+    broker_port: int = Field(9092, description="Port of the embedded broker.")
+    partitions: int = Field(3, ge=1, description="Partition count of every topic.")
+    replication_factor: int = Field(1, ge=1, description="Replication factor of every topic.")
+    consumer_session_timeout_ms: int = Field(6000, description="Consumer group session timeout.")
+    fetch_max_wait_ms: int = Field(20, description="Longest a fetch waits on the broker.")
+
+    archives_port: int = Field(50051, description="gRPC port of archives.")
+    pledges_port: int = Field(50052, description="gRPC port of pledges.")
+    scoring_port: int = Field(50053, description="gRPC port of scoring.")
+
+    token_secret: SecretStr = Field(
+        SecretStr(DEV_TOKEN_SECRET), description="HMAC secret that signs bearer tokens."
+    )
+    token_ttl_seconds: int = Field(8 * 3600, description="Lifetime of issued tokens.")
+    log_level: str = Field("INFO", description="Python logging level.")
+
+    @property
+    def embedded_broker(self) -> bool:
+        return self.bootstrap_servers is None
+
+    @property
+    def kafka_servers(self) -> str:
+        return self.bootstrap_servers or f"127.0.0.1:{self.broker_port}"
+
+    def service_dir(self, service: str) -> Path:
+        path = self.data_dir / service
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+

@@ -1,0 +1,97 @@
+"""The event-store port every backend implements (DESIGN.md §4)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from kernel.envelope import CommandContext, Envelope
+from kernel.events import DomainEvent
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    """An event about to be appended, with when it happened in the world (default: now)."""
+
+    event: DomainEvent
+    occurred_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StoredCommand:
+    """What an idempotency key remembers: a fingerprint of the request and its result."""
+
+    key: str
+    fingerprint: str
+    result: dict[str, Any]
+
+    @staticmethod
+    def fingerprint_of(request: Any) -> str:
+        body = json.dumps(request, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(body.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    stream_id: str
+    stream_version: int  # the stream's version after the append
+    envelopes: tuple[Envelope, ...] = ()
+    result: dict[str, Any] = field(default_factory=dict)  # the command's result
+    replayed: bool = False  # True: the idempotency key was seen before; nothing appended
+
+    @property
+    def last_position(self) -> int | None:
+        return self.envelopes[-1].position if self.envelopes else None
+
+
+class EventStore(Protocol):
+    """Append-only, per-stream optimistic concurrency, one global order."""
+
+    def append(
+        self,
+        stream_id: str,
+        expected_version: int | None,
+        events: list[PendingEvent],
+        *,
+        context: CommandContext,
+        partition_key: str,
+        command: StoredCommand | None = None,
+    ) -> AppendResult:
+        """Append atomically. `expected_version` is the stream's current version (0: new
+        stream; None: no check). A stale one raises ConcurrencyConflict and writes nothing.
+        With `command`, its key is recorded in the same transaction; a key seen before returns
+        the original result and appends nothing (a different request under it: InvalidArgument).
+        """
+        ...
+
+    def recall(self, key: str, fingerprint: str) -> StoredCommand | None:
+        """The stored command for an idempotency key, or None. Raises InvalidArgument when the
+        key was used for a different request."""
+        ...
+
+    def stream_version(self, stream_id: str) -> int: ...
+
+    def read_stream(
+        self,
+        stream_id: str,
+        *,
+        up_to_version: int | None = None,
+        as_of: datetime | None = None,
+    ) -> list[Envelope]:
+        """The stream in version order; cut at a version, or as it stood at a recorded time."""
+        ...
+
+    def read_all(self, after_position: int = 0, limit: int = 1000) -> list[Envelope]:
+        """Events in global order with position > after_position."""
+        ...
+
+    def head_position(self) -> int: ...
+
+    def get_checkpoint(self, name: str) -> str | None: ...
+
+    def put_checkpoint(self, name: str, value: str) -> None: ...
+
+    def close(self) -> None: ...

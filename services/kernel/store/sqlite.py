@@ -1,0 +1,325 @@
+"""SQLite (WAL) event store: one file per service under the data directory."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from kernel.envelope import Actor, CommandContext, Envelope, Role, utcnow
+from kernel.errors import ConcurrencyConflict, InvalidArgument
+from kernel.store.drafts import Batch, Draft, timestamp, utc
+from kernel.store.port import AppendResult, PendingEvent, StoredCommand
+
+__all__ = ["COLUMNS", "INSERT", "SCHEMA", "SqliteEventStore", "connect", "timestamp", "utc"]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    position        INTEGER PRIMARY KEY,
+    event_id        TEXT NOT NULL,
+    stream_id       TEXT NOT NULL,
+    stream_version  INTEGER NOT NULL,
+    event_type      TEXT NOT NULL,
+    schema_version  INTEGER NOT NULL,
+    school_id       TEXT NOT NULL,
+    partition_key   TEXT NOT NULL,
+    occurred_at     TEXT NOT NULL,
+    recorded_at     TEXT NOT NULL,
+    actor_id        TEXT NOT NULL,
+    actor_role      TEXT NOT NULL,
+    correlation_id  TEXT NOT NULL,
+    causation_id    TEXT,
+    data            TEXT NOT NULL,
+    UNIQUE (stream_id, stream_version)
+);
+CREATE TABLE IF NOT EXISTS command_results (
+    key          TEXT PRIMARY KEY,
+    fingerprint  TEXT NOT NULL,
+    result       TEXT NOT NULL,
+    recorded_at  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS checkpoints (
+    name   TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+);
+"""
+
+INSERT = (
+    "INSERT INTO events (event_id, stream_id, stream_version, event_type, schema_version, "
+    "school_id, partition_key, occurred_at, recorded_at, actor_id, actor_role, correlation_id, "
+    "causation_id, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+COLUMNS = (
+    "position, event_id, stream_id, stream_version, event_type, schema_version, school_id, "
+    "partition_key, occurred_at, recorded_at, actor_id, actor_role, correlation_id, "
+    "causation_id, data"
+)
+
+
+def connect(path: Path, synchronous: str = "NORMAL") -> sqlite3.Connection:
+    """A connection with the pragmas every Vanguard SQLite file uses (WAL; autocommit off
+    only inside explicit BEGIN)."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(f"PRAGMA synchronous={synchronous}")
+    conn.execute("PRAGMA foreign_keys=ON")
+    return conn
+
+
+def _envelope(row: tuple[Any, ...]) -> Envelope:
+    """An envelope read from the file: validated, the file may come from older code."""
+    return Envelope(
+        position=row[0],
+        event_id=uuid.UUID(row[1]),
+        stream_id=row[2],
+        stream_version=row[3],
+        event_type=row[4],
+        schema_version=row[5],
+        school_id=row[6],
+        partition_key=row[7],
+        occurred_at=datetime.fromisoformat(row[8]),
+        recorded_at=datetime.fromisoformat(row[9]),
+        actor=Actor(id=row[10], role=Role(row[11])),
+        correlation_id=row[12],
+        causation_id=row[13],
+        data=json.loads(row[14]),
+    )
+
+
+def _row(batch: Batch, draft: Draft, version: int, recorded: str) -> tuple[Any, ...]:
+    context = batch.context
+    occurred = recorded if draft.occurred_at is None else timestamp(draft.occurred_at)
+    return (
+        str(draft.event_id),
+        batch.stream_id,
+        version,
+        draft.event_type,
+        draft.schema_version,
+        context.school_id,
+        batch.partition_key,
+        occurred,
+        recorded,
+        context.actor.id,
+        context.actor.role.value,
+        context.correlation_id,
+        context.causation_id,
+        draft.text,
+    )
+
+
+def _write(conn: sqlite3.Connection, batch: Batch, first_version: int) -> tuple[Envelope, ...]:
+    """Insert every draft from `first_version` on, all recorded now. The caller holds the
+    write lock, so recorded times follow commit order within a stream."""
+    recorded_at = utcnow()
+    recorded = recorded_at.isoformat(timespec="microseconds")
+    envelopes = []
+    for version, draft in enumerate(batch.drafts, first_version):
+        cursor = conn.execute(INSERT, _row(batch, draft, version, recorded))
+        envelopes.append(batch.envelope(draft, version, cursor.lastrowid, recorded_at))
+    return tuple(envelopes)
+
+
+def _conflict(stream_id: str, expected: int, reached: int | None) -> ConcurrencyConflict:
+    found = "was appended to concurrently" if reached is None else f"has reached version {reached}"
+    return ConcurrencyConflict(
+        f"stream {stream_id} {found}, expected version {expected}", field="expected_version"
+    )
+
+
+class SqliteEventStore:
+    """Thread-safe: writes serialise on a lock and in SQLite; each thread reads on its own
+    connection, so a relay thread never waits for a writer. Several stores (processes) may
+    share one file: SQLite's write lock and UNIQUE(stream_id, stream_version) keep them apart.
+    """
+
+    def __init__(self, path: Path, *, synchronous: str = "NORMAL") -> None:
+        self.path = path
+        self._synchronous = synchronous
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._write_lock = threading.Lock()
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        # stream -> a version it has reached (a hint: rows are never deleted, so it is never
+        # ahead of the file, but another process may have moved the file on).
+        self._versions: dict[str, int] = {}
+        self._conn().executescript(SCHEMA)
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.path, self._synchronous)
+            self._local.conn = conn
+            self._connections.append(conn)
+        return conn
+
+    # -- writing -------------------------------------------------------------------------
+
+    def append(
+        self,
+        stream_id: str,
+        expected_version: int | None,
+        events: list[PendingEvent],
+        *,
+        context: CommandContext,
+        partition_key: str,
+        command: StoredCommand | None = None,
+    ) -> AppendResult:
+        batch = Batch.of(stream_id, partition_key, context, events)
+        conn = self._conn()
+        with self._write_lock:
+            if command is None and expected_version is not None and len(events) == 1:
+                return self._append_one(conn, batch, expected_version)
+            return self._append_in_transaction(conn, batch, expected_version, command)
+
+    def _append_one(self, conn: sqlite3.Connection, batch: Batch, expected: int) -> AppendResult:
+        """The common command: one event, a version check and no key. A single INSERT is
+        atomic on its own, so it costs one statement and one commit. UNIQUE(stream_id,
+        stream_version) refuses an expected version behind the stream; the hint rules out one
+        ahead of it, so that most appends never read the file first."""
+        stream_id = batch.stream_id
+        known = self._versions.get(stream_id, 0)  # every stream has reached version 0
+        if expected > known:  # another process may have appended since: ask the file
+            known = self._versions[stream_id] = self._version(conn, stream_id)
+        if expected != known:
+            raise _conflict(stream_id, expected, known)
+        try:
+            envelopes = _write(conn, batch, expected + 1)
+        except sqlite3.IntegrityError as exc:
+            self._versions.pop(stream_id, None)
+            if "UNIQUE" not in str(exc):
+                raise
+            raise _conflict(stream_id, expected, None) from None
+        self._versions[stream_id] = expected + 1
+        return AppendResult(stream_id, expected + 1, envelopes)
+
+    def _append_in_transaction(
+        self,
+        conn: sqlite3.Connection,
+        batch: Batch,
+        expected: int | None,
+        command: StoredCommand | None,
+    ) -> AppendResult:
+        """Several events, no version check, or an idempotency key: one transaction that holds
+        SQLite's write lock from the start, so the version it reads is the truth."""
+        stream_id = batch.stream_id
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            current = self._version(conn, stream_id)
+            original = (
+                None if command is None else self._recall(conn, command.key, command.fingerprint)
+            )
+            if original is not None:
+                conn.execute("ROLLBACK")
+                return AppendResult(stream_id, current, (), original.result, replayed=True)
+            if expected is not None and expected != current:
+                raise _conflict(stream_id, expected, current)
+            envelopes = _write(conn, batch, current + 1)
+            if command is not None:
+                self._remember(conn, command)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        self._versions[stream_id] = current + len(envelopes)
+        result = {} if command is None else command.result
+        return AppendResult(stream_id, current + len(envelopes), envelopes, result)
+
+    @staticmethod
+    def _remember(conn: sqlite3.Connection, command: StoredCommand) -> None:
+        conn.execute(
+            "INSERT INTO command_results VALUES (?, ?, ?, ?)",
+            (
+                command.key,
+                command.fingerprint,
+                json.dumps(command.result, ensure_ascii=False),
+                timestamp(utcnow()),
+            ),
+        )
+
+    @staticmethod
+    def _version(conn: sqlite3.Connection, stream_id: str) -> int:
+        row = conn.execute(
+            "SELECT MAX(stream_version) FROM events WHERE stream_id = ?", (stream_id,)
+        ).fetchone()
+        return int(row[0] or 0)
+
+    @staticmethod
+    def _recall(conn: sqlite3.Connection, key: str, fingerprint: str) -> StoredCommand | None:
+        row = conn.execute(
+            "SELECT fingerprint, result FROM command_results WHERE key = ?", (key,)
+        ).fetchone()
+        if row is None:
+            return None
+        if row[0] != fingerprint:
+            raise InvalidArgument(
+                "this idempotency key was already used for a different request",
+                field="idempotency_key",
+            )
+        return StoredCommand(key, row[0], json.loads(row[1]))
+
+    def recall(self, key: str, fingerprint: str) -> StoredCommand | None:
+        return self._recall(self._conn(), key, fingerprint)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def stream_version(self, stream_id: str) -> int:
+        return self._version(self._conn(), stream_id)
+
+    def read_stream(
+        self,
+        stream_id: str,
+        *,
+        up_to_version: int | None = None,
+        as_of: datetime | None = None,
+    ) -> list[Envelope]:
+        sql = f"SELECT {COLUMNS} FROM events WHERE stream_id = ?"
+        args: list[Any] = [stream_id]
+        if up_to_version is not None:
+            sql += " AND stream_version <= ?"
+            args.append(up_to_version)
+        if as_of is not None:
+            sql += " AND recorded_at <= ?"
+            args.append(timestamp(as_of))
+        rows = self._conn().execute(sql + " ORDER BY stream_version", args).fetchall()
+        return [_envelope(row) for row in rows]
+
+    def read_all(self, after_position: int = 0, limit: int = 1000) -> list[Envelope]:
+        rows = (
+            self._conn()
+            .execute(
+                f"SELECT {COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?",
+                (after_position, limit),
+            )
+            .fetchall()
+        )
+        return [_envelope(row) for row in rows]
+
+    def head_position(self) -> int:
+        row = self._conn().execute("SELECT MAX(position) FROM events").fetchone()
+        return int(row[0] or 0)
+
+    def get_checkpoint(self, name: str) -> str | None:
+        row = (
+            self._conn().execute("SELECT value FROM checkpoints WHERE name = ?", (name,)).fetchone()
+        )
+        return None if row is None else str(row[0])
+
+    def put_checkpoint(self, name: str, value: str) -> None:
+        with self._write_lock:
+            self._conn().execute(
+                "INSERT INTO checkpoints VALUES (?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                (name, value),
+            )
+
+    def close(self) -> None:
+        for conn in self._connections:
+            conn.close()
+        self._connections.clear()
+        self._local = threading.local()

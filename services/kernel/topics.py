@@ -1,0 +1,69 @@
+"""Topic names, and creating them explicitly (an auto-created topic would get the wrong
+partition count on the embedded broker)."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from kafka import KafkaAdminClient
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+PLEDGES = "vanguard.pledges"
+ARCHIVES = "vanguard.archives"
+EVALUATIONS = "vanguard.evaluations"
+DEAD_LETTERS = "vanguard.dead-letters"
+ALL_TOPICS = (PLEDGES, ARCHIVES, EVALUATIONS, DEAD_LETTERS)
+
+log = logging.getLogger(__name__)
+
+
+def partition_count(admin: KafkaAdminClient, topic: str) -> int | None:
+    """How many partitions `topic` has, or None when it does not exist. Reads metadata only:
+    it never triggers auto-creation."""
+    if topic not in admin.list_topics():
+        return None
+    described = admin.describe_topics([topic])
+    return len(described[0]["partitions"]) if described else None
+
+
+def ensure_topics(
+    servers: str,
+    topics: tuple[str, ...] = ALL_TOPICS,
+    *,
+    partitions: int,
+    replication_factor: int = 1,
+    timeout_s: float = 30.0,
+) -> None:
+    """Create every missing topic with the configured partition count; retry while the broker
+    is not reachable yet. A topic that exists with another count is an error: co-partitioning
+    by member id would silently break."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            admin = KafkaAdminClient(bootstrap_servers=servers, client_id="vanguard-admin")
+            break
+        except KafkaError as exc:
+            if time.monotonic() > deadline:
+                raise
+            log.warning("broker %s not reachable yet (%s); retrying", servers, exc)
+            time.sleep(0.5)
+    try:
+        existing = set(admin.list_topics())
+        missing = [t for t in topics if t not in existing]
+        if missing:
+            try:
+                admin.create_topics(
+                    [NewTopic(t, partitions, replication_factor) for t in missing]
+                )
+            except TopicAlreadyExistsError:
+                pass  # another process won the race; the count is checked below
+        for topic in topics:
+            count = partition_count(admin, topic)
+            if count != partitions:
+                raise RuntimeError(
+                    f"topic {topic} has {count} partitions, configured {partitions}"
+                )
+    finally:
+        admin.close()

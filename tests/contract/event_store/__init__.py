@@ -1,0 +1,24 @@
+"""The event-store contract (DESIGN.md §4), in the style of pyeventsourcing's persistence
+suites: every backend's test class subclasses `EventStoreContract` and implements
+`make_store(tmp_path)`; the tests themselves are the same for every backend."""
+
+from contract.event_store.appending import AppendContract
+from contract.event_store.concurrency import ConcurrencyContract
+from contract.event_store.durability import DurabilityContract
+from contract.event_store.idempotency import IdempotencyContract
+from contract.event_store.reading import ReadContract
+from contract.event_store.times import TimeContract
+
+
+class EventStoreContract(
+    AppendContract,
+    ConcurrencyContract,
+    ReadContract,
+    IdempotencyContract,
+    DurabilityContract,
+    TimeContract,
+):
+    """Append, concurrency, reads, idempotency keys, checkpoints, restarts and times."""
+
+
+__all__ = ["EventStoreContract"]

@@ -1,0 +1,371 @@
+"""The consumer runner against the real embedded broker, with real SQLite read models."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kafka import KafkaAdminClient
+from kernel.broker import EmbeddedBroker
+from kernel.consumer import ConsumerRunner
+from kernel.relay import OutboxRelay, topic_partitions
+from kernel.store import SqliteEventStore
+from kernel.topics import ensure_topics
+from toy.points import (
+    PointsProjection,
+    award,
+    award_many,
+    eventually,
+    expected_points,
+    produce,
+    produce_envelopes,
+    projected_points,
+    publish_all,
+    read_topic,
+    registry,
+)
+
+PARTITIONS = 3
+
+MakeRunner = Callable[..., ConsumerRunner]
+MakeRelay = Callable[..., OutboxRelay]
+
+
+@pytest.fixture
+def make_runner(tmp_path: Path, unique: str) -> Iterator[MakeRunner]:
+    """Runners with test timeouts (a Tansu group join takes half the session timeout),
+    closed after the test."""
+    runners: list[ConsumerRunner] = []
+
+    def make(servers: str, topic: str, *, db: str = "points.db", **options: Any) -> ConsumerRunner:
+        options.setdefault("group_id", f"{unique}.group")
+        options.setdefault("dead_letter_topic", f"{unique}.dead")
+        runner = ConsumerRunner(
+            servers,
+            [topic],
+            projection=PointsProjection(),
+            db_path=tmp_path / db,
+            registry=registry,
+            session_timeout_ms=2000,
+            heartbeat_interval_ms=500,
+            **options,
+        )
+        runners.append(runner)
+        return runner
+
+    yield make
+    for runner in runners:
+        runner.close()
+
+
+@pytest.fixture
+def make_relay() -> Iterator[MakeRelay]:
+    relays: list[OutboxRelay] = []
+
+    def make(store: SqliteEventStore, servers: str, topic: str, **options: Any) -> OutboxRelay:
+        options.setdefault("name", "test")
+        relay = OutboxRelay(store, servers, topic, partitions=PARTITIONS, **options)
+        relays.append(relay)
+        return relay
+
+    yield make
+    for relay in relays:
+        relay.stop()
+
+
+@pytest.fixture
+def topic(broker: EmbeddedBroker, unique: str) -> str:
+    name = f"{unique}.points"
+    ensure_topics(broker.bootstrap_servers, (name,), partitions=PARTITIONS)
+    return name
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqliteEventStore]:
+    events = SqliteEventStore(tmp_path / "events.db")
+    yield events
+    events.close()
+
+
+def heads(store: SqliteEventStore) -> dict[str, int]:
+    return {e.stream_id: e.stream_version for e in store.read_all(0, limit=1_000_000)}
+
+
+def wait_all(runner: ConsumerRunner, store: SqliteEventStore, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    for stream_id, version in heads(store).items():
+        left = max(0.0, deadline - time.monotonic())
+        assert runner.wait_for(stream_id, version, left), f"{stream_id} v{version} not applied"
+
+
+def dump(db_path: Path) -> list[tuple[Any, ...]]:
+    with closing(sqlite3.connect(db_path)) as conn:
+        points = conn.execute("SELECT * FROM points ORDER BY member_id").fetchall()
+        applied = conn.execute("SELECT * FROM applied_streams ORDER BY stream_id").fetchall()
+    return points + applied
+
+
+def test_every_event_is_applied_once_in_order_and_wait_for_sees_it(
+    broker: EmbeddedBroker,
+    topic: str,
+    store: SqliteEventStore,
+    make_runner: MakeRunner,
+    make_relay: MakeRelay,
+    tmp_path: Path,
+) -> None:
+    servers = broker.bootstrap_servers
+    award_many(store, members=6, rounds=20)
+    relay = make_relay(store, servers, topic)
+    publish_all(relay, store.head_position())
+    runner = make_runner(servers, topic)
+    runner.start()
+
+    assert runner.wait_for("member-m5", 20, 15.0)
+    wait_all(runner, store, 5.0)
+    assert projected_points(tmp_path / "points.db") == expected_points(store)
+    assert (runner.applied, runner.duplicates, runner.dead_lettered) == (120, 0, 0)
+
+    started = time.monotonic()
+    assert not runner.wait_for("member-m5", 21, 0.2)
+    assert 0.2 <= time.monotonic() - started < 1.0
+
+    # A restarted runner answers from its DB at once, before it has polled anything.
+    again = make_runner(servers, topic)
+    assert again.wait_for("member-m5", 20, 0.0)
+
+
+def test_wait_until_does_not_block_the_event_loop(
+    broker: EmbeddedBroker,
+    topic: str,
+    store: SqliteEventStore,
+    make_runner: MakeRunner,
+    make_relay: MakeRelay,
+) -> None:
+    servers = broker.bootstrap_servers
+    relay = make_relay(store, servers, topic)
+    runner = make_runner(servers, topic)
+    runner.start()
+
+    async def scenario() -> tuple[bool, bool, int]:
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0.01)
+
+        beat = asyncio.create_task(ticker())
+        waiter = asyncio.create_task(runner.wait_until("member-m0", 1, 15.0))
+        await asyncio.sleep(0.1)
+        assert not waiter.done()
+        award(store, "m0", 7)
+        await asyncio.to_thread(publish_all, relay, store.head_position())
+        applied = await waiter
+        timed_out = await runner.wait_until("member-m0", 2, 0.1)
+        beat.cancel()
+        return applied, timed_out, ticks
+
+    applied, timed_out, ticks = asyncio.run(scenario())
+    assert applied
+    assert not timed_out
+    assert ticks >= 10  # the loop kept running while the waiter waited
+
+
+def test_redelivered_events_change_nothing_and_are_counted(
+    broker: EmbeddedBroker,
+    topic: str,
+    store: SqliteEventStore,
+    make_runner: MakeRunner,
+    make_relay: MakeRelay,
+    tmp_path: Path,
+    unique: str,
+) -> None:
+    servers = broker.bootstrap_servers
+    award_many(store, members=4, rounds=10)
+    publish_all(make_relay(store, servers, topic), store.head_position())
+    first = make_runner(servers, topic)
+    first.start()
+    wait_all(first, store, 15.0)
+    first.stop()
+    before = dump(tmp_path / "points.db")
+
+    # The same DB under a group that committed nothing: every record comes again.
+    second = make_runner(servers, topic, group_id=f"{unique}.other")
+    second.start()
+    eventually(lambda: second.duplicates == 40, 15.0, "every record redelivered")
+    # And a relay that lost its checkpoint publishes everything twice.
+    publish_all(make_relay(store, servers, topic, name="amnesiac"), store.head_position())
+    eventually(lambda: second.duplicates == 80, 15.0, "the republished records")
+
+    assert second.applied == 0
+    assert dump(tmp_path / "points.db") == before
+    assert projected_points(tmp_path / "points.db") == expected_points(store)
+
+
+def test_unreadable_records_are_dead_lettered_and_the_next_event_applied(
+    broker: EmbeddedBroker,
+    topic: str,
+    store: SqliteEventStore,
+    make_runner: MakeRunner,
+    make_relay: MakeRelay,
+    tmp_path: Path,
+    unique: str,
+) -> None:
+    servers = broker.bootstrap_servers
+    scratch = SqliteEventStore(tmp_path / "scratch.db")
+    valid = award(scratch, "m0", 1)
+    unknown = valid.model_copy(update={"event_type": "PointsConfiscated"})
+    invalid = valid.model_copy(update={"data": {"member_id": "m0", "points": "lots"}})
+    poison = [b"\x00\xffnot json", unknown.to_json(), invalid.to_json()]
+    produce(servers, topic, [(b"m0", value, None) for value in poison])
+    award(store, "m0", 5)  # the event after the poison, same key so same partition
+    award(store, "m1", -1)  # the projection raises on it: parked, its stream goes on
+    award(store, "m1", 3)
+    publish_all(make_relay(store, servers, topic), store.head_position())
+
+    runner = make_runner(servers, topic)
+    runner.start()
+    assert runner.wait_for("member-m0", 1, 15.0)
+    assert runner.wait_for("member-m1", 2, 5.0)
+    assert projected_points(tmp_path / "points.db") == {"m0": (5, "1"), "m1": (3, "2")}
+    assert runner.dead_lettered == 4
+
+    dead = read_topic(servers, f"{unique}.dead", PARTITIONS, at_least=4)
+    assert [d.value for d in dead if d.key == b"m0"] == poison  # original bytes, in order
+    reasons = {d.value: d.headers["reason"] for d in dead}
+    assert reasons[poison[0]].startswith("undecodable: ValidationError: ")
+    assert "Invalid JSON" in reasons[poison[0]]
+    assert reasons[poison[1]].startswith("undecodable: UnknownEventType: ")
+    assert reasons[poison[2]].startswith("undecodable: ValidationError: ")
+    assert "points" in reasons[poison[2]]
+    (parked,) = [d for d in dead if d.key == b"m1"]
+    assert parked.headers["reason"] == "apply failed: ValueError: negative points"
+    for record in dead:
+        assert record.headers["source_topic"] == topic
+        assert record.headers["group_id"] == f"{unique}.group"
+        assert int(record.headers["source_offset"]) >= 0
+        assert 0 <= int(record.headers["source_partition"]) < PARTITIONS
+    admin = KafkaAdminClient(bootstrap_servers=servers)
+    try:  # created by the runner, like every topic: with the configured partition count
+        assert topic_partitions(admin, f"{unique}.dead") == PARTITIONS
+    finally:
+        admin.close()
+
+
+def test_a_gap_rereads_the_partition_once_the_missing_events_arrive(
+    broker: EmbeddedBroker,
+    topic: str,
+    store: SqliteEventStore,
+    make_runner: MakeRunner,
+    tmp_path: Path,
+) -> None:
+    servers = broker.bootstrap_servers
+    v1, v2, v3, v4 = (award(store, "mg", points) for points in (1, 2, 3, 4))
+    produce_envelopes(servers, topic, [v1, v2, v4])  # v3 lost, as after a broker restart
+    runner = make_runner(servers, topic, gap_backoff_s=0.1)
+    runner.start()
+    eventually(lambda: runner.gaps >= 1, 15.0, "the gap to be seen")
+    assert runner.version("member-mg") == 2
+
+    produce_envelopes(servers, topic, [v3, v4])  # the relay republishing
+    assert runner.wait_for("member-mg", 4, 10.0)
+    assert projected_points(tmp_path / "points.db") == {"mg": (10, "1,2,3,4")}
+    assert runner.applied == 4
+
+
+def test_a_rebuilt_projection_is_identical(
+    broker: EmbeddedBroker,
+    topic: str,
+    store: SqliteEventStore,
+    make_runner: MakeRunner,
+    make_relay: MakeRelay,
+    tmp_path: Path,
+    unique: str,
+) -> None:
+    servers = broker.bootstrap_servers
+    award_many(store, members=5, rounds=8)
+    relay = make_relay(store, servers, topic)
+    publish_all(relay, store.head_position())
+    publish_all(make_relay(store, servers, topic, name="twice"), store.head_position())  # dups
+    runner = make_runner(servers, topic)
+    runner.start()
+    wait_all(runner, store, 15.0)
+    eventually(lambda: runner.duplicates == 40, 10.0, "the duplicates")
+    original = dump(tmp_path / "points.db")
+    runner.stop()
+
+    runner.rebuild()  # same group, whose offsets are committed at the end
+    assert runner.version("member-m0") == 0
+    runner.start()
+    wait_all(runner, store, 15.0)
+    assert dump(tmp_path / "points.db") == original
+
+    # The documented procedure: a fresh DB file and a fresh group id.
+    fresh = make_runner(servers, topic, db="fresh.db", group_id=f"{unique}.fresh")
+    fresh.start()
+    wait_all(fresh, store, 15.0)
+    assert dump(tmp_path / "fresh.db") == original
+
+
+def test_after_a_broker_restart_the_projection_ends_complete_and_correct(
+    own_broker: EmbeddedBroker,
+    store: SqliteEventStore,
+    make_runner: MakeRunner,
+    make_relay: MakeRelay,
+    tmp_path: Path,
+    unique: str,
+) -> None:
+    servers, topic = own_broker.bootstrap_servers, f"{unique}.points"
+    ensure_topics(servers, (topic,), partitions=PARTITIONS)
+    relay = make_relay(store, servers, topic, verify_interval_s=0.5)
+    runner = make_runner(servers, topic)
+    relay.start()
+    runner.start()
+    writing = threading.Event()
+
+    def write() -> None:  # a service taking commands all along
+        for round_ in range(40):
+            for member in range(5):
+                award(store, f"m{member}", round_ + 1)
+            time.sleep(0.02)
+        writing.set()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    eventually(lambda: runner.applied >= 50, 15.0, "some events applied")
+    own_broker.restart()  # everything the broker held is gone, mid-run
+    writer.join()
+
+    eventually(lambda: relay.published_position == store.head_position(), 20.0, "republish")
+    wait_all(runner, store, 25.0)
+    assert relay.recoveries >= 1
+    assert projected_points(tmp_path / "points.db") == expected_points(store)
+    assert runner.applied == 200  # each event applied exactly once across the restart
+
+
+def test_a_runner_notices_that_the_broker_lost_what_it_had_read(
+    own_broker: EmbeddedBroker, make_runner: MakeRunner, tmp_path: Path, unique: str
+) -> None:
+    servers, topic = own_broker.bootstrap_servers, f"{unique}.points"
+    ensure_topics(servers, (topic,), partitions=PARTITIONS)
+    scratch = SqliteEventStore(tmp_path / "scratch.db")
+    a1, a2, b1 = award(scratch, "a", 1), award(scratch, "a", 2), award(scratch, "b", 4)
+    produce_envelopes(servers, topic, [a1, a1, a2], partition=0)  # a duplicate: 3 offsets
+    runner = make_runner(servers, topic, verify_interval_s=0.3)
+    runner.start()
+    assert runner.wait_for("member-a", 2, 15.0)
+
+    own_broker.restart()
+    ensure_topics(servers, (topic,), partitions=PARTITIONS)
+    # Republished without the duplicate: b1 lands at offset 2, where the runner already was.
+    produce_envelopes(servers, topic, [a1, a2, b1], partition=0)
+    assert runner.wait_for("member-b", 1, 20.0)
+    assert projected_points(tmp_path / "points.db") == {"a": (3, "1,2"), "b": (4, "1")}

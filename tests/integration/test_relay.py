@@ -1,0 +1,280 @@
+"""The outbox relay against the real embedded broker and real SQLite stores."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kafka import KafkaAdminClient
+from kernel.broker import EmbeddedBroker
+from kernel.relay import Checkpoint, OutboxRelay, topic_partitions
+from kernel.store import SqliteEventStore
+from kernel.topics import ensure_topics
+from toy.points import (
+    Record,
+    award,
+    award_many,
+    check_delivery,
+    eventually,
+    publish_all,
+    read_topic,
+)
+
+PARTITIONS = 3
+
+
+MakeRelay = Callable[..., OutboxRelay]
+
+
+@pytest.fixture
+def make_relay() -> Iterator[MakeRelay]:
+    """Relays that are stopped (threads joined, clients closed) after the test."""
+    relays: list[OutboxRelay] = []
+
+    def make(store: SqliteEventStore, servers: str, topic: str, **options: Any) -> OutboxRelay:
+        relay = OutboxRelay(store, servers, topic, name="test", partitions=PARTITIONS, **options)
+        relays.append(relay)
+        return relay
+
+    yield make
+    for relay in relays:
+        relay.stop()
+
+
+def partitions_of(servers: str, topic: str) -> int | None:
+    admin = KafkaAdminClient(bootstrap_servers=servers)
+    try:
+        return topic_partitions(admin, topic)
+    finally:
+        admin.close()
+
+
+def test_every_event_is_delivered_once_in_per_member_order_with_headers(
+    broker: EmbeddedBroker, tmp_path: Path, unique: str, make_relay: MakeRelay
+) -> None:
+    servers, topic = broker.bootstrap_servers, f"{unique}.points"
+    ensure_topics(servers, (topic,), partitions=PARTITIONS)
+    store = SqliteEventStore(tmp_path / "events.db")
+    envelopes = award_many(store, members=7, rounds=30)
+    relay = make_relay(store, servers, topic, batch_size=50)
+
+    publish_all(relay, store.head_position())
+
+    records = read_topic(servers, topic, PARTITIONS, at_least=len(envelopes))
+    assert len(records) == len(envelopes)
+    assert check_delivery(records, store) == 0
+    assert len({r.partition for r in records}) > 1  # keys spread over partitions
+    first = next(r for r in records if r.headers["event_id"] == str(envelopes[0].event_id))
+    assert first.headers == {
+        "event_type": "PointsAwarded",
+        "schema_version": "1",
+        "event_id": str(envelopes[0].event_id),
+        "position": str(envelopes[0].position),
+        "stream_id": envelopes[0].stream_id,
+        "stream_version": "1",
+    }
+    # The cursor is durable: a new relay on the same store has nothing left to publish.
+    assert make_relay(store, servers, topic).published_position == store.head_position()
+    assert make_relay(store, servers, topic).run_once() == 0
+    saved = Checkpoint.from_json(store.get_checkpoint("relay:test"))
+    last = {r.partition: (r.offset, r.headers["event_id"]) for r in records}
+    assert saved.acked == last
+
+
+class CrashAfterPublish(SqliteEventStore):
+    """A store whose checkpoint write fails once: the relay dies after the broker
+    acknowledged a batch and before its cursor moved, the worst instant."""
+
+    crash_on_checkpoint = 3
+
+    def put_checkpoint(self, name: str, value: str) -> None:
+        self.crash_on_checkpoint -= 1
+        if self.crash_on_checkpoint == 0:
+            raise OSError("disk gone (simulated crash)")
+        super().put_checkpoint(name, value)
+
+
+def test_a_relay_dying_between_ack_and_checkpoint_resumes_with_duplicates_only(
+    broker: EmbeddedBroker, tmp_path: Path, unique: str, make_relay: MakeRelay
+) -> None:
+    servers, topic = broker.bootstrap_servers, f"{unique}.points"
+    ensure_topics(servers, (topic,), partitions=PARTITIONS)
+    store = CrashAfterPublish(tmp_path / "events.db")
+    envelopes = award_many(store, members=5, rounds=20)
+    relay = make_relay(store, servers, topic, batch_size=10)
+    relay.run_once()
+    relay.run_once()
+    with pytest.raises(OSError, match="simulated crash"):
+        relay.run_once()
+    assert relay.published_position == 20
+
+    resumed = make_relay(store, servers, topic, batch_size=10)
+    assert resumed.published_position == 20
+    publish_all(resumed, store.head_position())
+
+    records = read_topic(servers, topic, PARTITIONS, at_least=len(envelopes) + 10)
+    assert len(records) == len(envelopes) + 10
+    assert check_delivery(records, store) == 10  # exactly the unacknowledged-cursor batch
+
+
+CHILD = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+
+    from kernel.relay import OutboxRelay
+    from kernel.store import SqliteEventStore
+
+    store = SqliteEventStore(Path(sys.argv[1]))
+    relay = OutboxRelay(store, sys.argv[2], sys.argv[3], name="test", partitions=3,
+                        batch_size=25)
+    while relay.run_once():
+        pass
+    """
+)
+
+
+def test_a_relay_killed_mid_run_resumes_from_its_checkpoint(
+    broker: EmbeddedBroker, tmp_path: Path, unique: str, make_relay: MakeRelay
+) -> None:
+    servers, topic = broker.bootstrap_servers, f"{unique}.points"
+    ensure_topics(servers, (topic,), partitions=PARTITIONS)
+    path = tmp_path / "events.db"
+    store = SqliteEventStore(path)
+    envelopes = award_many(store, members=10, rounds=150)
+    child = subprocess.Popen([sys.executable, "-c", CHILD, str(path), servers, topic])
+    try:
+        eventually(lambda: _position(store) >= 100, 20, "the child relay to make progress")
+        os.kill(child.pid, signal.SIGKILL)  # whatever it was doing, mid-batch or not
+    finally:
+        child.kill()
+        child.wait()
+    killed_at = _position(store)
+    assert 0 < killed_at < store.head_position()
+
+    resumed = make_relay(store, servers, topic, batch_size=100)
+    assert resumed.published_position == killed_at
+    publish_all(resumed, store.head_position())
+
+    records = read_topic(servers, topic, PARTITIONS, at_least=len(envelopes))
+    duplicates = check_delivery(records, store)
+    assert len(records) == len(envelopes) + duplicates
+    assert duplicates <= 25  # at most the batch in flight: it resumed, not restarted
+
+
+def _position(store: SqliteEventStore) -> int:
+    raw = store.get_checkpoint("relay:test")
+    return int(json.loads(raw)["position"]) if raw else 0
+
+
+def test_a_missing_topic_is_recreated_with_its_partition_count_and_refilled(
+    own_broker: EmbeddedBroker, tmp_path: Path, unique: str, make_relay: MakeRelay
+) -> None:
+    servers, topic = own_broker.bootstrap_servers, f"{unique}.points"
+    ensure_topics(servers, (topic,), partitions=PARTITIONS)
+    store = SqliteEventStore(tmp_path / "events.db")
+    award_many(store, members=4, rounds=10)
+    relay = make_relay(store, servers, topic)
+    publish_all(relay, store.head_position())
+
+    own_broker.restart()  # memory-only: every topic and record is gone
+    award(store, "m0", 11)
+    publish_all(relay, store.head_position())
+
+    assert relay.recoveries == 1
+    assert partitions_of(servers, topic) == PARTITIONS  # not Tansu's auto-create default
+    records = read_topic(servers, topic, PARTITIONS, at_least=41)
+    assert len(records) == 41
+    assert check_delivery(records, store) == 0
+
+
+def test_an_offset_going_backwards_means_lost_data_and_triggers_a_republish(
+    own_broker: EmbeddedBroker, tmp_path: Path, unique: str, make_relay: MakeRelay
+) -> None:
+    servers, topic = own_broker.bootstrap_servers, f"{unique}.points"
+    ensure_topics(servers, (topic,), partitions=PARTITIONS)
+    store = SqliteEventStore(tmp_path / "events.db")
+    award_many(store, members=4, rounds=10)
+    relay = make_relay(store, servers, topic)
+    publish_all(relay, store.head_position())
+
+    own_broker.restart()
+    ensure_topics(servers, (topic,), partitions=PARTITIONS)  # someone else recreated it
+    award(store, "m1", 11)
+    relay.run_once()  # acknowledged at offset 0, below what was acknowledged before
+    assert relay.recoveries == 1
+    assert relay.published_position == 0
+    publish_all(relay, store.head_position())
+
+    records = read_topic(servers, topic, PARTITIONS, at_least=42)
+    assert len(records) == 42  # the event that revealed the loss, then everything again
+    revealing = records_at_offset_0_of(records, "member-m1")
+    assert revealing.headers["stream_version"] == "11"
+    assert check_delivery([r for r in records if r != revealing], store) == 0
+
+
+def records_at_offset_0_of(records: list[Record], stream_id: str) -> Record:
+    (found,) = [r for r in records if r.offset == 0 and r.headers["stream_id"] == stream_id]
+    return found
+
+
+def test_an_idle_relay_verifies_the_broker_still_holds_its_last_records(
+    own_broker: EmbeddedBroker,
+    tmp_path: Path,
+    unique: str,
+    caplog: pytest.LogCaptureFixture,
+    make_relay: MakeRelay,
+) -> None:
+    servers, topic = own_broker.bootstrap_servers, f"{unique}.points"
+    ensure_topics(servers, (topic,), partitions=PARTITIONS)
+    store = SqliteEventStore(tmp_path / "events.db")
+    award_many(store, members=4, rounds=10)
+    relay = make_relay(store, servers, topic)
+    publish_all(relay, store.head_position())
+    assert relay.verify()
+
+    own_broker.restart()
+    ensure_topics(servers, (topic,), partitions=PARTITIONS)  # exists, but empty
+    with caplog.at_level(logging.WARNING, logger="vanguard.relay"):
+        assert not relay.verify()
+    assert "broker lost data" in caplog.text
+    assert relay.published_position == 0
+    publish_all(relay, store.head_position())
+    assert relay.verify()
+    records = read_topic(servers, topic, PARTITIONS, at_least=40)
+    assert check_delivery(records, store) == 0
+
+
+def test_the_relay_thread_survives_a_dead_broker_and_catches_up(
+    own_broker: EmbeddedBroker, tmp_path: Path, unique: str, make_relay: MakeRelay
+) -> None:
+    servers, topic = own_broker.bootstrap_servers, f"{unique}.points"
+    ensure_topics(servers, (topic,), partitions=PARTITIONS)
+    store = SqliteEventStore(tmp_path / "events.db")
+    award_many(store, members=3, rounds=5)
+    relay = make_relay(store, servers, topic, verify_interval_s=0.2)
+    relay.start()
+    try:
+        eventually(lambda: relay.published_position == store.head_position(), 10, "publish")
+        assert relay.healthy
+        own_broker.kill()
+        award_many(store, members=3, rounds=1)
+        eventually(lambda: not relay.healthy, 10, "the relay to notice the broker is down")
+        assert relay.published_position == 15  # nothing acknowledged: the cursor stays
+        own_broker.start()
+        eventually(lambda: relay.published_position == store.head_position(), 20, "catch up")
+        assert relay.healthy
+    finally:
+        relay.stop()
+    records = read_topic(servers, topic, PARTITIONS, at_least=18)
+    assert partitions_of(servers, topic) == PARTITIONS
+    assert check_delivery(records, store) == 0

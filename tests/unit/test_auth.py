@@ -1,0 +1,87 @@
+"""Authorization rules of DESIGN.md §6 and the call context commands record."""
+
+from __future__ import annotations
+
+import contextvars
+
+import pytest
+from kernel.auth import (
+    Principal,
+    acting_as,
+    command_context,
+    current_correlation_id,
+    current_principal,
+    require_branch,
+    require_role,
+    require_school,
+)
+from kernel.envelope import Actor, Role
+from kernel.errors import PermissionDenied
+
+COMMITTEE = Principal("c-1", Role.COMMITTEE, "school-1")
+SECRETARY = Principal("s-1", Role.SECRETARY, "school-1", "branch-a")
+MEMBER = Principal("m-1", Role.MEMBER, "school-1", "branch-a")
+SERVICE = Principal("scoring", Role.SERVICE, "school-1")
+
+
+def test_require_role_admits_listed_roles_and_names_them_when_refusing() -> None:
+    require_role(COMMITTEE, Role.COMMITTEE, Role.SERVICE)
+
+    with pytest.raises(PermissionDenied, match=r"role member .*committee, service"):
+        require_role(MEMBER, Role.COMMITTEE, Role.SERVICE)
+
+
+@pytest.mark.parametrize("principal", [COMMITTEE, SECRETARY, MEMBER, SERVICE])
+def test_nobody_crosses_schools(principal: Principal) -> None:
+    require_school(principal, "school-1")
+
+    with pytest.raises(PermissionDenied, match="school-2"):
+        require_school(principal, "school-2")
+
+
+def test_anonymous_belongs_to_no_school() -> None:
+    with pytest.raises(PermissionDenied, match="needs a token"):
+        require_school(Principal.anonymous(), "school-1")
+
+
+@pytest.mark.parametrize("principal", [COMMITTEE, SERVICE])
+def test_committee_and_service_act_for_any_branch(principal: Principal) -> None:
+    require_branch(principal, "branch-a")
+    require_branch(principal, "branch-z")
+
+
+def test_secretary_acts_only_for_their_branch() -> None:
+    require_branch(SECRETARY, "branch-a")
+
+    with pytest.raises(PermissionDenied, match=r"branch-a.*branch-b"):
+        require_branch(SECRETARY, "branch-b")
+
+
+@pytest.mark.parametrize("principal", [MEMBER, Principal.anonymous()])
+def test_members_and_the_public_have_no_branch_authority(principal: Principal) -> None:
+    with pytest.raises(PermissionDenied):
+        require_branch(principal, "branch-a")
+
+
+def test_outside_a_call_the_caller_is_anonymous_with_a_stable_correlation_id() -> None:
+    def observe() -> tuple[Principal, str, str]:
+        return current_principal(), current_correlation_id(), current_correlation_id()
+
+    # A fresh context, so the id this test creates does not leak into later tests.
+    principal, first_id, second_id = contextvars.Context().run(observe)
+
+    assert principal == Principal.anonymous()
+    assert first_id == second_id
+
+
+def test_command_context_records_the_caller_and_correlation_id() -> None:
+    with acting_as(SECRETARY, correlation_id="corr-42"):
+        context = command_context("school-1", causation_id="event-9")
+
+    assert context.actor == Actor(id="s-1", role=Role.SECRETARY)
+    assert (context.school_id, context.correlation_id, context.causation_id) == (
+        "school-1",
+        "corr-42",
+        "event-9",
+    )
+    assert current_principal() == Principal.anonymous()  # acting_as restored the caller
