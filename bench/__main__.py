@@ -31,7 +31,8 @@ def measure(rig: Rig, measurement: Measurement) -> Figure:
     try:
         return Figure(measurement, measurement.run(rig))
     except Exception as exc:  # a broken measurement must not hide the rest
-        return Figure(measurement, None, f"{type(exc).__name__}: {exc}")
+        reason = " ".join(f"{type(exc).__name__}: {exc}".split())  # one line, for the table
+        return Figure(measurement, None, reason.replace("|", "/"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

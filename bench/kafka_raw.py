@@ -9,11 +9,11 @@ import uuid
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.producer.future import FutureRecordMetadata
-from kernel.settings import Settings
-from kernel.topics import ensure_topics
 
 from bench.harness import Measurement, Rig, Timing, timed
 from bench.samples import STREAMS
+from kernel.settings import Settings
+from kernel.topics import ensure_topics
 
 MESSAGES = 20_000
 VALUE = ("党员承诺" * 25).encode()  # 300 bytes

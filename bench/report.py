@@ -61,12 +61,12 @@ def console_line(figure: Figure) -> str:
 
 
 def console_comparison(comparison: Comparison) -> str:
-    ceiling = (
-        comparison.ceiling.measurement.title if comparison.ceiling else comparison.ratio.ceiling
-    )
+    target = _target(comparison.ratio)
     return (
-        f"  {comparison.figure.measurement.title} {comparison.ratio.note}: "
-        f"{_share(comparison)} of {ceiling} {_target(comparison.ratio)} {comparison.verdict}"
+        f"  {comparison.figure.measurement.title}: {_share(comparison)} of "
+        f"{_ceiling(comparison)}"
+        + (f" (target {target})" if target else "")
+        + f" {comparison.verdict}"
     ).rstrip()
 
 
@@ -105,13 +105,16 @@ def _figure_row(figure: Figure) -> str:
 
 
 def _comparison_row(comparison: Comparison) -> str:
-    ceiling = (
-        comparison.ceiling.measurement.title if comparison.ceiling else comparison.ratio.ceiling
-    )
+    note = f" — {comparison.ratio.note}" if comparison.ratio.note else ""
     return (
-        f"| {comparison.figure.measurement.title} | {ceiling} ({comparison.ratio.note}) | "
+        f"| {comparison.figure.measurement.title} | {_ceiling(comparison)}{note} | "
         f"{_share(comparison)} | {_target(comparison.ratio)} | {comparison.verdict} |"
     )
+
+
+def _ceiling(comparison: Comparison) -> str:
+    ceiling = comparison.ceiling
+    return ceiling.measurement.title if ceiling else comparison.ratio.ceiling
 
 
 def _share(comparison: Comparison) -> str:

@@ -3,7 +3,7 @@ A new figure is a module with a MEASUREMENTS list, added here."""
 
 from __future__ import annotations
 
-from bench import grpc_raw, kafka_raw, sqlite_raw, store
+from bench import archives, grpc_raw, kafka_raw, sqlite_raw, store
 from bench.harness import Measurement
 
 MEASUREMENTS: list[Measurement] = [
@@ -11,4 +11,5 @@ MEASUREMENTS: list[Measurement] = [
     *kafka_raw.MEASUREMENTS,
     *grpc_raw.MEASUREMENTS,
     *store.MEASUREMENTS,
+    *archives.MEASUREMENTS,
 ]

@@ -17,16 +17,13 @@ from kernel.settings import Settings
 from vanguard.archives.v1 import archives_pb2_grpc
 
 SERVICE_NAME = "vanguard.archives.v1.ArchiveService"
-PROJECTION = ArchiveProjection()
-
-
 def build(settings: Settings) -> ServiceRuntime:
     return ServiceRuntime(
         settings,
         "archives",
         settings.archives_port,
         publishes_to=topics.ARCHIVES,
-        projections=[ProjectionSpec(PROJECTION, (topics.ARCHIVES,), registry)],
+        projections=[ProjectionSpec(ArchiveProjection(), (topics.ARCHIVES,), registry)],
     )
 
 
@@ -37,7 +34,7 @@ def registrations(runtime: ServiceRuntime) -> Sequence[ServiceRegistration]:
         ballot_secret=runtime.settings.token_secret.get_secret_value().encode(),
         correlation_id=current_correlation_id,
     )
-    queries = ArchiveQueries(runtime.directory / f"{PROJECTION.name}.db", registry)
+    queries = ArchiveQueries(runtime.directory / f"{ArchiveProjection.name}.db", registry)
     api = ArchiveApi(runtime, handlers, queries, runtime.wait_visible)
     return [
         ServiceRegistration(SERVICE_NAME, archives_pb2_grpc.add_ArchiveServiceServicer_to_server,

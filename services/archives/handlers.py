@@ -31,7 +31,7 @@ from kernel.aggregate import Repository
 from kernel.auth import Principal, require_branch, require_role, require_school
 from kernel.commands import CommandExecutor, Decision
 from kernel.envelope import Actor, CommandContext, Role
-from kernel.errors import InvalidArgument, PermissionDenied, PreconditionFailed
+from kernel.errors import InvalidArgument, NotFound, PermissionDenied, PreconditionFailed
 from kernel.periods import Period, parse_period
 from kernel.store import AppendResult, EventStore
 
@@ -109,7 +109,8 @@ class ArchivesHandlers:
         require_role(principal, *COMMITTEE)
 
         def decide() -> Decision:
-            school = self.repository.load(School, cmd.school_id, cmd.school_id)
+            school_id = v.identifier(cmd.school_id, "school_id")  # part of every stream id
+            school = self.repository.load(School, school_id, school_id)
             school.register(v.text(cmd.name, "name", max_length=NAME_MAX))
             return Decision(school)
 
@@ -355,6 +356,11 @@ class ArchivesHandlers:
 
         return self.executor.run("EstablishModelPost", cmd, context, decide, idempotency_key=key)
 
+    def _post(self, school_id: str, post_id: str) -> ModelPost:
+        post = self.repository.load(ModelPost, school_id, v.identifier(post_id, "post_id"))
+        post.require_exists()
+        return post
+
     def _assignment(self, school_id: str, post_id: str, member_id: str) -> PostAssignment:
         v.identifier(post_id, "post_id")
         v.identifier(member_id, "member_id")
@@ -369,9 +375,7 @@ class ArchivesHandlers:
         require_role(principal, *COMMITTEE)
 
         def decide() -> Decision:
-            post = self.repository.load(ModelPost, cmd.school_id, v.identifier(cmd.post_id,
-                                                                                "post_id"))
-            post.require_exists()
+            post = self._post(cmd.school_id, cmd.post_id)
             self._member(cmd.school_id, cmd.member_id).require_active()
             assigned_on = v.day(cmd.assigned_on, "assigned_on", today=self.today())
             assignment = self._assignment(cmd.school_id, cmd.post_id, cmd.member_id)
@@ -391,6 +395,7 @@ class ArchivesHandlers:
             period = self._open_period(school, cmd.period)
             score = v.points(cmd.score, "score")
             comment = v.text(cmd.comment, "comment", max_length=TEXT_MAX, required=False)
+            self._post(cmd.school_id, cmd.post_id)
             self._member(cmd.school_id, cmd.member_id)
             assignment = self._assignment(cmd.school_id, cmd.post_id, cmd.member_id)
             assignment.review(period.id, score, comment)
@@ -405,6 +410,7 @@ class ArchivesHandlers:
         require_role(principal, *COMMITTEE)
 
         def decide() -> Decision:
+            self._post(cmd.school_id, cmd.post_id)
             self._member(cmd.school_id, cmd.member_id)
             released_on = v.day(cmd.released_on, "released_on", today=self.today())
             reason = v.text(cmd.reason, "reason", max_length=TEXT_MAX, required=False)
@@ -452,8 +458,7 @@ class ArchivesHandlers:
 
         return self.executor.run("SubmitAssessment", cmd, context, decide, idempotency_key=key)
 
-    @staticmethod
-    def _may_assess(principal: Principal, member: Member, tier: Tier) -> None:
+    def _may_assess(self, principal: Principal, member: Member, tier: Tier) -> None:
         if tier is Tier.SELF:
             if principal.role is not Role.MEMBER or principal.subject != member.id:
                 raise PermissionDenied("only the member themself submits a self-assessment")
@@ -461,12 +466,20 @@ class ArchivesHandlers:
             require_role(principal, Role.MEMBER, Role.SECRETARY)
             if principal.subject == member.id:
                 raise PermissionDenied("a member never reviews themself")
-            if principal.branch_id != member.branch_id:
+            if self._branch_of(principal, member.school_id) != member.branch_id:
                 raise PermissionDenied("peer reviews come from the member's own branch")
         elif tier is Tier.PUBLIC:
             require_role(principal, Role.PUBLIC)
         else:
             require_role(principal, Role.COMMITTEE)
+
+    def _branch_of(self, principal: Principal, school_id: str) -> str | None:
+        """A secretary's branch is in their token; a member's is where the roll has them now
+        (member tokens need not carry a branch, and a transfer would make it stale)."""
+        if principal.role is Role.SECRETARY:
+            return principal.branch_id
+        reviewer = self.repository.load(Member, school_id, principal.subject)
+        return reviewer.branch_id if reviewer.exists and reviewer.active else None
 
     @staticmethod
     def _scores(raw: dict[str, float]) -> dict[Lead, float]:
@@ -491,8 +504,7 @@ class ArchivesHandlers:
                     PerformanceRecord, cmd.school_id, v.identifier(cmd.subject_id, "subject_id")
                 )
                 if not record.exists or record.member_id != member.id:
-                    raise InvalidArgument("no record of this member has that id",
-                                          field="subject_id")
+                    raise NotFound("no record of this member has that id", field="subject_id")
             else:
                 parse_period(cmd.subject_id, field="subject_id")
             reason = v.text(cmd.reason, "reason", max_length=TEXT_MAX)

@@ -26,9 +26,9 @@ def wait_for_port(host: str, port: int, timeout_s: float) -> None:
         try:
             socket.create_connection((host, port), timeout=0.2).close()
             return
-        except OSError:
+        except OSError as exc:
             if time.monotonic() > deadline:
-                raise TimeoutError(f"nothing listens on {host}:{port} after {timeout_s}s")
+                raise TimeoutError(f"nothing listens on {host}:{port} after {timeout_s}s") from exc
             time.sleep(0.05)
 
 

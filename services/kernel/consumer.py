@@ -2,10 +2,13 @@
 
 Per record, in the projection's own SQLite transaction: a version already applied is a
 duplicate (dropped, counted); the next version is applied and recorded; a later one is a gap
-(the broker lost data and the relay is republishing): the partition is read again from the
-beginning after a short backoff, dedup makes the replay harmless. A record that does not parse
-or decode goes to the dead-letter topic with the reason, and consumption goes on. Kafka
-offsets are committed after the DB commit: at-least-once, made exactly-once by dedup.
+(the broker lost data and the relay is republishing): it is skipped, and the partition is read
+again from the beginning after a short backoff (offsets past a gap are not committed until
+then); dedup makes the replay harmless. (Stopping at the gap instead could loop forever: after
+a loss the new log may start with an event whose predecessors come later in the republish.)
+A record that does not parse or decode, or that the projection fails on, goes to the
+dead-letter topic with the reason, and consumption goes on. Kafka offsets are committed after
+the DB commit: at-least-once, made exactly-once by dedup.
 
 Rebuild: stop the runner, `rebuild()` (or delete the DB file), start again: a new DB file is
 fed from the beginning of every partition whatever the group had committed, and the result is
@@ -14,15 +17,14 @@ identical (a fresh group id gives the same result).
 The embedded broker (Tansu) is memory-only and quirky; the runner copes:
 - it subscribes by pattern: a metadata request naming a topic re-creates it after a broker
   restart, with 4 partitions instead of the configured count;
-- a fetch past the end of a partition waits instead of failing, so a restarted, emptier broker
-  would stall the runner: when idle it re-reads the last record it processed on each
-  partition and reads from the beginning if that record is gone;
+- a restart also loses the group: kafka-python then drops its assignment and, finding no
+  committed offset, reads from the earliest one (a fetch past the end of a shorter log would
+  otherwise wait forever, Tansu does not answer it with OFFSET_OUT_OF_RANGE);
 - a group join takes about half the session timeout, so while joining it polls for longer.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import threading
@@ -47,13 +49,8 @@ __all__ = ["ConsumerRunner", "Projection"]
 log = logging.getLogger("vanguard.consumer")
 
 STABLE_POLL_MS = 100  # bounds how long stop() waits while the group is stable
-VERIFY_FETCH_S = 2.0  # how long a re-read of the last processed record may take
 RETRY_BACKOFF_S = 1.0
 REASON_MAX = 1000
-
-
-def fingerprint(value: bytes | None) -> bytes:
-    return hashlib.blake2b(value or b"", digest_size=16).digest()
 
 
 def topic_pattern(topics: Sequence[str]) -> str:
@@ -66,14 +63,13 @@ class _Batch:
 
     versions: dict[str, int] = field(default_factory=dict)
     commits: dict[TopicPartition, OffsetAndMetadata] = field(default_factory=dict)
-    last: dict[TopicPartition, tuple[int, bytes]] = field(default_factory=dict)
     applied: int = 0
     duplicates: int = 0
     dead_lettered: int = 0
     handled: int = 0
 
 
-class _Replay(ConsumerRebalanceListener):  # type: ignore[misc]  # kafka-python is untyped
+class _Replay(ConsumerRebalanceListener):
     """Seeks every newly assigned partition to the beginning, once: a new projection DB must
     see the whole log, whatever offsets the group committed before."""
 
@@ -95,6 +91,10 @@ class _Replay(ConsumerRebalanceListener):  # type: ignore[misc]  # kafka-python 
 
 
 class ConsumerRunner:
+    """Feeds `projection` (its own SQLite file at `db_path`) from `topics`, in a background
+    thread (`start`/`stop`) or one batch per `poll_once()` (tests; not while started).
+    Counters: `applied`, `duplicates`, `dead_lettered`, `gaps`."""
+
     def __init__(
         self,
         servers: str,
@@ -110,7 +110,6 @@ class ConsumerRunner:
         fetch_max_wait_ms: int = 20,
         max_poll_records: int = 500,
         gap_backoff_s: float = 0.3,
-        verify_interval_s: float = 2.0,
     ) -> None:
         self.servers = servers
         self.topics = tuple(topics)
@@ -124,20 +123,16 @@ class ConsumerRunner:
         self.fetch_max_wait_ms = fetch_max_wait_ms
         self.max_poll_records = max_poll_records
         self.gap_backoff_s = gap_backoff_s
-        self.verify_interval_s = verify_interval_s
         self.applied = 0
         self.duplicates = 0
         self.dead_lettered = 0
-        self.gaps = 0  # times a partition was read again because of a gap or a lost record
+        self.gaps = 0  # times a partition was read again from the beginning after a gap
         self._db = ProjectionDb(db_path, projection)
         self._watch = VersionWatch(self._db.versions())
         self._replay_all = self._db.fresh
         self._consumer: KafkaConsumer | None = None
         self._listener = _Replay(self)
-        self._last: dict[TopicPartition, tuple[int, bytes]] = {}  # last processed record
-        self._verifying: dict[TopicPartition, tuple[int, bytes, float]] = {}
-        self._rewind_at: dict[TopicPartition, float] = {}
-        self._next_verify = time.monotonic() + verify_interval_s
+        self._rewind_at: dict[TopicPartition, float] = {}  # partitions to read again, when
         self._healthy = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -146,6 +141,7 @@ class ConsumerRunner:
 
     @property
     def healthy(self) -> bool:
+        """The last poll worked and the runner holds a stable share of its topics."""
         return self._healthy
 
     def start(self) -> None:
@@ -158,6 +154,8 @@ class ConsumerRunner:
         self._thread.start()
 
     def stop(self, timeout_s: float = 30.0) -> None:
+        """Join the thread (at most one poll away: up to the session timeout while joining)
+        and leave the group."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout_s)
@@ -179,7 +177,6 @@ class ConsumerRunner:
         self._watch.reset({})
         self._replay_all = True
         self._listener = _Replay(self)
-        self._last.clear()
         self.applied = self.duplicates = self.dead_lettered = self.gaps = 0
 
     def version(self, stream_id: str) -> int:
@@ -202,10 +199,8 @@ class ConsumerRunner:
             timeout_ms=self._poll_timeout_ms(consumer), max_records=self.max_poll_records
         )
         handled = self._handle(consumer, records) if records else 0
-        self._expire_verifications(consumer)
-        if not records:
-            self._maybe_verify(consumer)
-        self._healthy = True
+        stable = consumer.group_metadata().state == MemberState.STABLE
+        self._healthy = stable and bool(consumer.assignment())
         return handled
 
     # -- the loop --------------------------------------------------------------------------
@@ -246,7 +241,7 @@ class ConsumerRunner:
         try:
             with self._db.transaction():
                 for tp, recs in records.items():
-                    self._handle_partition(consumer, tp, recs, batch, dead_letters)
+                    self._handle_partition(tp, recs, batch, dead_letters)
         except Exception:
             self._seek_back(consumer, first)  # nothing of this poll counted: read it again
             raise
@@ -255,32 +250,19 @@ class ConsumerRunner:
         self.applied += batch.applied
         self.duplicates += batch.duplicates
         self.dead_lettered += batch.dead_lettered
-        self._last.update(batch.last)
         self._watch.advance(batch.versions)
         if batch.commits:
             self._commit(consumer, batch.commits)
         return batch.handled
 
     def _handle_partition(
-        self,
-        consumer: KafkaConsumer,
-        tp: TopicPartition,
-        records: list[Any],
-        batch: _Batch,
-        dead_letters: _DeadLetters,
+        self, tp: TopicPartition, records: list[Any], batch: _Batch, dead_letters: _DeadLetters
     ) -> None:
         for record in records:
-            if tp in self._verifying:
-                if self._verified(consumer, tp, record):
-                    continue  # the re-read record: already processed, broker intact
-                return  # the broker lost data: the partition is read again from the start
-            outcome = self._handle_record(tp, record, batch, dead_letters)
-            if outcome is Outcome.GAP:
-                self._schedule_rewind(consumer, tp)
-                return
+            self._handle_record(tp, record, batch, dead_letters)
             batch.handled += 1
-            batch.commits[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
-            batch.last[tp] = (record.offset, fingerprint(record.value))
+            if tp not in self._rewind_at:  # past a gap, commit nothing until read again
+                batch.commits[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
 
     def _handle_record(
         self, tp: TopicPartition, record: Any, batch: _Batch, dead_letters: _DeadLetters
@@ -294,16 +276,10 @@ class ConsumerRunner:
             return None
         outcome = self._apply(tp, record, envelope, event, dead_letters)
         if outcome is Outcome.GAP:
-            log.warning(
-                "consumer %s: %s v%s on %s:%s at offset %s follows v%s: gap (broker lost "
-                "data?); reading the partition again from the beginning",
-                self.group_id,
-                envelope.stream_id,
-                envelope.stream_version,
-                tp.topic,
-                tp.partition,
-                record.offset,
-                self._db.applied_version(envelope.stream_id),
+            self._schedule_rewind(
+                tp,
+                f"{envelope.stream_id} v{envelope.stream_version} at offset {record.offset} "
+                f"follows v{self._db.applied_version(envelope.stream_id)}",
             )
             return outcome
         if outcome is Outcome.DUPLICATE:
@@ -358,11 +334,22 @@ class ConsumerRunner:
 
     # -- gaps and lost data ----------------------------------------------------------------
 
-    def _schedule_rewind(self, consumer: KafkaConsumer, tp: TopicPartition) -> None:
-        """Pause the partition now, read it from the beginning after a backoff (the relay
-        needs a moment to republish what is missing)."""
+    def _schedule_rewind(self, tp: TopicPartition, gap: str) -> None:
+        """Read the partition again from the beginning after a backoff (the relay needs a
+        moment to republish what is missing). Meanwhile reading goes on: other streams are
+        unaffected, and a republish brings this stream's later events again, in order."""
+        if tp in self._rewind_at:
+            return
+        log.warning(
+            "consumer %s: gap on %s:%s (%s): the broker lost data? reading the partition "
+            "again from the beginning in %.1f s",
+            self.group_id,
+            tp.topic,
+            tp.partition,
+            gap,
+            self.gap_backoff_s,
+        )
         self.gaps += 1
-        consumer.pause(tp)
         self._rewind_at[tp] = time.monotonic() + self.gap_backoff_s
 
     def _rewind_due(self, consumer: KafkaConsumer) -> None:
@@ -373,54 +360,7 @@ class ConsumerRunner:
                 del self._rewind_at[tp]
             elif now >= when:
                 del self._rewind_at[tp]
-                self._rewind(consumer, tp)
-
-    def _rewind(self, consumer: KafkaConsumer, tp: TopicPartition) -> None:
-        self._last.pop(tp, None)
-        self._verifying.pop(tp, None)
-        consumer.seek_to_beginning(tp)
-        consumer.resume(tp)
-
-    def _maybe_verify(self, consumer: KafkaConsumer) -> None:
-        """When idle: re-read the last processed record of each partition (a restarted,
-        emptier broker would otherwise leave this runner waiting past the end forever)."""
-        now = time.monotonic()
-        if now < self._next_verify:
-            return
-        self._next_verify = now + self.verify_interval_s
-        assigned = consumer.assignment()
-        for tp, (offset, print_) in self._last.items():
-            if tp in assigned and tp not in self._rewind_at and tp not in self._verifying:
-                self._verifying[tp] = (offset, print_, now + VERIFY_FETCH_S)
-                consumer.seek(tp, offset)
-
-    def _verified(self, consumer: KafkaConsumer, tp: TopicPartition, record: Any) -> bool:
-        offset, print_, _ = self._verifying.pop(tp)
-        if record.offset == offset and fingerprint(record.value) == print_:
-            return True
-        self._lost(consumer, tp, f"offset {offset} now holds another record")
-        return False
-
-    def _expire_verifications(self, consumer: KafkaConsumer) -> None:
-        now = time.monotonic()
-        assigned = consumer.assignment()
-        for tp, (offset, _, deadline) in list(self._verifying.items()):
-            if tp not in assigned:
-                del self._verifying[tp]
-            elif now >= deadline:
-                del self._verifying[tp]
-                self._lost(consumer, tp, f"offset {offset} is gone")
-
-    def _lost(self, consumer: KafkaConsumer, tp: TopicPartition, why: str) -> None:
-        log.warning(
-            "consumer %s: broker lost data on %s:%s (%s); reading it again from the beginning",
-            self.group_id,
-            tp.topic,
-            tp.partition,
-            why,
-        )
-        self.gaps += 1
-        self._rewind(consumer, tp)
+                consumer.seek_to_beginning(tp)
 
     # -- clients ---------------------------------------------------------------------------
 
@@ -450,7 +390,6 @@ class ConsumerRunner:
                 consumer.close(autocommit=False, timeout_ms=2000)
             except Exception:  # closing against a dead broker must not mask anything
                 log.debug("consumer %s: error on close", self.group_id, exc_info=True)
-        self._verifying.clear()
         self._rewind_at.clear()
 
 

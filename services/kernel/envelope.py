@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 
 class Role(StrEnum):
@@ -39,8 +39,8 @@ class Envelope(BaseModel):
     stream_id: str
     stream_version: int = Field(ge=1)
     partition_key: str  # the member the event concerns, else the stream: its Kafka key
-    occurred_at: datetime
-    recorded_at: datetime
+    occurred_at: AwareDatetime  # a naive time names no instant
+    recorded_at: AwareDatetime
     actor: Actor
     correlation_id: str
     causation_id: str | None = None

@@ -45,6 +45,9 @@ class EventRegistry:
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
 
     def event(self, name: str, *, version: int = 1) -> Callable[[type[E]], type[E]]:
+        if version < 1:
+            raise ValueError(f"schema versions count from 1, not {version}")
+
         def register(cls: type[E]) -> type[E]:
             if name in self._types and self._types[name] is not cls:
                 raise ValueError(f"event type {name!r} registered twice")

@@ -33,7 +33,7 @@ from kafka.producer.future import RecordMetadata
 
 from kernel.envelope import Envelope
 from kernel.store.port import EventStore
-from kernel.topics import ensure_topics
+from kernel.topics import ensure_topics, partition_count
 
 log = logging.getLogger("vanguard.relay")
 
@@ -72,10 +72,6 @@ class Checkpoint:
         return cls(int(body["position"]), acked)
 
 
-class BrokerDataLost(Exception):
-    """What the relay published is no longer on the broker."""
-
-
 def headers_of(envelope: Envelope) -> list[tuple[str, bytes]]:
     values = {
         "event_type": envelope.event_type,
@@ -95,18 +91,10 @@ def header(headers: list[tuple[str, bytes]] | None, name: str) -> str | None:
     return None
 
 
-def topic_partitions(admin: KafkaAdminClient, topic: str) -> int | None:
-    """Partition count of `topic`, None when missing. Asks for ALL topics: a metadata request
-    naming a missing topic makes Tansu auto-create it."""
-    for described in admin.describe_topics():
-        if described["name"] == topic:
-            return len(described["partitions"])
-    return None
-
-
 class OutboxRelay:
     """Publishes `store` to `topic` from a background thread (`start`/`stop`), or one batch
-    per `run_once()` call (tests)."""
+    per `run_once()` call (tests). Call `run_once`/`verify` only while the thread is not
+    running: the relay is not thread-safe, only its properties may be read from anywhere."""
 
     def __init__(
         self,
@@ -134,6 +122,7 @@ class OutboxRelay:
         self._producer: KafkaProducer | None = None
         self._admin: KafkaAdminClient | None = None
         self._healthy = False
+        self._lost = False  # the broker lost our data and nothing was acknowledged since
         self._next_verify = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -171,7 +160,14 @@ class OutboxRelay:
             return 0
         if self._check_topic():  # recreated: everything goes again, from position 0
             batch = self.store.read_all(after_position=0, limit=self.batch_size)
-        acked = self._publish(batch)
+        try:
+            acked = self._send(batch)
+        except (UnknownProducerIdError, OutOfOrderSequenceNumberError) as exc:
+            # The broker forgot our producer id: it restarted (or expired the id). Next
+            # round checks the topic first, then a new producer sends; (b) tells what is lost.
+            log.info("relay %s: %s; sending again with a new producer id", self.name, exc)
+            self._close_producer()
+            return 0
         self._advance(batch, acked)
         self._healthy = True
         return len(batch)
@@ -219,16 +215,6 @@ class OutboxRelay:
 
     # -- publishing ------------------------------------------------------------------------
 
-    def _publish(self, batch: list[Envelope]) -> list[RecordMetadata]:
-        try:
-            return self._send(batch)
-        except (UnknownProducerIdError, OutOfOrderSequenceNumberError) as exc:
-            # The broker forgot our producer id: it restarted (or expired the id). A new
-            # producer sends again; check (b) then tells whether data was lost.
-            log.info("relay %s: %s; publishing again with a new producer id", self.name, exc)
-            self._close_producer()
-            return self._send(batch)
-
     def _send(self, batch: list[Envelope]) -> list[RecordMetadata]:
         producer = self._producer_or_new()
         futures = [
@@ -258,6 +244,7 @@ class OutboxRelay:
         position = batch[-1].position
         assert position is not None  # envelopes read from a store always carry one
         self._save(Checkpoint(position, latest))
+        self._lost = False
 
     def _save(self, checkpoint: Checkpoint) -> None:
         self.store.put_checkpoint(self._checkpoint_name, checkpoint.to_json())
@@ -272,6 +259,7 @@ class OutboxRelay:
             self._checkpoint.position,
         )
         self.recoveries += 1
+        self._lost = True
         self._save(Checkpoint())
         self._close_producer()  # a fresh producer id: the new broker knows none of ours
 
@@ -280,7 +268,7 @@ class OutboxRelay:
     def _check_topic(self) -> bool:
         """(a): recreate a missing topic. Returns True when it had to (the cursor is reset)."""
         admin = self._admin_or_new()
-        count = topic_partitions(admin, self.topic)
+        count = partition_count(admin, self.topic)
         if count == self.partitions:
             return False
         if count is not None:
@@ -301,12 +289,14 @@ class OutboxRelay:
             )
             admin.delete_topics([self.topic])
         ensure_topics(self.servers, (self.topic,), partitions=self.partitions, timeout_s=5.0)
-        self._recover(f"topic {self.topic} was missing" if count is None else "wrong topic")
+        self._recover(f"topic {self.topic} " + ("was missing" if count is None else "replaced"))
         return True
 
     def _auto_created(self, count: int) -> bool:
         """A topic with the wrong count is ours to replace only if the broker lost what we
         published (or it is empty); otherwise it is a misconfiguration for a human."""
+        if self._lost:  # a restart raced our last send: the topic is debris of that
+            return True
         if self._checkpoint.acked:
             return bool(self._missing_partitions())
         with self._reader() as consumer:
@@ -331,7 +321,7 @@ class OutboxRelay:
             )
         if len(found) < len(acked):
             # Silence is loss only if the broker answers: this raises while it is down.
-            topic_partitions(self._admin_or_new(), self.topic)
+            partition_count(self._admin_or_new(), self.topic)
         return sorted(p for p, (offset, event_id) in acked.items() if found.get(p) != event_id)
 
     # -- clients ---------------------------------------------------------------------------

@@ -50,4 +50,3 @@ class Settings(BaseSettings):
         path = self.data_dir / service
         path.mkdir(parents=True, exist_ok=True)
         return path
-

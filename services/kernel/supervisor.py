@@ -102,11 +102,11 @@ class Supervisor:
                 if code is not None:
                     log.error("%s exited with code %s; stopping the suite", name, code)
                     return code or 1
-            if self.broker is not None and self.broker.process is not None:
-                if self.broker.process.poll() is not None:
-                    log.warning("embedded broker died; restarting it (relays will republish)")
-                    self.broker.start()
-                    self._ensure_topics()
+            broker = self.broker.process if self.broker is not None else None
+            if self.broker is not None and broker is not None and broker.poll() is not None:
+                log.warning("embedded broker died; restarting it (relays will republish)")
+                self.broker.start()
+                self._ensure_topics()
             time.sleep(0.5)
         return 0
 

@@ -3,6 +3,7 @@ partition count on the embedded broker)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 
@@ -20,12 +21,12 @@ log = logging.getLogger(__name__)
 
 
 def partition_count(admin: KafkaAdminClient, topic: str) -> int | None:
-    """How many partitions `topic` has, or None when it does not exist. Reads metadata only:
-    it never triggers auto-creation."""
-    if topic not in admin.list_topics():
-        return None
-    described = admin.describe_topics([topic])
-    return len(described[0]["partitions"]) if described else None
+    """How many partitions `topic` has, or None when it does not exist. Asks for ALL topics:
+    a metadata request naming a missing topic makes Tansu auto-create it (4 partitions)."""
+    for described in admin.describe_topics():
+        if described["name"] == topic:
+            return len(described["partitions"])
+    return None
 
 
 def ensure_topics(
@@ -53,17 +54,12 @@ def ensure_topics(
         existing = set(admin.list_topics())
         missing = [t for t in topics if t not in existing]
         if missing:
-            try:
-                admin.create_topics(
-                    [NewTopic(t, partitions, replication_factor) for t in missing]
-                )
-            except TopicAlreadyExistsError:
-                pass  # another process won the race; the count is checked below
+            # Another process may win the race; the count is checked below either way.
+            with contextlib.suppress(TopicAlreadyExistsError):
+                admin.create_topics([NewTopic(t, partitions, replication_factor) for t in missing])
         for topic in topics:
             count = partition_count(admin, topic)
             if count != partitions:
-                raise RuntimeError(
-                    f"topic {topic} has {count} partitions, configured {partitions}"
-                )
+                raise RuntimeError(f"topic {topic} has {count} partitions, configured {partitions}")
     finally:
         admin.close()

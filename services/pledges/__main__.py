@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from pledges.bootstrap import build, registrations
 from kernel.settings import Settings
+from pledges.bootstrap import build, registrations
 
 
 def main() -> None:

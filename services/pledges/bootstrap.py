@@ -1,26 +1,99 @@
-"""Wires pledges: settings, store, relay, projections and the gRPC API."""
+"""Wires pledges: settings, store, relay, the pledges projection, the archives member roll,
+the contact book, handlers, the overdue sweep and the gRPC API."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from pledges.entrypoints.grpc_api import PledgeApi
 from kernel import topics
+from kernel.auth import current_correlation_id
 from kernel.grpc.server import ServiceRegistration
-from kernel.runtime import ServiceRuntime
+from kernel.runtime import ProjectionSpec, ServiceRuntime
 from kernel.settings import Settings
+from pledges.adapters.contacts import SqliteContactBook
+from pledges.adapters.members import ArchivesMemberRoll
+from pledges.config import PledgesConfig
+from pledges.domain.events import registry
+from pledges.entrypoints.grpc_api import PUBLIC_METHODS, SERVICE_NAME, PledgeApi
+from pledges.entrypoints.overdue_sweep import OverdueSweeper
+from pledges.entrypoints.rate_limit import RateLimiter
+from pledges.handlers import PledgesHandlers
+from pledges.reading import PledgesReader
+from pledges.readmodel.projection import PledgesProjection
+from pledges.readmodel.queries import PledgesQueries
 from vanguard.pledges.v1 import pledges_pb2_grpc
 
-SERVICE_NAME = "vanguard.pledges.v1.PledgeService"
+PROJECTION = PledgesProjection()
 
 
-def build(settings: Settings) -> ServiceRuntime:
-    return ServiceRuntime(settings, "pledges", settings.pledges_port, publishes_to=topics.PLEDGES)
+@dataclass
+class PledgesRuntime(ServiceRuntime):
+    """The kernel's runtime plus what pledges alone runs: the overdue sweep (started once the
+    service is ready, cancelled on stop) and its adapters' connections."""
+
+    config: PledgesConfig = field(default_factory=PledgesConfig)
+    sweeper: OverdueSweeper | None = None
+    member_roll: ArchivesMemberRoll | None = None
+    contact_book: SqliteContactBook | None = None
+    queries: PledgesQueries | None = None
+
+    def start_workers(self) -> None:
+        super().start_workers()
+        if self.sweeper is not None:
+            self._sweep = asyncio.get_running_loop().create_task(self.sweeper.run())
+
+    async def stop(self, grace_s: float = 5.0) -> None:
+        sweep = getattr(self, "_sweep", None)
+        if sweep is not None:
+            sweep.cancel()
+        await super().stop(grace_s)
+        if self.member_roll is not None:
+            await self.member_roll.close()
+        for resource in (self.contact_book, self.queries):
+            if resource is not None:
+                resource.close()
+
+
+def build(settings: Settings, config: PledgesConfig | None = None) -> PledgesRuntime:
+    return PledgesRuntime(
+        settings,
+        "pledges",
+        settings.pledges_port,
+        publishes_to=topics.PLEDGES,
+        projections=[ProjectionSpec(PROJECTION, (topics.PLEDGES,), registry)],
+        public_methods=PUBLIC_METHODS,
+        config=config or PledgesConfig(),
+    )
 
 
 def registrations(runtime: ServiceRuntime) -> Sequence[ServiceRegistration]:
+    assert isinstance(runtime, PledgesRuntime) and runtime.store is not None
+    settings, config = runtime.settings, runtime.config
+    runtime.member_roll = ArchivesMemberRoll(
+        f"{config.archives_host}:{settings.archives_port}",
+        settings.token_secret.get_secret_value(),
+        timeout_s=config.archives_timeout_s,
+    )
+    runtime.contact_book = SqliteContactBook(runtime.directory / "contacts.db")
+    runtime.queries = PledgesQueries(runtime.directory / f"{PROJECTION.name}.db")
+    handlers = PledgesHandlers(
+        runtime.store,
+        runtime.member_roll,
+        runtime.contact_book,
+        blocked_words=config.blocked_words,
+        correlation_id=current_correlation_id,
+    )
+    runtime.sweeper = OverdueSweeper(handlers, runtime.queries, interval_s=config.sweep_interval_s)
+    api = PledgeApi(
+        runtime,
+        handlers,
+        PledgesReader(runtime.queries, runtime.contact_book),
+        runtime.wait_visible,
+        feedback_limit=RateLimiter(config.feedback_burst, config.feedback_per_minute / 60),
+        board_limit=RateLimiter(config.board_burst, config.board_per_second),
+    )
     return [
-        ServiceRegistration(
-            SERVICE_NAME, pledges_pb2_grpc.add_PledgeServiceServicer_to_server, PledgeApi(runtime)
-        )
+        ServiceRegistration(SERVICE_NAME, pledges_pb2_grpc.add_PledgeServiceServicer_to_server, api)
     ]

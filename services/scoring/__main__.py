@@ -1,20 +1,30 @@
-"""`python -m scoring`: run the scoring service until SIGTERM or Ctrl-C."""
+"""`python -m scoring`: create the topics, then run the faust worker, which also serves gRPC
+(SERVING once its tables have recovered) until SIGTERM or Ctrl-C."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
-from scoring.bootstrap import build, registrations
-from kernel.settings import Settings
+from faust.worker import Worker
+
+from kernel.topics import ensure_topics
+from scoring.bootstrap import topics_to_create
 
 
 def main() -> None:
-    settings = Settings()
+    from scoring.stream import agents, server  # noqa: F401  (registers agents and the task)
+    from scoring.stream.app import app, config, settings
+
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    asyncio.run(build(settings).run(registrations))
+    ensure_topics(
+        settings.kafka_servers,
+        topics_to_create(config),
+        partitions=settings.partitions,
+        replication_factor=settings.replication_factor,
+    )
+    Worker(app, loglevel="warning", quiet=True).execute_from_commandline()
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from grpc_status import rpc_status
+
 from kernel import errors
 from kernel.auth import current_principal, require_school
 from kernel.envelope import Role

@@ -15,19 +15,21 @@ from typing import Any
 
 import pytest
 from kafka import KafkaAdminClient
-from kernel.broker import EmbeddedBroker
-from kernel.relay import Checkpoint, OutboxRelay, topic_partitions
-from kernel.store import SqliteEventStore
-from kernel.topics import ensure_topics
 from toy.points import (
     Record,
     award,
     award_many,
     check_delivery,
     eventually,
+    produce,
     publish_all,
     read_topic,
 )
+
+from kernel.broker import EmbeddedBroker
+from kernel.relay import Checkpoint, OutboxRelay
+from kernel.store import SqliteEventStore
+from kernel.topics import ensure_topics, partition_count
 
 PARTITIONS = 3
 
@@ -53,7 +55,7 @@ def make_relay() -> Iterator[MakeRelay]:
 def partitions_of(servers: str, topic: str) -> int | None:
     admin = KafkaAdminClient(bootstrap_servers=servers)
     try:
-        return topic_partitions(admin, topic)
+        return partition_count(admin, topic)
     finally:
         admin.close()
 
@@ -197,6 +199,43 @@ def test_a_missing_topic_is_recreated_with_its_partition_count_and_refilled(
     assert check_delivery(records, store) == 0
 
 
+def test_a_topic_auto_created_after_a_restart_is_replaced(
+    own_broker: EmbeddedBroker, tmp_path: Path, unique: str, make_relay: MakeRelay
+) -> None:
+    servers, topic = own_broker.bootstrap_servers, f"{unique}.points"
+    ensure_topics(servers, (topic,), partitions=PARTITIONS)
+    store = SqliteEventStore(tmp_path / "events.db")
+    award_many(store, members=4, rounds=10)
+    relay = make_relay(store, servers, topic)
+    publish_all(relay, store.head_position())
+
+    own_broker.restart()
+    produce(servers, topic, [(b"m0", b"stray", None)])  # by name: Tansu auto-creates it
+    assert partitions_of(servers, topic) == 4
+    award(store, "m0", 11)
+    publish_all(relay, store.head_position())
+
+    assert partitions_of(servers, topic) == PARTITIONS
+    records = read_topic(servers, topic, PARTITIONS, at_least=41)
+    assert len(records) == 41
+    assert check_delivery(records, store) == 0
+
+
+def test_a_topic_with_another_count_and_foreign_data_is_left_to_a_human(
+    broker: EmbeddedBroker, tmp_path: Path, unique: str, make_relay: MakeRelay
+) -> None:
+    servers, topic = broker.bootstrap_servers, f"{unique}.points"
+    ensure_topics(servers, (topic,), partitions=5)
+    produce(servers, topic, [(b"k", b"somebody else's", None)])
+    store = SqliteEventStore(tmp_path / "events.db")
+    award(store, "m0", 1)
+    relay = make_relay(store, servers, topic)
+    with pytest.raises(RuntimeError, match="has 5 partitions, configured 3"):
+        relay.run_once()
+    assert relay.published_position == 0
+    assert partitions_of(servers, topic) == 5
+
+
 def test_an_offset_going_backwards_means_lost_data_and_triggers_a_republish(
     own_broker: EmbeddedBroker, tmp_path: Path, unique: str, make_relay: MakeRelay
 ) -> None:
@@ -210,6 +249,7 @@ def test_an_offset_going_backwards_means_lost_data_and_triggers_a_republish(
     own_broker.restart()
     ensure_topics(servers, (topic,), partitions=PARTITIONS)  # someone else recreated it
     award(store, "m1", 11)
+    assert relay.run_once() == 0  # the broker forgot our producer id: a new one next round
     relay.run_once()  # acknowledged at offset 0, below what was acknowledged before
     assert relay.recoveries == 1
     assert relay.published_position == 0

@@ -7,6 +7,7 @@ from contextlib import closing
 from pathlib import Path
 
 from contract.event_store import EventStoreContract
+
 from kernel.store import SqliteEventStore
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
 from kernel.envelope import Actor, CommandContext, Envelope, Role
 from kernel.events import DomainEvent, EventRegistry
 from kernel.relay import OutboxRelay, headers_of

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 
 import pytest
+
 from kernel.auth import (
     Principal,
     acting_as,

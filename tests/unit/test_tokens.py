@@ -8,6 +8,7 @@ from typing import Any
 
 import jwt
 import pytest
+
 from kernel.auth import Principal
 from kernel.envelope import Role
 from kernel.errors import Unauthenticated

@@ -31,16 +31,16 @@ PAGE_DEFAULT, PAGE_MAX = 50, 500
 VisibilityWait = Callable[[str, int, float], Awaitable[bool]]
 
 
-def may_read_member(principal: Principal, school_id: str, document: Archive) -> None:
+def may_read_member(principal: Principal, school_id: str, member: dict[str, Any]) -> None:
     """Members read their own archive, secretaries their branch, the committee and services
     the whole school."""
     require_school(principal, school_id)
     if principal.role in (Role.COMMITTEE, Role.SERVICE):
         return
     if principal.role is Role.SECRETARY:
-        require_branch(principal, document["member"]["branch_id"])
+        require_branch(principal, member["branch_id"])
         return
-    if principal.role is Role.MEMBER and principal.subject == document["member"]["member_id"]:
+    if principal.role is Role.MEMBER and principal.subject == member["member_id"]:
         return
     raise PermissionDenied("this archive is not yours to read")
 
@@ -243,15 +243,16 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
 
     # -- queries -------------------------------------------------------------------------
 
-    def _readable(self, school_id: str, member_id: str, as_of: datetime | None = None) -> Archive:
+    def _readable(self, school_id: str, member_id: str) -> dict[str, Any]:
+        """The member (profile only: cheap) once the caller may read their archive."""
         principal = current_principal()
         require_school(principal, school_id)
-        document = self.queries.member_row(school_id, member_id)
-        may_read_member(principal, school_id, document)
-        return self.queries.archive(school_id, member_id, as_of) if as_of else document
+        member = self.queries.member(school_id, member_id)
+        may_read_member(principal, school_id, member)
+        return member
 
     async def GetMember(self, request: Any, context: Any) -> Any:  # noqa: N802
-        return convert.member(self._readable(request.school_id, request.member_id)["member"])
+        return convert.member(self._readable(request.school_id, request.member_id))
 
     async def GetArchive(self, request: Any, context: Any) -> Any:  # noqa: N802
         as_of = None
@@ -262,10 +263,12 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
                 raise InvalidArgument("must be an RFC 3339 time", field="as_of") from None
             if as_of.tzinfo is None:
                 raise InvalidArgument("must carry a time zone offset", field="as_of")
-        return convert.archive(self._readable(request.school_id, request.member_id, as_of))
+        self._readable(request.school_id, request.member_id)
+        return convert.archive(self.queries.archive(request.school_id, request.member_id, as_of))
 
     async def ExportArchive(self, request: Any, context: Any) -> Any:  # noqa: N802
-        document = self._readable(request.school_id, request.member_id)
+        self._readable(request.school_id, request.member_id)
+        document = self.queries.archive(request.school_id, request.member_id)
         return pb.ArchiveExport(
             member_id=request.member_id,
             json=json.dumps(document, ensure_ascii=False, sort_keys=True),
@@ -338,7 +341,9 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
                     event_type=event_type,
                     event_id=event_id,
                     recorded_at=recorded_at,
-                    archive=convert.archive(self.queries.member_row(request.school_id, member_id)),
+                    archive=convert.archive(
+                        self.queries.archive_after(request.school_id, member_id, seq)
+                    ),
                 )
             await asyncio.sleep(WATCH_POLL_S)
 

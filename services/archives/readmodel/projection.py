@@ -3,12 +3,20 @@
 The consumer runner calls `apply` inside the transaction that also records the stream version,
 so a redelivered event changes nothing. Every member event is also logged (`archive_log`) so
 an archive can be reconstructed as it stood at any time, and exported with its event ids.
+
+Each member's archive is one JSON document, rewritten at every event. The projection keeps the
+documents it wrote last in memory and reuses one only when the row still carries the same
+marker (event count and last event id): after a rolled-back transaction, or in a new file, the
+row wins and the document is read again.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
+from collections import OrderedDict
+from typing import Any
+
+from pydantic_core import from_json, to_json
 
 from archives.readmodel.archive import MEMBER_EVENTS, Archive, apply, empty_archive
 from kernel.envelope import Envelope
@@ -35,6 +43,7 @@ CREATE TABLE IF NOT EXISTS members (
     school_id TEXT NOT NULL, member_id TEXT NOT NULL, branch_id TEXT NOT NULL,
     name TEXT NOT NULL, active INTEGER NOT NULL, verified_points REAL NOT NULL,
     archive TEXT NOT NULL,
+    events INTEGER NOT NULL DEFAULT 0, last_event_id TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (school_id, member_id)
 );
 CREATE INDEX IF NOT EXISTS members_by_branch ON members (school_id, branch_id, member_id);
@@ -47,21 +56,49 @@ CREATE INDEX IF NOT EXISTS archive_log_by_member ON archive_log (school_id, memb
 """
 
 
+MARKER_COLUMNS = {"events": "INTEGER NOT NULL DEFAULT 0", "last_event_id": "TEXT NOT NULL DEFAULT ''"}
+CACHED_ARCHIVES = 1024
+
+
+def read_archive(text: str) -> Archive:
+    archive: Archive = from_json(text)
+    return archive
+
+
+def write_archive(archive: Archive) -> str:
+    return to_json(archive).decode()
+
+
 def load_archive(conn: sqlite3.Connection, school_id: str, member_id: str) -> Archive | None:
     row = conn.execute(
         "SELECT archive FROM members WHERE school_id = ? AND member_id = ?", (school_id, member_id)
     ).fetchone()
-    return None if row is None else dict(json.loads(row[0]))
+    return None if row is None else read_archive(row[0])
+
+
+def marker(archive: Archive) -> tuple[int, str]:
+    """What identifies one state of an archive: how many events, and the last one."""
+    return archive["events"], archive["event_ids"][-1] if archive["event_ids"] else ""
 
 
 class ArchiveProjection:
     name = "archive"
 
+    def __init__(self, cached: int = CACHED_ARCHIVES) -> None:
+        self._cached = cached
+        self._archives: OrderedDict[tuple[str, str], Archive] = OrderedDict()
+
     def migrate(self, conn: sqlite3.Connection) -> None:
-        # Statement by statement: executescript would commit the runner's open transaction.
+        """Statement by statement: the runner migrates inside its transaction, which
+        `executescript` would commit."""
         for statement in SCHEMA.split(";"):
             if statement.strip():
                 conn.execute(statement)
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(members)")}
+        for column, definition in MARKER_COLUMNS.items():
+            if column not in columns:  # a file made before the markers existed
+                conn.execute(f"ALTER TABLE members ADD COLUMN {column} {definition}")
+        self._archives.clear()  # a new file: nothing written before counts
 
     def apply(self, conn: sqlite3.Connection, envelope: Envelope, event: DomainEvent) -> None:
         data = encode(event)
@@ -88,15 +125,18 @@ class ArchiveProjection:
             self._apply_to_archive(conn, envelope, data)
 
     def _apply_to_archive(
-        self, conn: sqlite3.Connection, envelope: Envelope, data: dict[str, object]
+        self, conn: sqlite3.Connection, envelope: Envelope, data: dict[str, Any]
     ) -> None:
         school, member_id = envelope.school_id, str(data["member_id"])
-        archive = load_archive(conn, school, member_id) or empty_archive(school, member_id)
+        key = (school, member_id)
+        archive = self._take(conn, key) or empty_archive(school, member_id)
         if not apply(archive, envelope, dict(data)):
             return
         member = archive["member"]
+        events, last_event_id = marker(archive)
         conn.execute(
-            "INSERT OR REPLACE INTO members VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO members (school_id, member_id, branch_id, name, active, "
+            "verified_points, archive, events, last_event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 school,
                 member_id,
@@ -104,7 +144,9 @@ class ArchiveProjection:
                 member["name"],
                 int(member["active"]),
                 archive["verified_points"],
-                json.dumps(archive, ensure_ascii=False),
+                write_archive(archive),
+                events,
+                last_event_id,
             ),
         )
         conn.execute(
@@ -120,3 +162,24 @@ class ArchiveProjection:
                 envelope.model_dump_json(),
             ),
         )
+        self._keep(key, archive)
+
+    def _take(self, conn: sqlite3.Connection, key: tuple[str, str]) -> Archive | None:
+        """The member's archive as the row has it: the document kept in memory when it is
+        that state, else read from the row. Taken out of memory: a failing fold must not leave
+        a half-changed document behind (it is kept again once written)."""
+        kept = self._archives.pop(key, None)
+        row = conn.execute(
+            "SELECT events, last_event_id FROM members WHERE school_id = ? AND member_id = ?",
+            key,
+        ).fetchone()
+        if row is None:
+            return None
+        if kept is not None and marker(kept) == (row[0], row[1]):
+            return kept
+        return load_archive(conn, *key)
+
+    def _keep(self, key: tuple[str, str], archive: Archive) -> None:
+        self._archives[key] = archive
+        if len(self._archives) > self._cached:
+            self._archives.popitem(last=False)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from archives.readmodel.archive import Archive, apply, empty_archive
-from archives.readmodel.projection import load_archive
+from archives.readmodel.projection import load_archive, read_archive
 from kernel.envelope import Envelope
 from kernel.errors import NotFound, Unavailable
 from kernel.events import EventRegistry, encode
@@ -81,21 +81,55 @@ class ArchiveQueries:
             raise NotFound(f"member {member_id} does not exist", field="member_id")
         return archive
 
+    def member(self, school_id: str, member_id: str) -> dict[str, Any]:
+        """The member's profile, without reading the whole archive into Python."""
+        row = self.conn.execute(
+            "SELECT json_extract(archive, '$.member') FROM members "
+            "WHERE school_id = ? AND member_id = ?",
+            (school_id, member_id),
+        ).fetchone()
+        member: dict[str, Any] | None = None if row is None else json.loads(row[0])
+        if member is None or not member["name"]:
+            raise NotFound(f"member {member_id} does not exist", field="member_id")
+        return member
+
     def archive(self, school_id: str, member_id: str, as_of: datetime | None = None) -> Archive:
-        current = self.member_row(school_id, member_id)
         if as_of is None:
-            return current
+            return self.member_row(school_id, member_id)
+        archive = self._replay(
+            school_id, member_id, "AND recorded_at <= ?", timestamp(as_of)
+        )
+        if not archive["member"]["name"]:
+            raise NotFound(f"member {member_id} did not exist at {as_of}", field="as_of")
+        return archive
+
+    def archive_after(self, school_id: str, member_id: str, seq: int) -> Archive:
+        """The member's archive right after the change logged at `seq` (a watcher may be
+        told of several changes at once; each carries the archive as that change left it)."""
+        self.conn.execute("BEGIN")  # one snapshot: the log and the kept archive agree
+        try:
+            (latest,) = self.conn.execute(
+                "SELECT MAX(seq) FROM archive_log WHERE school_id = ? AND member_id = ?",
+                (school_id, member_id),
+            ).fetchone()
+            if latest == seq:
+                return self.member_row(school_id, member_id)
+            return self._replay(school_id, member_id, "AND seq <= ?", seq)
+        finally:
+            self.conn.execute("COMMIT")
+
+    def _replay(self, school_id: str, member_id: str, condition: str, bound: object) -> Archive:
+        """Fold the member's logged events that meet `condition` into a new archive: the
+        same fold the projection keeps the live archive with."""
         rows = self.conn.execute(
             "SELECT envelope FROM archive_log WHERE school_id = ? AND member_id = ? "
-            "AND recorded_at <= ? ORDER BY seq",
-            (school_id, member_id, timestamp(as_of)),
+            f"{condition} ORDER BY seq",
+            (school_id, member_id, bound),
         ).fetchall()
         archive = empty_archive(school_id, member_id)
         for (raw,) in rows:
             envelope = Envelope.model_validate_json(raw)
             apply(archive, envelope, encode(self.registry.decode(envelope)))
-        if not archive["member"]["name"]:
-            raise NotFound(f"member {member_id} did not exist at {as_of}", field="as_of")
         return archive
 
     def list_members(
@@ -107,7 +141,7 @@ class ArchiveQueries:
             sql += " AND branch_id = ?"
             args.append(branch_id)
         rows = self.conn.execute(sql + " ORDER BY member_id LIMIT ?", (*args, page_size + 1))
-        archives = [json.loads(raw) for (raw,) in rows.fetchall()]
+        archives = [read_archive(raw) for (raw,) in rows.fetchall()]
         more = len(archives) > page_size
         archives = archives[:page_size]
         return archives, archives[-1]["member"]["member_id"] if more else ""
@@ -130,7 +164,7 @@ class ArchiveQueries:
         if branch_id:
             sql += " AND branch_id = ?"
             args.append(branch_id)
-        archives = [json.loads(raw) for (raw,) in self.conn.execute(sql, args).fetchall()]
+        archives = [read_archive(raw) for (raw,) in self.conn.execute(sql, args).fetchall()]
         records = [r for a in archives for r in a["records"].values()]
         points = [points_in(a, period) for a in archives]
         summary: dict[str, Any] = {

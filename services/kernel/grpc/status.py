@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from vanguard.common.v1 import status_pb2
-
 from kernel.auth import current_principal, require_role
 from kernel.envelope import Role
+from vanguard.common.v1 import status_pb2
 
 
 class StatusSource(Protocol):

@@ -82,7 +82,9 @@ class Batch:
     def envelope(
         self, draft: Draft, version: int, position: int | None, recorded_at: datetime
     ) -> Envelope:
-        """The envelope of a draft just written: validated, and equal to reading it back."""
+        """The envelope of a draft just written, equal to reading it back. Validated after
+        the write, as before: nothing in it can fail that was not checked already (registered
+        type, schema version >= 1, aware times, a validated context)."""
         context = self.context
         return Envelope(
             event_id=draft.event_id,

@@ -5,17 +5,16 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-import uuid
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kernel.envelope import Actor, CommandContext, Envelope, Role, utcnow
-from kernel.errors import ConcurrencyConflict, InvalidArgument
-from kernel.store.drafts import Batch, Draft, timestamp, utc
-from kernel.store.port import AppendResult, PendingEvent, StoredCommand
+import pydantic_core
 
-__all__ = ["COLUMNS", "INSERT", "SCHEMA", "SqliteEventStore", "connect", "timestamp", "utc"]
+from kernel.envelope import CommandContext, Envelope, utcnow
+from kernel.errors import ConcurrencyConflict, InvalidArgument
+from kernel.store.drafts import Batch, Draft, timestamp
+from kernel.store.port import AppendResult, PendingEvent, StoredCommand
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -72,22 +71,25 @@ def connect(path: Path, synchronous: str = "NORMAL") -> sqlite3.Connection:
 
 
 def _envelope(row: tuple[Any, ...]) -> Envelope:
-    """An envelope read from the file: validated, the file may come from older code."""
-    return Envelope(
-        position=row[0],
-        event_id=uuid.UUID(row[1]),
-        stream_id=row[2],
-        stream_version=row[3],
-        event_type=row[4],
-        schema_version=row[5],
-        school_id=row[6],
-        partition_key=row[7],
-        occurred_at=datetime.fromisoformat(row[8]),
-        recorded_at=datetime.fromisoformat(row[9]),
-        actor=Actor(id=row[10], role=Role(row[11])),
-        correlation_id=row[12],
-        causation_id=row[13],
-        data=json.loads(row[14]),
+    """An envelope read from the file, validated: the file may come from older code. The id,
+    the actor and the JSON are parsed by pydantic-core, several times faster than in Python."""
+    return Envelope.model_validate(
+        {
+            "position": row[0],
+            "event_id": row[1],
+            "stream_id": row[2],
+            "stream_version": row[3],
+            "event_type": row[4],
+            "schema_version": row[5],
+            "school_id": row[6],
+            "partition_key": row[7],
+            "occurred_at": datetime.fromisoformat(row[8]),  # tzinfo: the stdlib's UTC
+            "recorded_at": datetime.fromisoformat(row[9]),
+            "actor": {"id": row[10], "role": row[11]},
+            "correlation_id": row[12],
+            "causation_id": row[13],
+            "data": pydantic_core.from_json(row[14]),
+        }
     )
 
 
@@ -204,31 +206,39 @@ class SqliteEventStore:
         expected: int | None,
         command: StoredCommand | None,
     ) -> AppendResult:
-        """Several events, no version check, or an idempotency key: one transaction that holds
-        SQLite's write lock from the start, so the version it reads is the truth."""
-        stream_id = batch.stream_id
+        """Several events, no version check, or an idempotency key: one transaction."""
         conn.execute("BEGIN IMMEDIATE")
         try:
-            current = self._version(conn, stream_id)
-            original = (
-                None if command is None else self._recall(conn, command.key, command.fingerprint)
-            )
-            if original is not None:
-                conn.execute("ROLLBACK")
-                return AppendResult(stream_id, current, (), original.result, replayed=True)
-            if expected is not None and expected != current:
-                raise _conflict(stream_id, expected, current)
-            envelopes = _write(conn, batch, current + 1)
-            if command is not None:
-                self._remember(conn, command)
-            conn.execute("COMMIT")
+            result = self._append_locked(conn, batch, expected, command)
+            conn.execute("ROLLBACK" if result.replayed else "COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-        self._versions[stream_id] = current + len(envelopes)
-        result = {} if command is None else command.result
-        return AppendResult(stream_id, current + len(envelopes), envelopes, result)
+        self._versions[batch.stream_id] = result.stream_version
+        return result
+
+    def _append_locked(
+        self,
+        conn: sqlite3.Connection,
+        batch: Batch,
+        expected: int | None,
+        command: StoredCommand | None,
+    ) -> AppendResult:
+        """Inside BEGIN IMMEDIATE: this connection holds SQLite's write lock, so the version
+        it reads is the truth and the key it recalls cannot be taken meanwhile."""
+        current = self._version(conn, batch.stream_id)
+        if command is not None:
+            original = self._recall(conn, command.key, command.fingerprint)
+            if original is not None:
+                return AppendResult(batch.stream_id, current, (), original.result, replayed=True)
+        if expected is not None and expected != current:
+            raise _conflict(batch.stream_id, expected, current)
+        envelopes = _write(conn, batch, current + 1)
+        if command is None:
+            return AppendResult(batch.stream_id, current + len(envelopes), envelopes)
+        self._remember(conn, command)
+        return AppendResult(batch.stream_id, current + len(envelopes), envelopes, command.result)
 
     @staticmethod
     def _remember(conn: sqlite3.Connection, command: StoredCommand) -> None:

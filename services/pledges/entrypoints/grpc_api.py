@@ -1,11 +1,123 @@
-"""gRPC entrypoint of pledges: thin methods that turn requests into commands and queries."""
+"""gRPC entrypoint of pledges: thin methods that turn requests into commands and queries.
+The public methods (`PublicBoard`, `GiveFeedback`) admit anonymous callers and are rate
+limited per client here, at the edge."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import grpc
+
+from kernel.auth import current_principal
 from kernel.grpc.status import StatusMixin, StatusSource
+from pledges import commands as c
+from pledges.entrypoints import convert
+from pledges.entrypoints.command_api import CommandMethods, VisibilityWait
+from pledges.entrypoints.rate_limit import RateLimiter, client_of
+from pledges.handlers import PledgesHandlers
+from pledges.reading import PledgesReader, page_of
+from vanguard.pledges.v1 import pledges_pb2 as pb
 from vanguard.pledges.v1 import pledges_pb2_grpc
 
+SERVICE_NAME = "vanguard.pledges.v1.PledgeService"
+PUBLIC_METHODS = frozenset({f"/{SERVICE_NAME}/PublicBoard", f"/{SERVICE_NAME}/GiveFeedback"})
+RETRY_AFTER = "retry-after-ms"
 
-class PledgeApi(StatusMixin, pledges_pb2_grpc.PledgeServiceServicer):
-    def __init__(self, runtime: StatusSource) -> None:
+
+class PledgeApi(StatusMixin, CommandMethods, pledges_pb2_grpc.PledgeServiceServicer):
+    def __init__(
+        self,
+        runtime: StatusSource,
+        handlers: PledgesHandlers,
+        reader: PledgesReader,
+        wait_visible: VisibilityWait,
+        *,
+        feedback_limit: RateLimiter,
+        board_limit: RateLimiter,
+    ) -> None:
         self.runtime = runtime
+        self.handlers = handlers
+        self.reader = reader
+        self.wait_visible = wait_visible
+        self.feedback_limit = feedback_limit
+        self.board_limit = board_limit
+
+    @staticmethod
+    async def _within(limit: RateLimiter, context: Any) -> None:
+        wait_s = limit.take(client_of(current_principal(), context.peer()))
+        if wait_s > 0:
+            await context.abort(
+                grpc.StatusCode.RESOURCE_EXHAUSTED,
+                f"too many requests from this client; retry in {wait_s:.1f} s",
+                ((RETRY_AFTER, str(int(wait_s * 1000) + 1)),),
+            )
+
+    # -- public ----------------------------------------------------------------------------
+
+    async def GiveFeedback(self, request: Any, context: Any) -> Any:
+        await self._within(self.feedback_limit, context)
+        cmd = c.GiveFeedback(
+            request.school_id,
+            request.pledge_id,
+            request.rating,
+            request.text,
+            request.reviewer_kind,
+            request.contact,
+        )
+        result = self.handlers.give_feedback(
+            current_principal(), cmd, request.options.idempotency_key
+        )
+        return await self._reply(result, request, context)
+
+    async def PublicBoard(self, request: Any, context: Any) -> Any:
+        await self._within(self.board_limit, context)
+        documents, token = self.reader.board(
+            current_principal(),
+            request.school_id,
+            request.branch_id,
+            request.lead,
+            page_of(request.page_size, request.page_token),
+        )
+        return pb.PublicBoardReply(
+            pledges=[convert.public_pledge(d) for d in documents], next_page_token=token
+        )
+
+    # -- queries ---------------------------------------------------------------------------
+
+    async def GetPledge(self, request: Any, context: Any) -> Any:
+        document = self.reader.pledge(current_principal(), request.school_id, request.pledge_id)
+        return convert.pledge(document)
+
+    async def ListPledges(self, request: Any, context: Any) -> Any:
+        filters = {
+            "member_id": request.member_id,
+            "branch_id": request.branch_id,
+            "status": request.status,
+            "stage": request.pdca_stage,
+            "period": request.period,
+        }
+        documents, token = self.reader.pledges(
+            current_principal(),
+            request.school_id,
+            filters,
+            page_of(request.page_size, request.page_token),
+        )
+        return pb.ListPledgesReply(
+            pledges=[convert.pledge(d) for d in documents], next_page_token=token
+        )
+
+    async def ListFeedback(self, request: Any, context: Any) -> Any:
+        filters = {
+            "pledge_id": request.pledge_id,
+            "branch_id": request.branch_id,
+            "status": request.status,
+        }
+        documents, token = self.reader.feedback(
+            current_principal(),
+            request.school_id,
+            filters,
+            page_of(request.page_size, request.page_token),
+        )
+        return pb.ListFeedbackReply(
+            feedback=[convert.feedback(d) for d in documents], next_page_token=token
+        )

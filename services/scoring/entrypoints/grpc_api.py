@@ -1,11 +1,67 @@
-"""gRPC entrypoint of scoring: thin methods that turn requests into commands and queries."""
+"""gRPC entrypoint of scoring: thin methods over the queries. Committee and service tokens
+read any member of their school; a member reads only their own evaluation."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from kernel.auth import Principal, current_principal, require_role, require_school
+from kernel.envelope import Role
+from kernel.errors import PermissionDenied
 from kernel.grpc.status import StatusMixin, StatusSource
+from scoring.entrypoints.convert import contribution_message, evaluation_message, what_if_message
+from scoring.queries import LedgerSource, explain, replay_under
+from scoring.scorer import Scorer
+from vanguard.scoring.v1 import scoring_pb2 as pb
 from vanguard.scoring.v1 import scoring_pb2_grpc
 
 
+def school_of(principal: Principal, requested: str) -> str:
+    school = requested or principal.school_id or ""
+    require_school(principal, school)
+    return school
+
+
+def may_read(principal: Principal, member_id: str) -> None:
+    if principal.role in (Role.COMMITTEE, Role.SERVICE):
+        return
+    if principal.role is Role.MEMBER and principal.subject == member_id:
+        return
+    raise PermissionDenied(f"{principal.role.value} {principal.subject} may not read {member_id}")
+
+
 class ScoringApi(StatusMixin, scoring_pb2_grpc.ScoringServiceServicer):
-    def __init__(self, runtime: StatusSource) -> None:
+    def __init__(self, runtime: StatusSource, scorer: Scorer, ledgers: LedgerSource) -> None:
         self.runtime = runtime
+        self.scorer = scorer
+        self.ledgers = ledgers
+
+    def _explain(self, request: pb.EvaluationRequest) -> Any:
+        principal = current_principal()
+        school = school_of(principal, request.school_id)
+        may_read(principal, request.member_id)
+        return explain(self.scorer, self.ledgers, school, request.member_id, request.period)
+
+    async def GetEvaluation(self, request: pb.EvaluationRequest, context: Any) -> pb.Evaluation:
+        evaluation, _ = self._explain(request)
+        return evaluation_message(evaluation)
+
+    async def Explain(self, request: pb.EvaluationRequest, context: Any) -> pb.Explanation:
+        evaluation, lines = self._explain(request)
+        return pb.Explanation(
+            evaluation=evaluation_message(evaluation),
+            contributions=[contribution_message(line) for line in lines],
+        )
+
+    async def WhatIf(self, request: pb.WhatIfRequest, context: Any) -> pb.WhatIfReply:
+        principal = current_principal()
+        require_role(principal, Role.COMMITTEE, Role.SERVICE)
+        school = school_of(principal, request.school_id)
+        current, candidate, lines = replay_under(
+            self.scorer, self.ledgers, school, request.period, request.rules_json
+        )
+        return pb.WhatIfReply(
+            current_rules_version=current,
+            candidate_rules_version=candidate,
+            members=[what_if_message(line) for line in lines],
+        )

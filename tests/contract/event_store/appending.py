@@ -6,14 +6,10 @@ import math
 from uuid import UUID
 
 import pytest
-from kernel.errors import ConcurrencyConflict
-from kernel.events import encode
-from kernel.store import EventStore
 
 from contract.event_store.base import (
     SECRETARY,
     NeverRegistered,
-    PendingEvent,
     PledgeMade,
     PointsAwarded,
     StoreContract,
@@ -23,6 +19,9 @@ from contract.event_store.base import (
     pledges,
     unserialisable,
 )
+from kernel.errors import ConcurrencyConflict
+from kernel.events import encode
+from kernel.store import EventStore, PendingEvent
 
 BATCHES = pytest.mark.parametrize("batch", [1, 3], ids=["one-event", "three-events"])
 
@@ -130,6 +129,18 @@ class AppendContract(StoreContract):
         awarded = PendingEvent(PointsAwarded(member_id="member-1", points=number))
         with pytest.raises(ValueError):
             append(store, "school-1/points/a", 0, [awarded])
+        assert_nothing_written(store, 0)
+
+    def test_the_words_nan_and_infinity_are_only_text(self, store: EventStore) -> None:
+        words = pledge("NaN, Infinity and -Infinity are words here")
+        (envelope,) = append(store, "school-1/pledge/a", 0, [words]).envelopes
+        assert store.read_stream("school-1/pledge/a") == [envelope]
+        assert envelope.data["text"] == "NaN, Infinity and -Infinity are words here"
+
+    def test_text_utf8_cannot_carry_is_refused(self, store: EventStore) -> None:
+        broken = PendingEvent(PledgeMade(member_id="member-1", text="lone surrogate \ud800"))
+        with pytest.raises(ValueError):
+            append(store, "school-1/pledge/a", 0, [broken])
         assert_nothing_written(store, 0)
 
     def test_an_event_type_never_registered_is_refused(self, store: EventStore) -> None:

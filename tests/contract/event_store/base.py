@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from kernel.envelope import Actor, CommandContext, Role
 from kernel.events import DomainEvent, EventRegistry
 from kernel.store import AppendResult, EventStore, PendingEvent, StoredCommand

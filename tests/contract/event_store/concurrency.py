@@ -7,8 +7,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from kernel.errors import ConcurrencyConflict
-from kernel.store import EventStore, StoredCommand
 
 from contract.event_store.base import (
     OpenStore,
@@ -17,6 +15,8 @@ from contract.event_store.base import (
     pledge,
     pledges,
 )
+from kernel.errors import ConcurrencyConflict
+from kernel.store import EventStore, StoredCommand
 
 ROUNDS = 20  # each round is a fresh race; many rounds meet many interleavings
 STREAM = "school-1/pledge/raced"

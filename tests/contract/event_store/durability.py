@@ -3,18 +3,16 @@ script."""
 
 from __future__ import annotations
 
-from kernel.envelope import Actor, CommandContext, Envelope, Role
-from kernel.store import EventStore, StoredCommand
-
 from contract.event_store.base import (
     OpenStore,
-    PendingEvent,
     PledgeMade,
     StoreContract,
     append,
     pledge,
     pledges,
 )
+from kernel.envelope import Actor, CommandContext, Envelope, Role
+from kernel.store import EventStore, PendingEvent, StoredCommand
 
 CHINESE = CommandContext(
     school_id="第一中学",

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from kernel.errors import ConcurrencyConflict, InvalidArgument
-from kernel.store import EventStore, StoredCommand
 
 from contract.event_store.base import (
     StoreContract,
@@ -13,6 +11,8 @@ from contract.event_store.base import (
     pledge,
     pledges,
 )
+from kernel.errors import ConcurrencyConflict, InvalidArgument
+from kernel.store import EventStore, StoredCommand
 
 REQUEST = {"member_id": "member-1", "text": "按时参加组织生活"}
 

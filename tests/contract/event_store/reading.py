@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from kernel.envelope import utcnow
-from kernel.store import EventStore
 
 from contract.event_store.base import StoreContract, append, pledge, pledges
+from kernel.envelope import utcnow
+from kernel.store import EventStore
 
 CHINA = timezone(timedelta(hours=8))
 

@@ -6,17 +6,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from kernel.envelope import utcnow
-from kernel.store import EventStore
 
 from contract.event_store.base import (
-    PendingEvent,
     PledgeMade,
     StoreContract,
     append,
     assert_nothing_written,
     pledge,
 )
+from kernel.envelope import utcnow
+from kernel.store import EventStore, PendingEvent
 
 CHINA = timezone(timedelta(hours=8))
 MEETING = datetime(2025, 7, 1, 9, 30, 15, 123456, tzinfo=CHINA)
@@ -35,14 +34,16 @@ class TimeContract(StoreContract):
         (read,) = store.read_stream("school-1/pledge/a")
         for envelope in (written, read):
             assert envelope.occurred_at == MEETING
-            assert envelope.occurred_at.utcoffset() is not None
             assert before <= envelope.recorded_at <= after
 
     def test_times_come_back_in_utc(self, store: EventStore) -> None:
-        append(store, "school-1/pledge/a", 0, [at(MEETING)])
+        (written,) = append(store, "school-1/pledge/a", 0, [at(MEETING)]).envelopes
         (read,) = store.read_stream("school-1/pledge/a")
-        assert read.occurred_at.utcoffset() == read.recorded_at.utcoffset() == timedelta(0)
+        for envelope in (written, read):
+            assert envelope.occurred_at.utcoffset() == timedelta(0)
+            assert envelope.recorded_at.utcoffset() == timedelta(0)
         assert read.occurred_at == MEETING.astimezone(UTC)
+        assert written.to_json() == read.to_json()
 
     def test_occurred_at_defaults_to_recorded_at(self, store: EventStore) -> None:
         (envelope,) = append(store, "school-1/pledge/a", 0, [pledge()]).envelopes

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+
 from archives import bootstrap
 from kernel.envelope import Role
 from kernel.grpc.client import bearer, field_of
@@ -104,7 +105,7 @@ class ArchivesService:
 
     async def stop(self) -> None:
         if self.channel is not None:
-            await self.channel.close()
+            await self.channel.close(grace=None)
             self.channel = None
         if self.runtime is not None:
             await self.runtime.stop()

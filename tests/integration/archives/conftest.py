@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from archives_kit import ArchivesService
+
 from kernel.settings import Settings
 
 

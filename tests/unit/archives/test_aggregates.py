@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from archives.domain.assessment import Assessment, seal_ballot
 from archives.domain.events import (
     AssessmentSubmitted,
     MemberRegistered,
@@ -17,7 +18,6 @@ from archives.domain.member import Member
 from archives.domain.posts import ModelPost, PostAssignment
 from archives.domain.record import PerformanceRecord, RecordStatus
 from archives.domain.school import School
-from archives.domain.assessment import Assessment, seal_ballot
 from archives.domain.vocabulary import Channel, Lead, MemberRole, PostKind, RecordCategory, Tier
 from kernel.errors import NotFound, PermissionDenied, PreconditionFailed
 from kernel.periods import parse_period

@@ -3,6 +3,1209 @@
 isort:skip_file
 """
 
+from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from google.protobuf.internal import containers as _containers
+from vanguard.common.v1 import command_pb2 as _command_pb2
+import builtins as _builtins
+import sys
+import typing as _typing
+
+if sys.version_info >= (3, 11):
+    from typing import TypeAlias as _TypeAlias, Never as _Never
+else:
+    from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+@_typing.final
+class TargetSpec(_message.Message):
+    """-- commands ------------------------------------------------------------------------------
+
+    A measurable target (可量化目标) and the day it is due, inside the pledge's period.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    DUE_ON_FIELD_NUMBER: _builtins.int
+    description: _builtins.str
+    """1–500 characters"""
+    due_on: _builtins.str
+    """YYYY-MM-DD, not in the past, inside the period"""
+    def __init__(
+        self,
+        *,
+        description: _builtins.str = ...,
+        due_on: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "due_on", b"due_on"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TargetSpec: _TypeAlias = TargetSpec  # noqa: Y015
+
+@_typing.final
+class TargetProgress(_message.Message):
+    """Progress towards one target: its number (1 for the first target) and a percentage."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TARGET_FIELD_NUMBER: _builtins.int
+    PERCENT_FIELD_NUMBER: _builtins.int
+    target: _builtins.int
+    percent: _builtins.int
+    """0–100"""
+    def __init__(
+        self,
+        *,
+        target: _builtins.int = ...,
+        percent: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["percent", b"percent", "target", b"target"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TargetProgress: _TypeAlias = TargetProgress  # noqa: Y015
+
+@_typing.final
+class MakePledgeRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    MEMBER_ID_FIELD_NUMBER: _builtins.int
+    PERIOD_FIELD_NUMBER: _builtins.int
+    LEAD_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    TARGETS_FIELD_NUMBER: _builtins.int
+    OPTIONS_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    member_id: _builtins.str
+    period: _builtins.str
+    """YYYY-MM, YYYY-Qn or AYyyyy"""
+    lead: _builtins.str
+    """study, work, discipline, devotion (四个带头)"""
+    title: _builtins.str
+    """1–100 characters"""
+    description: _builtins.str
+    """up to 2,000 characters"""
+    @_builtins.property
+    def targets(self) -> _containers.RepeatedCompositeFieldContainer[Global___TargetSpec]:
+        """1–10"""
+
+    @_builtins.property
+    def options(self) -> _command_pb2.CommandOptions: ...
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        member_id: _builtins.str = ...,
+        period: _builtins.str = ...,
+        lead: _builtins.str = ...,
+        title: _builtins.str = ...,
+        description: _builtins.str = ...,
+        targets: _abc.Iterable[Global___TargetSpec] | None = ...,
+        options: _command_pb2.CommandOptions | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["options", b"options"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "lead", b"lead", "member_id", b"member_id", "options", b"options", "period", b"period", "school_id", b"school_id", "targets", b"targets", "title", b"title"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___MakePledgeRequest: _TypeAlias = MakePledgeRequest  # noqa: Y015
+
+@_typing.final
+class ApprovePledgeRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    PLEDGE_ID_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    EXPECTED_VERSION_FIELD_NUMBER: _builtins.int
+    OPTIONS_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    pledge_id: _builtins.str
+    note: _builtins.str
+    expected_version: _builtins.int
+    @_builtins.property
+    def options(self) -> _command_pb2.CommandOptions: ...
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        pledge_id: _builtins.str = ...,
+        note: _builtins.str = ...,
+        expected_version: _builtins.int | None = ...,
+        options: _command_pb2.CommandOptions | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "options", b"options"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "note", b"note", "options", b"options", "pledge_id", b"pledge_id", "school_id", b"school_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__expected_version: _TypeAlias = _typing.Literal["expected_version"]  # noqa: Y015
+    _WhichOneofArgType__expected_version: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__expected_version) -> _WhichOneofReturnType__expected_version | None: ...
+
+Global___ApprovePledgeRequest: _TypeAlias = ApprovePledgeRequest  # noqa: Y015
+
+@_typing.final
+class ReturnPledgeRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    PLEDGE_ID_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    EXPECTED_VERSION_FIELD_NUMBER: _builtins.int
+    OPTIONS_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    pledge_id: _builtins.str
+    reason: _builtins.str
+    """required: what to change"""
+    expected_version: _builtins.int
+    @_builtins.property
+    def options(self) -> _command_pb2.CommandOptions: ...
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        pledge_id: _builtins.str = ...,
+        reason: _builtins.str = ...,
+        expected_version: _builtins.int | None = ...,
+        options: _command_pb2.CommandOptions | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "options", b"options"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "options", b"options", "pledge_id", b"pledge_id", "reason", b"reason", "school_id", b"school_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__expected_version: _TypeAlias = _typing.Literal["expected_version"]  # noqa: Y015
+    _WhichOneofArgType__expected_version: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__expected_version) -> _WhichOneofReturnType__expected_version | None: ...
+
+Global___ReturnPledgeRequest: _TypeAlias = ReturnPledgeRequest  # noqa: Y015
+
+@_typing.final
+class RevisePledgeRequest(_message.Message):
+    """Replaces the lead, title, description and targets of a returned pledge."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    PLEDGE_ID_FIELD_NUMBER: _builtins.int
+    LEAD_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    TARGETS_FIELD_NUMBER: _builtins.int
+    EXPECTED_VERSION_FIELD_NUMBER: _builtins.int
+    OPTIONS_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    pledge_id: _builtins.str
+    lead: _builtins.str
+    title: _builtins.str
+    description: _builtins.str
+    expected_version: _builtins.int
+    @_builtins.property
+    def targets(self) -> _containers.RepeatedCompositeFieldContainer[Global___TargetSpec]: ...
+    @_builtins.property
+    def options(self) -> _command_pb2.CommandOptions: ...
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        pledge_id: _builtins.str = ...,
+        lead: _builtins.str = ...,
+        title: _builtins.str = ...,
+        description: _builtins.str = ...,
+        targets: _abc.Iterable[Global___TargetSpec] | None = ...,
+        expected_version: _builtins.int | None = ...,
+        options: _command_pb2.CommandOptions | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "options", b"options"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "description", b"description", "expected_version", b"expected_version", "lead", b"lead", "options", b"options", "pledge_id", b"pledge_id", "school_id", b"school_id", "targets", b"targets", "title", b"title"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__expected_version: _TypeAlias = _typing.Literal["expected_version"]  # noqa: Y015
+    _WhichOneofArgType__expected_version: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__expected_version) -> _WhichOneofReturnType__expected_version | None: ...
+
+Global___RevisePledgeRequest: _TypeAlias = RevisePledgeRequest  # noqa: Y015
+
+@_typing.final
+class ResubmitPledgeRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    PLEDGE_ID_FIELD_NUMBER: _builtins.int
+    EXPECTED_VERSION_FIELD_NUMBER: _builtins.int
+    OPTIONS_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    pledge_id: _builtins.str
+    expected_version: _builtins.int
+    @_builtins.property
+    def options(self) -> _command_pb2.CommandOptions: ...
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        pledge_id: _builtins.str = ...,
+        expected_version: _builtins.int | None = ...,
+        options: _command_pb2.CommandOptions | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "options", b"options"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "options", b"options", "pledge_id", b"pledge_id", "school_id", b"school_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__expected_version: _TypeAlias = _typing.Literal["expected_version"]  # noqa: Y015
+    _WhichOneofArgType__expected_version: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__expected_version) -> _WhichOneofReturnType__expected_version | None: ...
+
+Global___ResubmitPledgeRequest: _TypeAlias = ResubmitPledgeRequest  # noqa: Y015
+
+@_typing.final
+class PublishPledgeRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    PLEDGE_ID_FIELD_NUMBER: _builtins.int
+    EXPECTED_VERSION_FIELD_NUMBER: _builtins.int
+    OPTIONS_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    pledge_id: _builtins.str
+    expected_version: _builtins.int
+    @_builtins.property
+    def options(self) -> _command_pb2.CommandOptions: ...
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        pledge_id: _builtins.str = ...,
+        expected_version: _builtins.int | None = ...,
+        options: _command_pb2.CommandOptions | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "options", b"options"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "options", b"options", "pledge_id", b"pledge_id", "school_id", b"school_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__expected_version: _TypeAlias = _typing.Literal["expected_version"]  # noqa: Y015
+    _WhichOneofArgType__expected_version: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__expected_version) -> _WhichOneofReturnType__expected_version | None: ...
+
+Global___PublishPledgeRequest: _TypeAlias = PublishPledgeRequest  # noqa: Y015
+
+@_typing.final
+class WithdrawPledgeRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    PLEDGE_ID_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    EXPECTED_VERSION_FIELD_NUMBER: _builtins.int
+    OPTIONS_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    pledge_id: _builtins.str
+    reason: _builtins.str
+    expected_version: _builtins.int
+    @_builtins.property
+    def options(self) -> _command_pb2.CommandOptions: ...
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        pledge_id: _builtins.str = ...,
+        reason: _builtins.str = ...,
+        expected_version: _builtins.int | None = ...,
+        options: _command_pb2.CommandOptions | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "options", b"options"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "options", b"options", "pledge_id", b"pledge_id", "reason", b"reason", "school_id", b"school_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__expected_version: _TypeAlias = _typing.Literal["expected_version"]  # noqa: Y015
+    _WhichOneofArgType__expected_version: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__expected_version) -> _WhichOneofReturnType__expected_version | None: ...
+
+Global___WithdrawPledgeRequest: _TypeAlias = WithdrawPledgeRequest  # noqa: Y015
+
+@_typing.final
+class ReportFulfilmentRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    PLEDGE_ID_FIELD_NUMBER: _builtins.int
+    PROGRESS_FIELD_NUMBER: _builtins.int
+    NARRATIVE_FIELD_NUMBER: _builtins.int
+    EVIDENCE_FIELD_NUMBER: _builtins.int
+    EXPECTED_VERSION_FIELD_NUMBER: _builtins.int
+    OPTIONS_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    pledge_id: _builtins.str
+    narrative: _builtins.str
+    """1–2,000 characters"""
+    expected_version: _builtins.int
+    @_builtins.property
+    def progress(self) -> _containers.RepeatedCompositeFieldContainer[Global___TargetProgress]:
+        """at least one target, each at most once"""
+
+    @_builtins.property
+    def evidence(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """up to 20 references (document ids, URLs)"""
+
+    @_builtins.property
+    def options(self) -> _command_pb2.CommandOptions: ...
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        pledge_id: _builtins.str = ...,
+        progress: _abc.Iterable[Global___TargetProgress] | None = ...,
+        narrative: _builtins.str = ...,
+        evidence: _abc.Iterable[_builtins.str] | None = ...,
+        expected_version: _builtins.int | None = ...,
+        options: _command_pb2.CommandOptions | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "options", b"options"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "evidence", b"evidence", "expected_version", b"expected_version", "narrative", b"narrative", "options", b"options", "pledge_id", b"pledge_id", "progress", b"progress", "school_id", b"school_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__expected_version: _TypeAlias = _typing.Literal["expected_version"]  # noqa: Y015
+    _WhichOneofArgType__expected_version: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__expected_version) -> _WhichOneofReturnType__expected_version | None: ...
+
+Global___ReportFulfilmentRequest: _TypeAlias = ReportFulfilmentRequest  # noqa: Y015
+
+@_typing.final
+class VerifyFulfilmentRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    PLEDGE_ID_FIELD_NUMBER: _builtins.int
+    REPORT_ID_FIELD_NUMBER: _builtins.int
+    VERDICT_FIELD_NUMBER: _builtins.int
+    ACCEPTED_PROGRESS_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    EXPECTED_VERSION_FIELD_NUMBER: _builtins.int
+    OPTIONS_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    pledge_id: _builtins.str
+    report_id: _builtins.str
+    verdict: _builtins.str
+    """accepted, partially_accepted, rejected"""
+    note: _builtins.str
+    """required unless accepted"""
+    expected_version: _builtins.int
+    @_builtins.property
+    def accepted_progress(self) -> _containers.RepeatedCompositeFieldContainer[Global___TargetProgress]:
+        """partially_accepted only: the progress the branch accepts, never above what was reported."""
+
+    @_builtins.property
+    def options(self) -> _command_pb2.CommandOptions: ...
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        pledge_id: _builtins.str = ...,
+        report_id: _builtins.str = ...,
+        verdict: _builtins.str = ...,
+        accepted_progress: _abc.Iterable[Global___TargetProgress] | None = ...,
+        note: _builtins.str = ...,
+        expected_version: _builtins.int | None = ...,
+        options: _command_pb2.CommandOptions | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "options", b"options"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "accepted_progress", b"accepted_progress", "expected_version", b"expected_version", "note", b"note", "options", b"options", "pledge_id", b"pledge_id", "report_id", b"report_id", "school_id", b"school_id", "verdict", b"verdict"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__expected_version: _TypeAlias = _typing.Literal["expected_version"]  # noqa: Y015
+    _WhichOneofArgType__expected_version: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__expected_version) -> _WhichOneofReturnType__expected_version | None: ...
+
+Global___VerifyFulfilmentRequest: _TypeAlias = VerifyFulfilmentRequest  # noqa: Y015
+
+@_typing.final
+class ClosePledgeRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    PLEDGE_ID_FIELD_NUMBER: _builtins.int
+    OUTCOME_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    RECTIFICATION_FIELD_NUMBER: _builtins.int
+    EXPECTED_VERSION_FIELD_NUMBER: _builtins.int
+    OPTIONS_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    pledge_id: _builtins.str
+    outcome: _builtins.str
+    """fulfilled, partially_fulfilled, unfulfilled"""
+    note: _builtins.str
+    rectification: _builtins.str
+    """required unless fulfilled: what must be put right (整改要求)"""
+    expected_version: _builtins.int
+    @_builtins.property
+    def options(self) -> _command_pb2.CommandOptions: ...
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        pledge_id: _builtins.str = ...,
+        outcome: _builtins.str = ...,
+        note: _builtins.str = ...,
+        rectification: _builtins.str = ...,
+        expected_version: _builtins.int | None = ...,
+        options: _command_pb2.CommandOptions | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "options", b"options"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "note", b"note", "options", b"options", "outcome", b"outcome", "pledge_id", b"pledge_id", "rectification", b"rectification", "school_id", b"school_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__expected_version: _TypeAlias = _typing.Literal["expected_version"]  # noqa: Y015
+    _WhichOneofArgType__expected_version: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__expected_version) -> _WhichOneofReturnType__expected_version | None: ...
+
+Global___ClosePledgeRequest: _TypeAlias = ClosePledgeRequest  # noqa: Y015
+
+@_typing.final
+class ReportRectificationRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    PLEDGE_ID_FIELD_NUMBER: _builtins.int
+    NARRATIVE_FIELD_NUMBER: _builtins.int
+    EVIDENCE_FIELD_NUMBER: _builtins.int
+    EXPECTED_VERSION_FIELD_NUMBER: _builtins.int
+    OPTIONS_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    pledge_id: _builtins.str
+    narrative: _builtins.str
+    expected_version: _builtins.int
+    @_builtins.property
+    def evidence(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def options(self) -> _command_pb2.CommandOptions: ...
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        pledge_id: _builtins.str = ...,
+        narrative: _builtins.str = ...,
+        evidence: _abc.Iterable[_builtins.str] | None = ...,
+        expected_version: _builtins.int | None = ...,
+        options: _command_pb2.CommandOptions | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "options", b"options"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "evidence", b"evidence", "expected_version", b"expected_version", "narrative", b"narrative", "options", b"options", "pledge_id", b"pledge_id", "school_id", b"school_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__expected_version: _TypeAlias = _typing.Literal["expected_version"]  # noqa: Y015
+    _WhichOneofArgType__expected_version: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__expected_version) -> _WhichOneofReturnType__expected_version | None: ...
+
+Global___ReportRectificationRequest: _TypeAlias = ReportRectificationRequest  # noqa: Y015
+
+@_typing.final
+class CompleteRectificationRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    PLEDGE_ID_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    EXPECTED_VERSION_FIELD_NUMBER: _builtins.int
+    OPTIONS_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    pledge_id: _builtins.str
+    note: _builtins.str
+    expected_version: _builtins.int
+    @_builtins.property
+    def options(self) -> _command_pb2.CommandOptions: ...
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        pledge_id: _builtins.str = ...,
+        note: _builtins.str = ...,
+        expected_version: _builtins.int | None = ...,
+        options: _command_pb2.CommandOptions | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "options", b"options"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "note", b"note", "options", b"options", "pledge_id", b"pledge_id", "school_id", b"school_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__expected_version: _TypeAlias = _typing.Literal["expected_version"]  # noqa: Y015
+    _WhichOneofArgType__expected_version: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__expected_version) -> _WhichOneofReturnType__expected_version | None: ...
+
+Global___CompleteRectificationRequest: _TypeAlias = CompleteRectificationRequest  # noqa: Y015
+
+@_typing.final
+class GiveFeedbackRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    PLEDGE_ID_FIELD_NUMBER: _builtins.int
+    RATING_FIELD_NUMBER: _builtins.int
+    TEXT_FIELD_NUMBER: _builtins.int
+    REVIEWER_KIND_FIELD_NUMBER: _builtins.int
+    CONTACT_FIELD_NUMBER: _builtins.int
+    OPTIONS_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    pledge_id: _builtins.str
+    rating: _builtins.int
+    """1–5"""
+    text: _builtins.str
+    """up to 2,000 characters"""
+    reviewer_kind: _builtins.str
+    """student, parent, colleague, other"""
+    contact: _builtins.str
+    """Optional, for the branch to follow up. Kept by pledges alone, never in an event, and
+    forgotten once the feedback is verified or dismissed.
+    """
+    @_builtins.property
+    def options(self) -> _command_pb2.CommandOptions: ...
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        pledge_id: _builtins.str = ...,
+        rating: _builtins.int = ...,
+        text: _builtins.str = ...,
+        reviewer_kind: _builtins.str = ...,
+        contact: _builtins.str = ...,
+        options: _command_pb2.CommandOptions | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["options", b"options"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["contact", b"contact", "options", b"options", "pledge_id", b"pledge_id", "rating", b"rating", "reviewer_kind", b"reviewer_kind", "school_id", b"school_id", "text", b"text"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GiveFeedbackRequest: _TypeAlias = GiveFeedbackRequest  # noqa: Y015
+
+@_typing.final
+class VerifyFeedbackRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    FEEDBACK_ID_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    EXPECTED_VERSION_FIELD_NUMBER: _builtins.int
+    OPTIONS_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    feedback_id: _builtins.str
+    note: _builtins.str
+    expected_version: _builtins.int
+    @_builtins.property
+    def options(self) -> _command_pb2.CommandOptions: ...
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        feedback_id: _builtins.str = ...,
+        note: _builtins.str = ...,
+        expected_version: _builtins.int | None = ...,
+        options: _command_pb2.CommandOptions | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "options", b"options"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "feedback_id", b"feedback_id", "note", b"note", "options", b"options", "school_id", b"school_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__expected_version: _TypeAlias = _typing.Literal["expected_version"]  # noqa: Y015
+    _WhichOneofArgType__expected_version: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__expected_version) -> _WhichOneofReturnType__expected_version | None: ...
+
+Global___VerifyFeedbackRequest: _TypeAlias = VerifyFeedbackRequest  # noqa: Y015
+
+@_typing.final
+class DismissFeedbackRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    FEEDBACK_ID_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    EXPECTED_VERSION_FIELD_NUMBER: _builtins.int
+    OPTIONS_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    feedback_id: _builtins.str
+    reason: _builtins.str
+    """required"""
+    expected_version: _builtins.int
+    @_builtins.property
+    def options(self) -> _command_pb2.CommandOptions: ...
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        feedback_id: _builtins.str = ...,
+        reason: _builtins.str = ...,
+        expected_version: _builtins.int | None = ...,
+        options: _command_pb2.CommandOptions | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "options", b"options"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "feedback_id", b"feedback_id", "options", b"options", "reason", b"reason", "school_id", b"school_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__expected_version: _TypeAlias = _typing.Literal["expected_version"]  # noqa: Y015
+    _WhichOneofArgType__expected_version: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__expected_version) -> _WhichOneofReturnType__expected_version | None: ...
+
+Global___DismissFeedbackRequest: _TypeAlias = DismissFeedbackRequest  # noqa: Y015
+
+@_typing.final
+class Target(_message.Message):
+    """-- queries -------------------------------------------------------------------------------"""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NUMBER_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    DUE_ON_FIELD_NUMBER: _builtins.int
+    PROGRESS_FIELD_NUMBER: _builtins.int
+    number: _builtins.int
+    description: _builtins.str
+    due_on: _builtins.str
+    progress: _builtins.int
+    """the latest progress the branch accepted, 0–100"""
+    def __init__(
+        self,
+        *,
+        number: _builtins.int = ...,
+        description: _builtins.str = ...,
+        due_on: _builtins.str = ...,
+        progress: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "due_on", b"due_on", "number", b"number", "progress", b"progress"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Target: _TypeAlias = Target  # noqa: Y015
+
+@_typing.final
+class FulfilmentReport(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REPORT_ID_FIELD_NUMBER: _builtins.int
+    PROGRESS_FIELD_NUMBER: _builtins.int
+    NARRATIVE_FIELD_NUMBER: _builtins.int
+    EVIDENCE_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    ACCEPTED_PROGRESS_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    REPORTED_AT_FIELD_NUMBER: _builtins.int
+    VERIFIED_AT_FIELD_NUMBER: _builtins.int
+    report_id: _builtins.str
+    narrative: _builtins.str
+    status: _builtins.str
+    """pending, accepted, partially_accepted, rejected"""
+    note: _builtins.str
+    reported_at: _builtins.str
+    verified_at: _builtins.str
+    @_builtins.property
+    def progress(self) -> _containers.RepeatedCompositeFieldContainer[Global___TargetProgress]: ...
+    @_builtins.property
+    def evidence(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def accepted_progress(self) -> _containers.RepeatedCompositeFieldContainer[Global___TargetProgress]: ...
+    def __init__(
+        self,
+        *,
+        report_id: _builtins.str = ...,
+        progress: _abc.Iterable[Global___TargetProgress] | None = ...,
+        narrative: _builtins.str = ...,
+        evidence: _abc.Iterable[_builtins.str] | None = ...,
+        status: _builtins.str = ...,
+        accepted_progress: _abc.Iterable[Global___TargetProgress] | None = ...,
+        note: _builtins.str = ...,
+        reported_at: _builtins.str = ...,
+        verified_at: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["accepted_progress", b"accepted_progress", "evidence", b"evidence", "narrative", b"narrative", "note", b"note", "progress", b"progress", "report_id", b"report_id", "reported_at", b"reported_at", "status", b"status", "verified_at", b"verified_at"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___FulfilmentReport: _TypeAlias = FulfilmentReport  # noqa: Y015
+
+@_typing.final
+class Rectification(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATUS_FIELD_NUMBER: _builtins.int
+    REQUIREMENT_FIELD_NUMBER: _builtins.int
+    NARRATIVES_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    status: _builtins.str
+    """required, reported, completed"""
+    requirement: _builtins.str
+    note: _builtins.str
+    """the branch's note on completion"""
+    @_builtins.property
+    def narratives(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """what the member reported, oldest first"""
+
+    def __init__(
+        self,
+        *,
+        status: _builtins.str = ...,
+        requirement: _builtins.str = ...,
+        narratives: _abc.Iterable[_builtins.str] | None = ...,
+        note: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["narratives", b"narratives", "note", b"note", "requirement", b"requirement", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Rectification: _TypeAlias = Rectification  # noqa: Y015
+
+@_typing.final
+class FeedbackSummary(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    VERIFIED_FIELD_NUMBER: _builtins.int
+    PENDING_FIELD_NUMBER: _builtins.int
+    AVERAGE_RATING_FIELD_NUMBER: _builtins.int
+    verified: _builtins.int
+    pending: _builtins.int
+    average_rating: _builtins.float
+    """of verified feedback; 0 when none"""
+    def __init__(
+        self,
+        *,
+        verified: _builtins.int = ...,
+        pending: _builtins.int = ...,
+        average_rating: _builtins.float = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["average_rating", b"average_rating", "pending", b"pending", "verified", b"verified"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___FeedbackSummary: _TypeAlias = FeedbackSummary  # noqa: Y015
+
+@_typing.final
+class Pledge(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    PLEDGE_ID_FIELD_NUMBER: _builtins.int
+    MEMBER_ID_FIELD_NUMBER: _builtins.int
+    MEMBER_NAME_FIELD_NUMBER: _builtins.int
+    BRANCH_ID_FIELD_NUMBER: _builtins.int
+    PERIOD_FIELD_NUMBER: _builtins.int
+    LEAD_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    TARGETS_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    PDCA_STAGE_FIELD_NUMBER: _builtins.int
+    OVERDUE_FIELD_NUMBER: _builtins.int
+    RETURN_REASON_FIELD_NUMBER: _builtins.int
+    REPORTS_FIELD_NUMBER: _builtins.int
+    OUTCOME_FIELD_NUMBER: _builtins.int
+    CLOSE_NOTE_FIELD_NUMBER: _builtins.int
+    RECTIFICATION_FIELD_NUMBER: _builtins.int
+    FEEDBACK_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
+    MADE_AT_FIELD_NUMBER: _builtins.int
+    PUBLISHED_AT_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    pledge_id: _builtins.str
+    member_id: _builtins.str
+    member_name: _builtins.str
+    branch_id: _builtins.str
+    period: _builtins.str
+    lead: _builtins.str
+    title: _builtins.str
+    description: _builtins.str
+    status: _builtins.str
+    """submitted, returned, approved, published, closed, withdrawn"""
+    pdca_stage: _builtins.str
+    """plan, do, check, act, done"""
+    overdue: _builtins.bool
+    """published, past its last due date, not closed"""
+    return_reason: _builtins.str
+    outcome: _builtins.str
+    """fulfilled, partially_fulfilled, unfulfilled (once closed)"""
+    close_note: _builtins.str
+    version: _builtins.int
+    """the stream version: pass it as expected_version"""
+    made_at: _builtins.str
+    published_at: _builtins.str
+    @_builtins.property
+    def targets(self) -> _containers.RepeatedCompositeFieldContainer[Global___Target]: ...
+    @_builtins.property
+    def reports(self) -> _containers.RepeatedCompositeFieldContainer[Global___FulfilmentReport]: ...
+    @_builtins.property
+    def rectification(self) -> Global___Rectification:
+        """set when closed short of fulfilled"""
+
+    @_builtins.property
+    def feedback(self) -> Global___FeedbackSummary: ...
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        pledge_id: _builtins.str = ...,
+        member_id: _builtins.str = ...,
+        member_name: _builtins.str = ...,
+        branch_id: _builtins.str = ...,
+        period: _builtins.str = ...,
+        lead: _builtins.str = ...,
+        title: _builtins.str = ...,
+        description: _builtins.str = ...,
+        targets: _abc.Iterable[Global___Target] | None = ...,
+        status: _builtins.str = ...,
+        pdca_stage: _builtins.str = ...,
+        overdue: _builtins.bool = ...,
+        return_reason: _builtins.str = ...,
+        reports: _abc.Iterable[Global___FulfilmentReport] | None = ...,
+        outcome: _builtins.str = ...,
+        close_note: _builtins.str = ...,
+        rectification: Global___Rectification | None = ...,
+        feedback: Global___FeedbackSummary | None = ...,
+        version: _builtins.int = ...,
+        made_at: _builtins.str = ...,
+        published_at: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["feedback", b"feedback", "rectification", b"rectification"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["branch_id", b"branch_id", "close_note", b"close_note", "description", b"description", "feedback", b"feedback", "lead", b"lead", "made_at", b"made_at", "member_id", b"member_id", "member_name", b"member_name", "outcome", b"outcome", "overdue", b"overdue", "pdca_stage", b"pdca_stage", "period", b"period", "pledge_id", b"pledge_id", "published_at", b"published_at", "rectification", b"rectification", "reports", b"reports", "return_reason", b"return_reason", "school_id", b"school_id", "status", b"status", "targets", b"targets", "title", b"title", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Pledge: _TypeAlias = Pledge  # noqa: Y015
+
+@_typing.final
+class GetPledgeRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    PLEDGE_ID_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    pledge_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        pledge_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["pledge_id", b"pledge_id", "school_id", b"school_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetPledgeRequest: _TypeAlias = GetPledgeRequest  # noqa: Y015
+
+@_typing.final
+class ListPledgesRequest(_message.Message):
+    """Members see their own pledges, secretaries their branch, the committee the whole school."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    MEMBER_ID_FIELD_NUMBER: _builtins.int
+    BRANCH_ID_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    PDCA_STAGE_FIELD_NUMBER: _builtins.int
+    PERIOD_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    member_id: _builtins.str
+    """filter (a member's own id is implied)"""
+    branch_id: _builtins.str
+    """filter (a secretary's own branch is implied)"""
+    status: _builtins.str
+    """filter"""
+    pdca_stage: _builtins.str
+    """filter"""
+    period: _builtins.str
+    """filter"""
+    page_size: _builtins.int
+    """default 50, at most 500"""
+    page_token: _builtins.str
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        member_id: _builtins.str = ...,
+        branch_id: _builtins.str = ...,
+        status: _builtins.str = ...,
+        pdca_stage: _builtins.str = ...,
+        period: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["branch_id", b"branch_id", "member_id", b"member_id", "page_size", b"page_size", "page_token", b"page_token", "pdca_stage", b"pdca_stage", "period", b"period", "school_id", b"school_id", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListPledgesRequest: _TypeAlias = ListPledgesRequest  # noqa: Y015
+
+@_typing.final
+class ListPledgesReply(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PLEDGES_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    @_builtins.property
+    def pledges(self) -> _containers.RepeatedCompositeFieldContainer[Global___Pledge]: ...
+    def __init__(
+        self,
+        *,
+        pledges: _abc.Iterable[Global___Pledge] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["next_page_token", b"next_page_token", "pledges", b"pledges"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListPledgesReply: _TypeAlias = ListPledgesReply  # noqa: Y015
+
+@_typing.final
+class Feedback(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FEEDBACK_ID_FIELD_NUMBER: _builtins.int
+    PLEDGE_ID_FIELD_NUMBER: _builtins.int
+    MEMBER_ID_FIELD_NUMBER: _builtins.int
+    RATING_FIELD_NUMBER: _builtins.int
+    TEXT_FIELD_NUMBER: _builtins.int
+    REVIEWER_KIND_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    CONTACT_FIELD_NUMBER: _builtins.int
+    GIVEN_AT_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
+    feedback_id: _builtins.str
+    pledge_id: _builtins.str
+    member_id: _builtins.str
+    rating: _builtins.int
+    text: _builtins.str
+    reviewer_kind: _builtins.str
+    status: _builtins.str
+    """pending, verified, dismissed"""
+    note: _builtins.str
+    """the secretary's note or dismissal reason"""
+    contact: _builtins.str
+    """secretaries and the committee only, while pending"""
+    given_at: _builtins.str
+    version: _builtins.int
+    def __init__(
+        self,
+        *,
+        feedback_id: _builtins.str = ...,
+        pledge_id: _builtins.str = ...,
+        member_id: _builtins.str = ...,
+        rating: _builtins.int = ...,
+        text: _builtins.str = ...,
+        reviewer_kind: _builtins.str = ...,
+        status: _builtins.str = ...,
+        note: _builtins.str = ...,
+        contact: _builtins.str = ...,
+        given_at: _builtins.str = ...,
+        version: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["contact", b"contact", "feedback_id", b"feedback_id", "given_at", b"given_at", "member_id", b"member_id", "note", b"note", "pledge_id", b"pledge_id", "rating", b"rating", "reviewer_kind", b"reviewer_kind", "status", b"status", "text", b"text", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Feedback: _TypeAlias = Feedback  # noqa: Y015
+
+@_typing.final
+class ListFeedbackRequest(_message.Message):
+    """Secretaries (their branch) and the committee: the feedback to verify; a member: the
+    feedback on their own pledges, without contacts.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    PLEDGE_ID_FIELD_NUMBER: _builtins.int
+    BRANCH_ID_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    pledge_id: _builtins.str
+    """filter"""
+    branch_id: _builtins.str
+    """filter"""
+    status: _builtins.str
+    """filter: pending, verified, dismissed"""
+    page_size: _builtins.int
+    page_token: _builtins.str
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        pledge_id: _builtins.str = ...,
+        branch_id: _builtins.str = ...,
+        status: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["branch_id", b"branch_id", "page_size", b"page_size", "page_token", b"page_token", "pledge_id", b"pledge_id", "school_id", b"school_id", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListFeedbackRequest: _TypeAlias = ListFeedbackRequest  # noqa: Y015
+
+@_typing.final
+class ListFeedbackReply(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FEEDBACK_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    @_builtins.property
+    def feedback(self) -> _containers.RepeatedCompositeFieldContainer[Global___Feedback]: ...
+    def __init__(
+        self,
+        *,
+        feedback: _abc.Iterable[Global___Feedback] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["feedback", b"feedback", "next_page_token", b"next_page_token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListFeedbackReply: _TypeAlias = ListFeedbackReply  # noqa: Y015
+
+@_typing.final
+class PublicPledge(_message.Message):
+    """What the public sees of a published pledge: no internal notes, evidence or contacts."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PLEDGE_ID_FIELD_NUMBER: _builtins.int
+    MEMBER_NAME_FIELD_NUMBER: _builtins.int
+    BRANCH_ID_FIELD_NUMBER: _builtins.int
+    PERIOD_FIELD_NUMBER: _builtins.int
+    LEAD_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    TARGETS_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    OUTCOME_FIELD_NUMBER: _builtins.int
+    OVERDUE_FIELD_NUMBER: _builtins.int
+    FEEDBACK_FIELD_NUMBER: _builtins.int
+    PUBLISHED_AT_FIELD_NUMBER: _builtins.int
+    pledge_id: _builtins.str
+    member_name: _builtins.str
+    branch_id: _builtins.str
+    period: _builtins.str
+    lead: _builtins.str
+    title: _builtins.str
+    description: _builtins.str
+    status: _builtins.str
+    """published, closed"""
+    outcome: _builtins.str
+    overdue: _builtins.bool
+    published_at: _builtins.str
+    @_builtins.property
+    def targets(self) -> _containers.RepeatedCompositeFieldContainer[Global___Target]: ...
+    @_builtins.property
+    def feedback(self) -> Global___FeedbackSummary: ...
+    def __init__(
+        self,
+        *,
+        pledge_id: _builtins.str = ...,
+        member_name: _builtins.str = ...,
+        branch_id: _builtins.str = ...,
+        period: _builtins.str = ...,
+        lead: _builtins.str = ...,
+        title: _builtins.str = ...,
+        description: _builtins.str = ...,
+        targets: _abc.Iterable[Global___Target] | None = ...,
+        status: _builtins.str = ...,
+        outcome: _builtins.str = ...,
+        overdue: _builtins.bool = ...,
+        feedback: Global___FeedbackSummary | None = ...,
+        published_at: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["feedback", b"feedback"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["branch_id", b"branch_id", "description", b"description", "feedback", b"feedback", "lead", b"lead", "member_name", b"member_name", "outcome", b"outcome", "overdue", b"overdue", "period", b"period", "pledge_id", b"pledge_id", "published_at", b"published_at", "status", b"status", "targets", b"targets", "title", b"title"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PublicPledge: _TypeAlias = PublicPledge  # noqa: Y015
+
+@_typing.final
+class PublicBoardRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    BRANCH_ID_FIELD_NUMBER: _builtins.int
+    LEAD_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    branch_id: _builtins.str
+    """filter"""
+    lead: _builtins.str
+    """filter"""
+    page_size: _builtins.int
+    """default 50, at most 500"""
+    page_token: _builtins.str
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        branch_id: _builtins.str = ...,
+        lead: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["branch_id", b"branch_id", "lead", b"lead", "page_size", b"page_size", "page_token", b"page_token", "school_id", b"school_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PublicBoardRequest: _TypeAlias = PublicBoardRequest  # noqa: Y015
+
+@_typing.final
+class PublicBoardReply(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PLEDGES_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    @_builtins.property
+    def pledges(self) -> _containers.RepeatedCompositeFieldContainer[Global___PublicPledge]: ...
+    def __init__(
+        self,
+        *,
+        pledges: _abc.Iterable[Global___PublicPledge] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["next_page_token", b"next_page_token", "pledges", b"pledges"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PublicBoardReply: _TypeAlias = PublicBoardReply  # noqa: Y015

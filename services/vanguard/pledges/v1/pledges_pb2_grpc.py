@@ -3,7 +3,9 @@
 import grpc
 import warnings
 
+from vanguard.common.v1 import command_pb2 as vanguard_dot_common_dot_v1_dot_command__pb2
 from vanguard.common.v1 import status_pb2 as vanguard_dot_common_dot_v1_dot_status__pb2
+from vanguard.pledges.v1 import pledges_pb2 as vanguard_dot_pledges_dot_v1_dot_pledges__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -26,7 +28,16 @@ if _version_not_supported:
 
 
 class PledgeServiceStub:
-    """Missing associated documentation comment in .proto file."""
+    """The pledge lifecycle (承诺践诺) under PDCA: a member pledges (Plan), the branch approves and
+    publishes it (公示), the member reports fulfilment (Do), the branch verifies every report
+    (Check), the branch closes it with an outcome and, short of fulfilled, a rectification
+    (Act). The public supervises published pledges (监督) and gives feedback that counts once a
+    secretary has verified it. Every request names its school; nobody crosses schools.
+
+    Commands answer a CommandReply; `options.idempotency_key` makes a retry return the original
+    result, `expected_version` (the pledge's or feedback's stream version) turns a stale writer
+    away with ABORTED.
+    """
 
     def __init__(self, channel):
         """Constructor.
@@ -39,14 +50,238 @@ class PledgeServiceStub:
                 request_serializer=vanguard_dot_common_dot_v1_dot_status__pb2.GetStatusRequest.SerializeToString,
                 response_deserializer=vanguard_dot_common_dot_v1_dot_status__pb2.ServiceStatus.FromString,
                 _registered_method=True)
+        self.MakePledge = channel.unary_unary(
+                '/vanguard.pledges.v1.PledgeService/MakePledge',
+                request_serializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.MakePledgeRequest.SerializeToString,
+                response_deserializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+                _registered_method=True)
+        self.ApprovePledge = channel.unary_unary(
+                '/vanguard.pledges.v1.PledgeService/ApprovePledge',
+                request_serializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ApprovePledgeRequest.SerializeToString,
+                response_deserializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+                _registered_method=True)
+        self.ReturnPledge = channel.unary_unary(
+                '/vanguard.pledges.v1.PledgeService/ReturnPledge',
+                request_serializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ReturnPledgeRequest.SerializeToString,
+                response_deserializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+                _registered_method=True)
+        self.RevisePledge = channel.unary_unary(
+                '/vanguard.pledges.v1.PledgeService/RevisePledge',
+                request_serializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.RevisePledgeRequest.SerializeToString,
+                response_deserializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+                _registered_method=True)
+        self.ResubmitPledge = channel.unary_unary(
+                '/vanguard.pledges.v1.PledgeService/ResubmitPledge',
+                request_serializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ResubmitPledgeRequest.SerializeToString,
+                response_deserializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+                _registered_method=True)
+        self.PublishPledge = channel.unary_unary(
+                '/vanguard.pledges.v1.PledgeService/PublishPledge',
+                request_serializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.PublishPledgeRequest.SerializeToString,
+                response_deserializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+                _registered_method=True)
+        self.WithdrawPledge = channel.unary_unary(
+                '/vanguard.pledges.v1.PledgeService/WithdrawPledge',
+                request_serializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.WithdrawPledgeRequest.SerializeToString,
+                response_deserializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+                _registered_method=True)
+        self.ReportFulfilment = channel.unary_unary(
+                '/vanguard.pledges.v1.PledgeService/ReportFulfilment',
+                request_serializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ReportFulfilmentRequest.SerializeToString,
+                response_deserializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+                _registered_method=True)
+        self.VerifyFulfilment = channel.unary_unary(
+                '/vanguard.pledges.v1.PledgeService/VerifyFulfilment',
+                request_serializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.VerifyFulfilmentRequest.SerializeToString,
+                response_deserializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+                _registered_method=True)
+        self.ClosePledge = channel.unary_unary(
+                '/vanguard.pledges.v1.PledgeService/ClosePledge',
+                request_serializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ClosePledgeRequest.SerializeToString,
+                response_deserializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+                _registered_method=True)
+        self.ReportRectification = channel.unary_unary(
+                '/vanguard.pledges.v1.PledgeService/ReportRectification',
+                request_serializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ReportRectificationRequest.SerializeToString,
+                response_deserializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+                _registered_method=True)
+        self.CompleteRectification = channel.unary_unary(
+                '/vanguard.pledges.v1.PledgeService/CompleteRectification',
+                request_serializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.CompleteRectificationRequest.SerializeToString,
+                response_deserializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+                _registered_method=True)
+        self.GiveFeedback = channel.unary_unary(
+                '/vanguard.pledges.v1.PledgeService/GiveFeedback',
+                request_serializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.GiveFeedbackRequest.SerializeToString,
+                response_deserializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+                _registered_method=True)
+        self.VerifyFeedback = channel.unary_unary(
+                '/vanguard.pledges.v1.PledgeService/VerifyFeedback',
+                request_serializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.VerifyFeedbackRequest.SerializeToString,
+                response_deserializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+                _registered_method=True)
+        self.DismissFeedback = channel.unary_unary(
+                '/vanguard.pledges.v1.PledgeService/DismissFeedback',
+                request_serializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.DismissFeedbackRequest.SerializeToString,
+                response_deserializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+                _registered_method=True)
+        self.GetPledge = channel.unary_unary(
+                '/vanguard.pledges.v1.PledgeService/GetPledge',
+                request_serializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.GetPledgeRequest.SerializeToString,
+                response_deserializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.Pledge.FromString,
+                _registered_method=True)
+        self.ListPledges = channel.unary_unary(
+                '/vanguard.pledges.v1.PledgeService/ListPledges',
+                request_serializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ListPledgesRequest.SerializeToString,
+                response_deserializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ListPledgesReply.FromString,
+                _registered_method=True)
+        self.ListFeedback = channel.unary_unary(
+                '/vanguard.pledges.v1.PledgeService/ListFeedback',
+                request_serializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ListFeedbackRequest.SerializeToString,
+                response_deserializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ListFeedbackReply.FromString,
+                _registered_method=True)
+        self.PublicBoard = channel.unary_unary(
+                '/vanguard.pledges.v1.PledgeService/PublicBoard',
+                request_serializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.PublicBoardRequest.SerializeToString,
+                response_deserializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.PublicBoardReply.FromString,
+                _registered_method=True)
 
 
 class PledgeServiceServicer:
-    """Missing associated documentation comment in .proto file."""
+    """The pledge lifecycle (承诺践诺) under PDCA: a member pledges (Plan), the branch approves and
+    publishes it (公示), the member reports fulfilment (Do), the branch verifies every report
+    (Check), the branch closes it with an outcome and, short of fulfilled, a rectification
+    (Act). The public supervises published pledges (监督) and gives feedback that counts once a
+    secretary has verified it. Every request names its school; nobody crosses schools.
+
+    Commands answer a CommandReply; `options.idempotency_key` makes a retry return the original
+    result, `expected_version` (the pledge's or feedback's stream version) turns a stale writer
+    away with ABORTED.
+    """
 
     def GetStatus(self, request, context):
-        """Store head, relay progress and projection counts of this service.
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MakePledge(self, request, context):
+        """Plan: the member (or their branch secretary / the committee on their behalf) pledges;
+        the branch approves or returns it; the member revises and resubmits; the branch publishes.
         """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ApprovePledge(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReturnPledge(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RevisePledge(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResubmitPledge(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PublishPledge(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WithdrawPledge(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReportFulfilment(self, request, context):
+        """Do and Check: the member reports fulfilment, the branch verifies each report.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def VerifyFulfilment(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ClosePledge(self, request, context):
+        """Act: the branch closes the pledge; short of fulfilled it requires a rectification, which
+        the member reports and the branch completes.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReportRectification(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CompleteRectification(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GiveFeedback(self, request, context):
+        """Supervision (监督). GiveFeedback and PublicBoard need no token.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def VerifyFeedback(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DismissFeedback(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPledge(self, request, context):
+        """Queries.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPledges(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListFeedback(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PublicBoard(self, request, context):
+        """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -59,6 +294,101 @@ def add_PledgeServiceServicer_to_server(servicer, server):
                     request_deserializer=vanguard_dot_common_dot_v1_dot_status__pb2.GetStatusRequest.FromString,
                     response_serializer=vanguard_dot_common_dot_v1_dot_status__pb2.ServiceStatus.SerializeToString,
             ),
+            'MakePledge': grpc.unary_unary_rpc_method_handler(
+                    servicer.MakePledge,
+                    request_deserializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.MakePledgeRequest.FromString,
+                    response_serializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.SerializeToString,
+            ),
+            'ApprovePledge': grpc.unary_unary_rpc_method_handler(
+                    servicer.ApprovePledge,
+                    request_deserializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ApprovePledgeRequest.FromString,
+                    response_serializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.SerializeToString,
+            ),
+            'ReturnPledge': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReturnPledge,
+                    request_deserializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ReturnPledgeRequest.FromString,
+                    response_serializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.SerializeToString,
+            ),
+            'RevisePledge': grpc.unary_unary_rpc_method_handler(
+                    servicer.RevisePledge,
+                    request_deserializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.RevisePledgeRequest.FromString,
+                    response_serializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.SerializeToString,
+            ),
+            'ResubmitPledge': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResubmitPledge,
+                    request_deserializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ResubmitPledgeRequest.FromString,
+                    response_serializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.SerializeToString,
+            ),
+            'PublishPledge': grpc.unary_unary_rpc_method_handler(
+                    servicer.PublishPledge,
+                    request_deserializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.PublishPledgeRequest.FromString,
+                    response_serializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.SerializeToString,
+            ),
+            'WithdrawPledge': grpc.unary_unary_rpc_method_handler(
+                    servicer.WithdrawPledge,
+                    request_deserializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.WithdrawPledgeRequest.FromString,
+                    response_serializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.SerializeToString,
+            ),
+            'ReportFulfilment': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReportFulfilment,
+                    request_deserializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ReportFulfilmentRequest.FromString,
+                    response_serializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.SerializeToString,
+            ),
+            'VerifyFulfilment': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyFulfilment,
+                    request_deserializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.VerifyFulfilmentRequest.FromString,
+                    response_serializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.SerializeToString,
+            ),
+            'ClosePledge': grpc.unary_unary_rpc_method_handler(
+                    servicer.ClosePledge,
+                    request_deserializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ClosePledgeRequest.FromString,
+                    response_serializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.SerializeToString,
+            ),
+            'ReportRectification': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReportRectification,
+                    request_deserializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ReportRectificationRequest.FromString,
+                    response_serializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.SerializeToString,
+            ),
+            'CompleteRectification': grpc.unary_unary_rpc_method_handler(
+                    servicer.CompleteRectification,
+                    request_deserializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.CompleteRectificationRequest.FromString,
+                    response_serializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.SerializeToString,
+            ),
+            'GiveFeedback': grpc.unary_unary_rpc_method_handler(
+                    servicer.GiveFeedback,
+                    request_deserializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.GiveFeedbackRequest.FromString,
+                    response_serializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.SerializeToString,
+            ),
+            'VerifyFeedback': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyFeedback,
+                    request_deserializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.VerifyFeedbackRequest.FromString,
+                    response_serializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.SerializeToString,
+            ),
+            'DismissFeedback': grpc.unary_unary_rpc_method_handler(
+                    servicer.DismissFeedback,
+                    request_deserializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.DismissFeedbackRequest.FromString,
+                    response_serializer=vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.SerializeToString,
+            ),
+            'GetPledge': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPledge,
+                    request_deserializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.GetPledgeRequest.FromString,
+                    response_serializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.Pledge.SerializeToString,
+            ),
+            'ListPledges': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPledges,
+                    request_deserializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ListPledgesRequest.FromString,
+                    response_serializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ListPledgesReply.SerializeToString,
+            ),
+            'ListFeedback': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListFeedback,
+                    request_deserializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ListFeedbackRequest.FromString,
+                    response_serializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ListFeedbackReply.SerializeToString,
+            ),
+            'PublicBoard': grpc.unary_unary_rpc_method_handler(
+                    servicer.PublicBoard,
+                    request_deserializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.PublicBoardRequest.FromString,
+                    response_serializer=vanguard_dot_pledges_dot_v1_dot_pledges__pb2.PublicBoardReply.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'vanguard.pledges.v1.PledgeService', rpc_method_handlers)
@@ -68,7 +398,16 @@ def add_PledgeServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class PledgeService:
-    """Missing associated documentation comment in .proto file."""
+    """The pledge lifecycle (承诺践诺) under PDCA: a member pledges (Plan), the branch approves and
+    publishes it (公示), the member reports fulfilment (Do), the branch verifies every report
+    (Check), the branch closes it with an outcome and, short of fulfilled, a rectification
+    (Act). The public supervises published pledges (监督) and gives feedback that counts once a
+    secretary has verified it. Every request names its school; nobody crosses schools.
+
+    Commands answer a CommandReply; `options.idempotency_key` makes a retry return the original
+    result, `expected_version` (the pledge's or feedback's stream version) turns a stale writer
+    away with ABORTED.
+    """
 
     @staticmethod
     def GetStatus(request,
@@ -87,6 +426,519 @@ class PledgeService:
             '/vanguard.pledges.v1.PledgeService/GetStatus',
             vanguard_dot_common_dot_v1_dot_status__pb2.GetStatusRequest.SerializeToString,
             vanguard_dot_common_dot_v1_dot_status__pb2.ServiceStatus.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MakePledge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.pledges.v1.PledgeService/MakePledge',
+            vanguard_dot_pledges_dot_v1_dot_pledges__pb2.MakePledgeRequest.SerializeToString,
+            vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ApprovePledge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.pledges.v1.PledgeService/ApprovePledge',
+            vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ApprovePledgeRequest.SerializeToString,
+            vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReturnPledge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.pledges.v1.PledgeService/ReturnPledge',
+            vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ReturnPledgeRequest.SerializeToString,
+            vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RevisePledge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.pledges.v1.PledgeService/RevisePledge',
+            vanguard_dot_pledges_dot_v1_dot_pledges__pb2.RevisePledgeRequest.SerializeToString,
+            vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResubmitPledge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.pledges.v1.PledgeService/ResubmitPledge',
+            vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ResubmitPledgeRequest.SerializeToString,
+            vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PublishPledge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.pledges.v1.PledgeService/PublishPledge',
+            vanguard_dot_pledges_dot_v1_dot_pledges__pb2.PublishPledgeRequest.SerializeToString,
+            vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WithdrawPledge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.pledges.v1.PledgeService/WithdrawPledge',
+            vanguard_dot_pledges_dot_v1_dot_pledges__pb2.WithdrawPledgeRequest.SerializeToString,
+            vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReportFulfilment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.pledges.v1.PledgeService/ReportFulfilment',
+            vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ReportFulfilmentRequest.SerializeToString,
+            vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifyFulfilment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.pledges.v1.PledgeService/VerifyFulfilment',
+            vanguard_dot_pledges_dot_v1_dot_pledges__pb2.VerifyFulfilmentRequest.SerializeToString,
+            vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ClosePledge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.pledges.v1.PledgeService/ClosePledge',
+            vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ClosePledgeRequest.SerializeToString,
+            vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReportRectification(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.pledges.v1.PledgeService/ReportRectification',
+            vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ReportRectificationRequest.SerializeToString,
+            vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CompleteRectification(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.pledges.v1.PledgeService/CompleteRectification',
+            vanguard_dot_pledges_dot_v1_dot_pledges__pb2.CompleteRectificationRequest.SerializeToString,
+            vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GiveFeedback(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.pledges.v1.PledgeService/GiveFeedback',
+            vanguard_dot_pledges_dot_v1_dot_pledges__pb2.GiveFeedbackRequest.SerializeToString,
+            vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifyFeedback(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.pledges.v1.PledgeService/VerifyFeedback',
+            vanguard_dot_pledges_dot_v1_dot_pledges__pb2.VerifyFeedbackRequest.SerializeToString,
+            vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DismissFeedback(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.pledges.v1.PledgeService/DismissFeedback',
+            vanguard_dot_pledges_dot_v1_dot_pledges__pb2.DismissFeedbackRequest.SerializeToString,
+            vanguard_dot_common_dot_v1_dot_command__pb2.CommandReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPledge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.pledges.v1.PledgeService/GetPledge',
+            vanguard_dot_pledges_dot_v1_dot_pledges__pb2.GetPledgeRequest.SerializeToString,
+            vanguard_dot_pledges_dot_v1_dot_pledges__pb2.Pledge.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPledges(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.pledges.v1.PledgeService/ListPledges',
+            vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ListPledgesRequest.SerializeToString,
+            vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ListPledgesReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListFeedback(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.pledges.v1.PledgeService/ListFeedback',
+            vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ListFeedbackRequest.SerializeToString,
+            vanguard_dot_pledges_dot_v1_dot_pledges__pb2.ListFeedbackReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PublicBoard(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.pledges.v1.PledgeService/PublicBoard',
+            vanguard_dot_pledges_dot_v1_dot_pledges__pb2.PublicBoardRequest.SerializeToString,
+            vanguard_dot_pledges_dot_v1_dot_pledges__pb2.PublicBoardReply.FromString,
             options,
             channel_credentials,
             insecure,

@@ -3,6 +3,295 @@
 isort:skip_file
 """
 
+from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from google.protobuf.internal import containers as _containers
+import builtins as _builtins
+import sys
+import typing as _typing
+
+if sys.version_info >= (3, 11):
+    from typing import TypeAlias as _TypeAlias, Never as _Never
+else:
+    from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+@_typing.final
+class EvaluationRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    MEMBER_ID_FIELD_NUMBER: _builtins.int
+    PERIOD_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    """empty: the caller's school"""
+    member_id: _builtins.str
+    period: _builtins.str
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        member_id: _builtins.str = ...,
+        period: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["member_id", b"member_id", "period", b"period", "school_id", b"school_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___EvaluationRequest: _TypeAlias = EvaluationRequest  # noqa: Y015
+
+@_typing.final
+class Evaluation(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    @_typing.final
+    class ObjectiveBySourceEntry(_message.Message):
+        DESCRIPTOR: _descriptor.Descriptor
+
+        KEY_FIELD_NUMBER: _builtins.int
+        VALUE_FIELD_NUMBER: _builtins.int
+        key: _builtins.str
+        value: _builtins.float
+        def __init__(
+            self,
+            *,
+            key: _builtins.str = ...,
+            value: _builtins.float = ...,
+        ) -> None: ...
+        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
+        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    MEMBER_ID_FIELD_NUMBER: _builtins.int
+    PERIOD_FIELD_NUMBER: _builtins.int
+    RULES_VERSION_FIELD_NUMBER: _builtins.int
+    OBJECTIVE_POINTS_FIELD_NUMBER: _builtins.int
+    OBJECTIVE_NORMALISED_FIELD_NUMBER: _builtins.int
+    OBJECTIVE_BY_SOURCE_FIELD_NUMBER: _builtins.int
+    SELF_ASSESSMENT_FIELD_NUMBER: _builtins.int
+    PEER_PUBLIC_FIELD_NUMBER: _builtins.int
+    COMMITTEE_FIELD_NUMBER: _builtins.int
+    PEER_PUBLIC_BALLOTS_FIELD_NUMBER: _builtins.int
+    INPUTS_FIELD_NUMBER: _builtins.int
+    PROVISIONAL_FIELD_NUMBER: _builtins.int
+    MISSING_FIELD_NUMBER: _builtins.int
+    COMPOSITE_FIELD_NUMBER: _builtins.int
+    STARS_FIELD_NUMBER: _builtins.int
+    FOLLOW_UP_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    member_id: _builtins.str
+    period: _builtins.str
+    rules_version: _builtins.str
+    objective_points: _builtins.float
+    objective_normalised: _builtins.float
+    self_assessment: _builtins.float
+    peer_public: _builtins.float
+    committee: _builtins.float
+    peer_public_ballots: _builtins.int
+    inputs: _builtins.int
+    provisional: _builtins.bool
+    composite: _builtins.float
+    stars: _builtins.int
+    follow_up: _builtins.bool
+    @_builtins.property
+    def objective_by_source(self) -> _containers.ScalarMap[_builtins.str, _builtins.float]:
+        """records.<category>, pledges, feedback, posts"""
+
+    @_builtins.property
+    def missing(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """tiers not yet in: the composite is over the present parts"""
+
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        member_id: _builtins.str = ...,
+        period: _builtins.str = ...,
+        rules_version: _builtins.str = ...,
+        objective_points: _builtins.float = ...,
+        objective_normalised: _builtins.float = ...,
+        objective_by_source: _abc.Mapping[_builtins.str, _builtins.float] | None = ...,
+        self_assessment: _builtins.float | None = ...,
+        peer_public: _builtins.float | None = ...,
+        committee: _builtins.float | None = ...,
+        peer_public_ballots: _builtins.int = ...,
+        inputs: _builtins.int = ...,
+        provisional: _builtins.bool = ...,
+        missing: _abc.Iterable[_builtins.str] | None = ...,
+        composite: _builtins.float = ...,
+        stars: _builtins.int = ...,
+        follow_up: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_committee", b"_committee", "_peer_public", b"_peer_public", "_self_assessment", b"_self_assessment", "committee", b"committee", "peer_public", b"peer_public", "self_assessment", b"self_assessment"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_committee", b"_committee", "_peer_public", b"_peer_public", "_self_assessment", b"_self_assessment", "committee", b"committee", "composite", b"composite", "follow_up", b"follow_up", "inputs", b"inputs", "member_id", b"member_id", "missing", b"missing", "objective_by_source", b"objective_by_source", "objective_normalised", b"objective_normalised", "objective_points", b"objective_points", "peer_public", b"peer_public", "peer_public_ballots", b"peer_public_ballots", "period", b"period", "provisional", b"provisional", "rules_version", b"rules_version", "school_id", b"school_id", "self_assessment", b"self_assessment", "stars", b"stars"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__committee: _TypeAlias = _typing.Literal["committee"]  # noqa: Y015
+    _WhichOneofArgType__committee: _TypeAlias = _typing.Literal["_committee", b"_committee"]  # noqa: Y015
+    _WhichOneofReturnType__peer_public: _TypeAlias = _typing.Literal["peer_public"]  # noqa: Y015
+    _WhichOneofArgType__peer_public: _TypeAlias = _typing.Literal["_peer_public", b"_peer_public"]  # noqa: Y015
+    _WhichOneofReturnType__self_assessment: _TypeAlias = _typing.Literal["self_assessment"]  # noqa: Y015
+    _WhichOneofArgType__self_assessment: _TypeAlias = _typing.Literal["_self_assessment", b"_self_assessment"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__committee) -> _WhichOneofReturnType__committee | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__peer_public) -> _WhichOneofReturnType__peer_public | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__self_assessment) -> _WhichOneofReturnType__self_assessment | None: ...
+
+Global___Evaluation: _TypeAlias = Evaluation  # noqa: Y015
+
+@_typing.final
+class Contribution(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    EVENT_ID_FIELD_NUMBER: _builtins.int
+    EVENT_TYPE_FIELD_NUMBER: _builtins.int
+    PART_FIELD_NUMBER: _builtins.int
+    AMOUNT_FIELD_NUMBER: _builtins.int
+    RULE_FIELD_NUMBER: _builtins.int
+    COUNTED_FIELD_NUMBER: _builtins.int
+    event_id: _builtins.str
+    """empty for a cap"""
+    event_type: _builtins.str
+    part: _builtins.str
+    amount: _builtins.float
+    """points (objective parts) or a 0-100 score (tiers)"""
+    rule: _builtins.str
+    counted: _builtins.bool
+    """false: superseded, trimmed, or not enough ballots yet"""
+    def __init__(
+        self,
+        *,
+        event_id: _builtins.str = ...,
+        event_type: _builtins.str = ...,
+        part: _builtins.str = ...,
+        amount: _builtins.float = ...,
+        rule: _builtins.str = ...,
+        counted: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["amount", b"amount", "counted", b"counted", "event_id", b"event_id", "event_type", b"event_type", "part", b"part", "rule", b"rule"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Contribution: _TypeAlias = Contribution  # noqa: Y015
+
+@_typing.final
+class Explanation(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    EVALUATION_FIELD_NUMBER: _builtins.int
+    CONTRIBUTIONS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def evaluation(self) -> Global___Evaluation: ...
+    @_builtins.property
+    def contributions(self) -> _containers.RepeatedCompositeFieldContainer[Global___Contribution]: ...
+    def __init__(
+        self,
+        *,
+        evaluation: Global___Evaluation | None = ...,
+        contributions: _abc.Iterable[Global___Contribution] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["evaluation", b"evaluation"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["contributions", b"contributions", "evaluation", b"evaluation"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Explanation: _TypeAlias = Explanation  # noqa: Y015
+
+@_typing.final
+class WhatIfRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    PERIOD_FIELD_NUMBER: _builtins.int
+    RULES_JSON_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    """empty: the caller's school"""
+    period: _builtins.str
+    rules_json: _builtins.str
+    """one rules version, in the rules file format"""
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        period: _builtins.str = ...,
+        rules_json: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["period", b"period", "rules_json", b"rules_json", "school_id", b"school_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WhatIfRequest: _TypeAlias = WhatIfRequest  # noqa: Y015
+
+@_typing.final
+class WhatIfLine(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MEMBER_ID_FIELD_NUMBER: _builtins.int
+    OLD_COMPOSITE_FIELD_NUMBER: _builtins.int
+    OLD_STARS_FIELD_NUMBER: _builtins.int
+    NEW_COMPOSITE_FIELD_NUMBER: _builtins.int
+    NEW_STARS_FIELD_NUMBER: _builtins.int
+    PROVISIONAL_FIELD_NUMBER: _builtins.int
+    member_id: _builtins.str
+    old_composite: _builtins.float
+    old_stars: _builtins.int
+    new_composite: _builtins.float
+    new_stars: _builtins.int
+    provisional: _builtins.bool
+    def __init__(
+        self,
+        *,
+        member_id: _builtins.str = ...,
+        old_composite: _builtins.float = ...,
+        old_stars: _builtins.int = ...,
+        new_composite: _builtins.float = ...,
+        new_stars: _builtins.int = ...,
+        provisional: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["member_id", b"member_id", "new_composite", b"new_composite", "new_stars", b"new_stars", "old_composite", b"old_composite", "old_stars", b"old_stars", "provisional", b"provisional"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WhatIfLine: _TypeAlias = WhatIfLine  # noqa: Y015
+
+@_typing.final
+class WhatIfReply(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CURRENT_RULES_VERSION_FIELD_NUMBER: _builtins.int
+    CANDIDATE_RULES_VERSION_FIELD_NUMBER: _builtins.int
+    MEMBERS_FIELD_NUMBER: _builtins.int
+    current_rules_version: _builtins.str
+    candidate_rules_version: _builtins.str
+    @_builtins.property
+    def members(self) -> _containers.RepeatedCompositeFieldContainer[Global___WhatIfLine]: ...
+    def __init__(
+        self,
+        *,
+        current_rules_version: _builtins.str = ...,
+        candidate_rules_version: _builtins.str = ...,
+        members: _abc.Iterable[Global___WhatIfLine] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["candidate_rules_version", b"candidate_rules_version", "current_rules_version", b"current_rules_version", "members", b"members"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WhatIfReply: _TypeAlias = WhatIfReply  # noqa: Y015

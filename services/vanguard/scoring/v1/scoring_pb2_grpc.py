@@ -4,6 +4,7 @@ import grpc
 import warnings
 
 from vanguard.common.v1 import status_pb2 as vanguard_dot_common_dot_v1_dot_status__pb2
+from vanguard.scoring.v1 import scoring_pb2 as vanguard_dot_scoring_dot_v1_dot_scoring__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -26,7 +27,9 @@ if _version_not_supported:
 
 
 class ScoringServiceStub:
-    """Missing associated documentation comment in .proto file."""
+    """Three-tier dynamic evaluations (三级考评). Committee and service tokens read any member of
+    their school; a member reads their own.
+    """
 
     def __init__(self, channel):
         """Constructor.
@@ -39,13 +42,51 @@ class ScoringServiceStub:
                 request_serializer=vanguard_dot_common_dot_v1_dot_status__pb2.GetStatusRequest.SerializeToString,
                 response_deserializer=vanguard_dot_common_dot_v1_dot_status__pb2.ServiceStatus.FromString,
                 _registered_method=True)
+        self.GetEvaluation = channel.unary_unary(
+                '/vanguard.scoring.v1.ScoringService/GetEvaluation',
+                request_serializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.EvaluationRequest.SerializeToString,
+                response_deserializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.Evaluation.FromString,
+                _registered_method=True)
+        self.Explain = channel.unary_unary(
+                '/vanguard.scoring.v1.ScoringService/Explain',
+                request_serializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.EvaluationRequest.SerializeToString,
+                response_deserializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.Explanation.FromString,
+                _registered_method=True)
+        self.WhatIf = channel.unary_unary(
+                '/vanguard.scoring.v1.ScoringService/WhatIf',
+                request_serializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.WhatIfRequest.SerializeToString,
+                response_deserializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.WhatIfReply.FromString,
+                _registered_method=True)
 
 
 class ScoringServiceServicer:
-    """Missing associated documentation comment in .proto file."""
+    """Three-tier dynamic evaluations (三级考评). Committee and service tokens read any member of
+    their school; a member reads their own.
+    """
 
     def GetStatus(self, request, context):
         """Store head, relay progress and projection counts of this service.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetEvaluation(self, request, context):
+        """A member's current evaluation for a period (month 2026-09, quarter 2026-Q3, year AY2026).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Explain(self, request, context):
+        """Every event that contributed, with the points or score it gave and the rule that applied.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WhatIf(self, request, context):
+        """Replay a period under candidate rules: old and new composite per member. Emits nothing.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -59,6 +100,21 @@ def add_ScoringServiceServicer_to_server(servicer, server):
                     request_deserializer=vanguard_dot_common_dot_v1_dot_status__pb2.GetStatusRequest.FromString,
                     response_serializer=vanguard_dot_common_dot_v1_dot_status__pb2.ServiceStatus.SerializeToString,
             ),
+            'GetEvaluation': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetEvaluation,
+                    request_deserializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.EvaluationRequest.FromString,
+                    response_serializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.Evaluation.SerializeToString,
+            ),
+            'Explain': grpc.unary_unary_rpc_method_handler(
+                    servicer.Explain,
+                    request_deserializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.EvaluationRequest.FromString,
+                    response_serializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.Explanation.SerializeToString,
+            ),
+            'WhatIf': grpc.unary_unary_rpc_method_handler(
+                    servicer.WhatIf,
+                    request_deserializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.WhatIfRequest.FromString,
+                    response_serializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.WhatIfReply.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'vanguard.scoring.v1.ScoringService', rpc_method_handlers)
@@ -68,7 +124,9 @@ def add_ScoringServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class ScoringService:
-    """Missing associated documentation comment in .proto file."""
+    """Three-tier dynamic evaluations (三级考评). Committee and service tokens read any member of
+    their school; a member reads their own.
+    """
 
     @staticmethod
     def GetStatus(request,
@@ -87,6 +145,87 @@ class ScoringService:
             '/vanguard.scoring.v1.ScoringService/GetStatus',
             vanguard_dot_common_dot_v1_dot_status__pb2.GetStatusRequest.SerializeToString,
             vanguard_dot_common_dot_v1_dot_status__pb2.ServiceStatus.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetEvaluation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.scoring.v1.ScoringService/GetEvaluation',
+            vanguard_dot_scoring_dot_v1_dot_scoring__pb2.EvaluationRequest.SerializeToString,
+            vanguard_dot_scoring_dot_v1_dot_scoring__pb2.Evaluation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Explain(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.scoring.v1.ScoringService/Explain',
+            vanguard_dot_scoring_dot_v1_dot_scoring__pb2.EvaluationRequest.SerializeToString,
+            vanguard_dot_scoring_dot_v1_dot_scoring__pb2.Explanation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WhatIf(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.scoring.v1.ScoringService/WhatIf',
+            vanguard_dot_scoring_dot_v1_dot_scoring__pb2.WhatIfRequest.SerializeToString,
+            vanguard_dot_scoring_dot_v1_dot_scoring__pb2.WhatIfReply.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,1 @@
+"""The pledges domain: plain Python, no gRPC, Kafka or SQL."""

@@ -1,0 +1,33 @@
+"""Scoring's own settings (prefix `VANGUARD_SCORING_`), next to the kernel Settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kernel.topics import ARCHIVES, EVALUATIONS, PLEDGES
+from scoring.domain.rulebook import DEFAULT_DIRECTORY
+
+
+class ScoringConfig(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VANGUARD_SCORING_", frozen=True)
+
+    app_id: str = Field("vanguard-scoring", description="Faust app id: consumer group, tables.")
+    rules_dir: Path = Field(
+        DEFAULT_DIRECTORY, description="Rules files: <school>.json, default.json"
+    )
+    year_start_month: int = Field(9, ge=1, le=12, description="First month of the academic year.")
+    pledges_grace_s: float = Field(3.0, description="Quiet pledges partition counts as caught up.")
+    retry_s: float = Field(0.5, description="How often an unready publication asks again.")
+    archives_topic: str = ARCHIVES
+    pledges_topic: str = PLEDGES
+    evaluations_topic: str = EVALUATIONS
+
+    @property
+    def internal_topics(self) -> tuple[str, str]:
+        return (f"{self.app_id}.closes", f"{self.app_id}.replies")
+
+    def changelog_topics(self, tables: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(f"{self.app_id}-{table}-changelog" for table in tables)

@@ -1,0 +1,1 @@
+"""Scoring domain: rules, member ledgers, evaluations, publications. Plain Python only."""

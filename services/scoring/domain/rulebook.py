@@ -1,0 +1,72 @@
+"""Versioned rules per school: a data file per school (`<school>.json`, else `default.json`)
+holding a list of rule versions. The version in force for a period is the latest one
+effective on the period's first day, so a rules change never rewrites an earlier period."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from kernel.errors import InvalidArgument
+from kernel.periods import Period
+from scoring.domain.rules import Rules
+
+DEFAULT_DIRECTORY = Path(__file__).resolve().parent.parent / "rules"
+DEFAULT_SCHOOL = "default"
+
+
+def parse_versions(text: str | bytes, *, field: str = "rules") -> tuple[Rules, ...]:
+    """A rules document: a JSON list of versions (or one version). Errors name the field."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidArgument(f"not JSON: {exc}", field=field) from exc
+    items = document if isinstance(document, list) else [document]
+    try:
+        versions = tuple(Rules.model_validate(item) for item in items)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise InvalidArgument(first["msg"], field=f"{field}.{where}" if where else field) from exc
+    return _checked(versions, field)
+
+
+def _checked(versions: Sequence[Rules], field: str) -> tuple[Rules, ...]:
+    if not versions:
+        raise InvalidArgument("no rule versions", field=field)
+    names = [rules.version for rules in versions]
+    if len(set(names)) != len(names):
+        raise InvalidArgument("rule versions must be unique", field=f"{field}.version")
+    return tuple(sorted(versions, key=lambda rules: rules.effective_from))
+
+
+def in_force(versions: Sequence[Rules], day: date) -> Rules:
+    """The version effective on `day`; before the first one, the first one."""
+    chosen = versions[0]
+    for rules in versions:
+        if rules.effective_from <= day:
+            chosen = rules
+    return chosen
+
+
+class RuleBook:
+    """Every school's rule versions, read once from a directory of data files."""
+
+    def __init__(self, directory: Path = DEFAULT_DIRECTORY) -> None:
+        self.directory = directory
+        self._schools: dict[str, tuple[Rules, ...]] = {}
+
+    def versions(self, school_id: str) -> tuple[Rules, ...]:
+        if school_id not in self._schools:
+            path = self.directory / f"{school_id}.json"
+            if not path.exists():
+                path = self.directory / f"{DEFAULT_SCHOOL}.json"
+            self._schools[school_id] = parse_versions(path.read_text(), field=path.name)
+        return self._schools[school_id]
+
+    def for_period(self, school_id: str, period: Period) -> Rules:
+        return in_force(self.versions(school_id), period.start)

@@ -1,0 +1,43 @@
+"""Queries on member ledgers, independent of where they are kept (a faust table in the
+worker, a dict in tests): an evaluation, its explanation, a what-if replay."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from kernel.errors import NotFound
+from scoring.domain.contributions import Contribution
+from scoring.domain.evaluation import Evaluation
+from scoring.domain.ledger import MemberLedger
+from scoring.domain.rulebook import parse_versions
+from scoring.scorer import Scorer
+from scoring.snapshots import WhatIfLine, what_if
+
+
+class LedgerSource(Protocol):
+    def ledger(self, school_id: str, member_id: str) -> MemberLedger | None: ...
+
+    def ledgers(self, school_id: str) -> Iterable[MemberLedger]: ...
+
+
+def explain(
+    scorer: Scorer, source: LedgerSource, school_id: str, member_id: str, period: str
+) -> tuple[Evaluation, list[Contribution]]:
+    scorer.scope(period)  # an InvalidArgument naming `period` when malformed
+    ledger = source.ledger(school_id, member_id)
+    if ledger is None:
+        raise NotFound(
+            f"no events of member {member_id!r} in school {school_id!r}", field="member_id"
+        )
+    return scorer.evaluate(ledger, period)
+
+
+def replay_under(
+    scorer: Scorer, source: LedgerSource, school_id: str, period: str, rules_json: str
+) -> tuple[str, str, list[WhatIfLine]]:
+    scope = scorer.scope(period)
+    candidate = parse_versions(rules_json, field="rules_json")[-1]
+    current = scorer.rulebook.for_period(school_id, scope.period)
+    lines = what_if(scorer, source.ledgers(school_id), period, candidate)
+    return current.version, candidate.version, lines

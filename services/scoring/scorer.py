@@ -1,0 +1,79 @@
+"""The scoring handler: apply one envelope to a member's ledger and say what to emit.
+
+A new fact is evaluated in every period it touches; a period whose result changed gets the
+next EvaluationUpdated version, one that did not change gets nothing. A fact seen before
+(redelivered, republished) counts nothing and re-sends exactly the updates it caused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kernel.envelope import Envelope
+from scoring.domain.contributions import Contribution
+from scoring.domain.evaluation import Evaluation, evaluate
+from scoring.domain.facts import Fact, fact_of, period_of
+from scoring.domain.ledger import MemberLedger
+from scoring.domain.rulebook import RuleBook
+from scoring.domain.rules import Rules
+from scoring.domain.scope import PeriodScope
+from scoring.domain.touched import touched_periods
+from scoring.domain.updates import content_hash, evaluation_updated
+
+
+@dataclass
+class Scorer:
+    rulebook: RuleBook
+    year_start_month: int = 9
+
+    def scope(self, period_id: str) -> PeriodScope:
+        return PeriodScope(period_of(period_id, self.year_start_month), self.year_start_month)
+
+    def evaluate(
+        self,
+        ledger: MemberLedger,
+        period_id: str,
+        facts: list[Fact] | None = None,
+        rules: Rules | None = None,
+    ) -> tuple[Evaluation, list[Contribution]]:
+        scope = self.scope(period_id)
+        chosen = rules or self.rulebook.for_period(ledger.school_id, scope.period)
+        used = ledger.facts if facts is None else facts
+        return evaluate(ledger.school_id, ledger.member_id, used, scope, chosen)
+
+    def apply(self, ledgers: dict[str, MemberLedger], envelope: Envelope) -> list[Envelope]:
+        """Fold `envelope` into the member's ledger (created when new); the updates to send."""
+        fact = fact_of(envelope)
+        member_id = envelope.data.get("member_id")
+        if fact is None or not isinstance(member_id, str):
+            return []
+        ledger = ledgers.setdefault(envelope.school_id, MemberLedger(envelope.school_id, member_id))
+        known = ledger.index_of(fact.event_id)
+        if known is not None:
+            return self.resend(ledger, known)
+        index = ledger.add(fact)
+        assert index is not None
+        periods = touched_periods(fact, ledger.facts[:index], self.year_start_month)
+        return [u for p in periods if (u := self._update(ledger, p, index)) is not None]
+
+    def _update(self, ledger: MemberLedger, period_id: str, index: int) -> Envelope | None:
+        after, _ = self.evaluate(ledger, period_id)
+        digest = content_hash(after)
+        last = ledger.last_mark(period_id)
+        if last is None:
+            before, _ = self.evaluate(ledger, period_id, ledger.facts_up_to(index - 1))
+            if content_hash(before) == digest:
+                return None
+        elif last.content_hash == digest:
+            return None
+        mark = ledger.mark(period_id, index, digest)
+        return evaluation_updated(after, mark.version, ledger.facts[index], digest)
+
+    def resend(self, ledger: MemberLedger, index: int) -> list[Envelope]:
+        updates = []
+        for period_id, mark in ledger.marks_caused_by(index):
+            evaluation, _ = self.evaluate(ledger, period_id, ledger.facts_up_to(index))
+            updates.append(
+                evaluation_updated(evaluation, mark.version, ledger.facts[index], mark.content_hash)
+            )
+        return updates

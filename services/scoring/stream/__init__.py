@@ -1,0 +1,1 @@
+"""The faust-streaming side of scoring: app, topics, tables, agents, the gRPC task."""

@@ -1,0 +1,115 @@
+"""Publication at a close, across partitions: a PeriodClosed is keyed by school and lands on
+one partition, but the school's members live on all of them. Every partition answers a close
+request with its members' frozen snapshots and its progress; the collector issues the
+publication once every partition has answered and the watermarks say the input set is
+complete (archives: contiguous positions up to the close; pledges: seen past the close time
+on every partition, or quiet there for the grace period)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from kernel.envelope import Envelope
+from kernel.periods import PeriodKind
+from scoring.domain.evaluation import Evaluation
+from scoring.domain.facts import ARCHIVES, Fact
+from scoring.domain.publication import Close, MemberSnapshot, build_publication
+from scoring.domain.updates import envelope_for
+from scoring.scorer import Scorer
+
+
+def close_of(envelope: Envelope) -> Close:
+    return Close(
+        school_id=envelope.school_id,
+        period=envelope.data["period"],
+        kind=PeriodKind(envelope.data["kind"]),
+        event_id=str(envelope.event_id),
+        position=envelope.position or 0,
+        recorded_at=envelope.recorded_at.isoformat(),
+    )
+
+
+def close_to_json(close: Close) -> dict[str, Any]:
+    return {**close.__dict__, "kind": close.kind.value}
+
+
+def close_from_json(raw: dict[str, Any]) -> Close:
+    return Close(**{**raw, "kind": PeriodKind(raw["kind"])})
+
+
+@dataclass
+class Collection:
+    """The collector's state for one close."""
+
+    close: Close
+    replies: dict[str, dict[str, Any]] = field(default_factory=dict)  # by partition
+    issued: str = ""  # the PublicationIssued envelope JSON, once issued
+
+    def dump(self) -> bytes:
+        raw = {"close": close_to_json(self.close), "replies": self.replies, "issued": self.issued}
+        return json.dumps(raw).encode()
+
+    @classmethod
+    def load(cls, raw: bytes) -> Collection:
+        data = json.loads(raw)
+        return cls(close_from_json(data["close"]), data["replies"], data["issued"])
+
+    def ready(self, partitions: int, grace_s: float) -> bool:
+        if len(self.replies) < partitions:
+            return False
+        progress = [reply["progress"] for reply in self.replies.values()]
+        highest = max(p["max_position"] for p in progress)
+        contiguous = sum(p["positions"] for p in progress) == highest
+        if not contiguous or highest < self.close.position:
+            return False
+        return all(self._pledges_caught_up(reply, grace_s) for reply in self.replies.values())
+
+    def _pledges_caught_up(self, reply: dict[str, Any], grace_s: float) -> bool:
+        seen = reply["progress"]["pledges_recorded_at"]
+        past = bool(seen) and datetime.fromisoformat(seen) > datetime.fromisoformat(
+            self.close.recorded_at
+        )
+        return past or reply["pledges_quiet_s"] >= grace_s
+
+    def snapshots(self) -> list[MemberSnapshot]:
+        by_member: dict[str, MemberSnapshot] = {}
+        for partition in sorted(self.replies):
+            for raw in self.replies[partition]["snapshots"]:
+                evaluation = Evaluation.model_validate(raw["evaluation"])
+                by_member[evaluation.member_id] = MemberSnapshot(
+                    evaluation, tuple(raw["event_ids"])
+                )
+        return list(by_member.values())
+
+
+def snapshot_to_json(snapshot: MemberSnapshot) -> dict[str, Any]:
+    return {
+        "evaluation": snapshot.evaluation.model_dump(mode="json"),
+        "event_ids": snapshot.event_ids,
+    }
+
+
+def publication_envelope(scorer: Scorer, collection: Collection) -> Envelope:
+    close = collection.close
+    rules = scorer.rulebook.for_period(close.school_id, scorer.scope(close.period).period)
+    publication = build_publication(close, rules, collection.snapshots())
+    stream = f"{close.school_id}/publication/{close.period}"
+    return envelope_for(
+        publication,
+        school_id=close.school_id,
+        stream_id=stream,
+        version=1,
+        key=close.school_id,
+        cause=_close_fact(close),
+        digest=publication.digest,
+    )
+
+
+def _close_fact(close: Close) -> Fact:
+    stream = f"{close.school_id}/periods"
+    return Fact(
+        close.event_id, "PeriodClosed", ARCHIVES, close.position, close.recorded_at, stream, 1, {}
+    )

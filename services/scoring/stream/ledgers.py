@@ -1,0 +1,33 @@
+"""The ledgers table seen as a LedgerSource (what the gRPC API reads), and this worker's
+status for GetStatus."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from scoring.domain.ledger import MemberLedger, load_ledgers
+from scoring.stream.tables import ledgers_by_member
+from vanguard.common.v1 import status_pb2
+
+
+class TableLedgers:
+    def ledger(self, school_id: str, member_id: str) -> MemberLedger | None:
+        return load_ledgers(ledgers_by_member.get(member_id.encode())).get(school_id)
+
+    def ledgers(self, school_id: str) -> Iterable[MemberLedger]:
+        for _, raw in list(ledgers_by_member.items()):
+            ledger = load_ledgers(raw).get(school_id)
+            if ledger is not None:
+                yield ledger
+
+
+class WorkerStatus:
+    def status(self) -> status_pb2.ServiceStatus:
+        members = len(list(ledgers_by_member.keys()))
+        return status_pb2.ServiceStatus(
+            service="scoring",
+            version="0.1.0",
+            projections=[
+                status_pb2.ProjectionStatus(name="ledgers_by_member", applied_events=members)
+            ],
+        )

@@ -1,0 +1,56 @@
+"""One archives and one pledges service for the whole pledges suite, on the session broker,
+in the session's event loop (starting them per test would cost seconds each); each test acts
+in the suite's school with pledges of its own. Tests that stop archives or need other limits
+start services of their own."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+from pledges_kit import Running, School, fresh, start_archives, start_pledges
+
+from kernel.broker import EmbeddedBroker
+from kernel.settings import Settings
+
+TEST_PARTITIONS = 3
+
+
+@pytest.fixture(scope="session")
+def suite_settings(tmp_path_factory: pytest.TempPathFactory, broker: EmbeddedBroker) -> Settings:
+    return Settings(
+        data_dir=tmp_path_factory.mktemp("pledges-suite"),
+        bootstrap_servers=broker.bootstrap_servers,
+        partitions=TEST_PARTITIONS,
+        consumer_session_timeout_ms=2000,
+        fetch_max_wait_ms=20,
+    )
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def suite_archives(suite_settings: Settings) -> AsyncIterator[Running]:
+    running = await start_archives(suite_settings)
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def suite_pledges(
+    suite_settings: Settings, suite_archives: Running
+) -> AsyncIterator[Running]:
+    running = await start_pledges(suite_settings, suite_archives.port)
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def school(
+    suite_settings: Settings, suite_archives: Running, suite_pledges: Running
+) -> School:
+    """The suite's school, founded once through archives: two branches, five members."""
+    return await School(fresh("school"), suite_settings, suite_archives, suite_pledges).found()
