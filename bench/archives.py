@@ -53,6 +53,7 @@ REBUILD_EVENTS = 6_000
 CALL_TIMEOUT_S = 30.0
 STARTUP_S = 60.0
 SETTLE_S = 120.0  # longest the read model or the relay may take to catch up
+SETTLED_S = 1.0
 REBUILD_JOIN_S = 60.0
 LATENCY_BUDGET_S = 0.010
 RECORD_TARGET = 0.30
@@ -210,6 +211,21 @@ async def until(what: str, check: Callable[[], Awaitable[bool]]) -> None:
         await asyncio.sleep(0.02)
 
 
+async def until_settled(client: Client) -> None:
+    """Until the service's projection has applied everything on the topic: a new service
+    replays what earlier figures published, and a replay running beside a latency loop would
+    be measured with it. Settled: the applied count holds still for SETTLED_S."""
+    deadline = time.monotonic() + SETTLE_S
+    last, since = -1, time.monotonic()
+    while time.monotonic() - since < SETTLED_S:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the projection did not settle within {SETTLE_S}s")
+        applied = sum(p.applied_events for p in (await client.status()).projections)
+        if applied != last:
+            last, since = applied, time.monotonic()
+        await asyncio.sleep(0.1)
+
+
 # -- RecordPerformance through gRPC ----------------------------------------------------------
 
 
@@ -249,6 +265,7 @@ async def _archive_latency(port: int, reads: int) -> Timing:
                 return False
 
         await until(f"an archive of {ARCHIVE_EVENTS} events", complete)
+        await until_settled(client)
         for _ in range(WARMUP_READS):
             await client.archive(member)
         latencies = []

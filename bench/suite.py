@@ -3,7 +3,7 @@ A new figure is a module with a MEASUREMENTS list, added here."""
 
 from __future__ import annotations
 
-from bench import archives, grpc_raw, kafka_raw, sqlite_raw, store
+from bench import archives, grpc_raw, kafka_raw, pledges, sqlite_raw, store
 from bench.harness import Measurement
 
 MEASUREMENTS: list[Measurement] = [
@@ -12,4 +12,5 @@ MEASUREMENTS: list[Measurement] = [
     *grpc_raw.MEASUREMENTS,
     *store.MEASUREMENTS,
     *archives.MEASUREMENTS,
+    *pledges.MEASUREMENTS,
 ]

@@ -17,6 +17,8 @@ from kernel.settings import Settings
 from vanguard.archives.v1 import archives_pb2_grpc
 
 SERVICE_NAME = "vanguard.archives.v1.ArchiveService"
+
+
 def build(settings: Settings) -> ServiceRuntime:
     return ServiceRuntime(
         settings,
@@ -37,6 +39,7 @@ def registrations(runtime: ServiceRuntime) -> Sequence[ServiceRegistration]:
     queries = ArchiveQueries(runtime.directory / f"{ArchiveProjection.name}.db", registry)
     api = ArchiveApi(runtime, handlers, queries, runtime.wait_visible)
     return [
-        ServiceRegistration(SERVICE_NAME, archives_pb2_grpc.add_ArchiveServiceServicer_to_server,
-                            api)
+        ServiceRegistration(
+            SERVICE_NAME, archives_pb2_grpc.add_ArchiveServiceServicer_to_server, api
+        )
     ]

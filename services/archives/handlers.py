@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 from archives import commands as c
 from archives.domain import validation as v
@@ -27,7 +28,7 @@ from archives.domain.vocabulary import (
     RecordCategory,
     Tier,
 )
-from kernel.aggregate import Repository
+from kernel.aggregate import Aggregate, Repository
 from kernel.auth import Principal, require_branch, require_role, require_school
 from kernel.commands import CommandExecutor, Decision
 from kernel.envelope import Actor, CommandContext, Role
@@ -41,6 +42,9 @@ EVIDENCE_MAX = 20
 
 COMMITTEE = (Role.COMMITTEE,)
 BRANCH_LEADERS = (Role.SECRETARY, Role.COMMITTEE)
+
+
+A = TypeVar("A", bound=Aggregate)
 
 
 def new_id(prefix: str) -> str:
@@ -81,6 +85,16 @@ class ArchivesHandlers:
         member = self.repository.load(Member, school_id, v.identifier(member_id, field))
         member.require_exists(field)
         return member
+
+    def _new_or_named(
+        self, kind: type[A], school_id: str, requested: str, field: str, prefix: str
+    ) -> A:
+        """The aggregate a caller named (as its stream has it), or a new one with a generated
+        id. A generated id names no stream yet, so there is nothing to read; if it ever did,
+        the append at version 0 would be refused (ABORTED), never merged."""
+        if requested:
+            return self.repository.load(kind, school_id, v.identifier(requested, field))
+        return kind(school_id, new_id(prefix))
 
     def _open_period(self, school: School, text: str, field: str = "period") -> Period:
         period = parse_period(text, field=field)
@@ -160,8 +174,7 @@ class ArchivesHandlers:
                 raise InvalidArgument("at least one role is required", field="roles")
             roles = tuple(dict.fromkeys(v.choice(r, MemberRole, "roles") for r in cmd.roles))
             joined = v.day(cmd.joined_party_on, "joined_party_on", today=self.today())
-            member_id = v.identifier(cmd.member_id, "member_id") if cmd.member_id else new_id("m")
-            member = self.repository.load(Member, cmd.school_id, member_id)
+            member = self._new_or_named(Member, cmd.school_id, cmd.member_id, "member_id", "m")
             member.register(name, cmd.branch_id, roles, joined)
             return Decision(member)
 
@@ -181,12 +194,17 @@ class ArchivesHandlers:
             school = self._school(cmd.school_id)
             school.require_branch(v.identifier(cmd.to_branch_id, "to_branch_id"), "to_branch_id")
             member = self._member(cmd.school_id, cmd.member_id)
-            member.transfer(cmd.to_branch_id, v.text(cmd.reason, "reason", max_length=TEXT_MAX,
-                                                      required=False))
+            member.transfer(
+                cmd.to_branch_id, v.text(cmd.reason, "reason", max_length=TEXT_MAX, required=False)
+            )
             return Decision(member)
 
         return self.executor.run(
-            "TransferMember", cmd, context, decide, idempotency_key=key,
+            "TransferMember",
+            cmd,
+            context,
+            decide,
+            idempotency_key=key,
             expected_version=expected_version,
         )
 
@@ -203,12 +221,15 @@ class ArchivesHandlers:
         def decide() -> Decision:
             member = self._member(cmd.school_id, cmd.member_id)
             left_on = v.day(cmd.left_on, "left_on", today=self.today())
-            member.leave(left_on, v.text(cmd.reason, "reason", max_length=TEXT_MAX,
-                                         required=False))
+            member.leave(left_on, v.text(cmd.reason, "reason", max_length=TEXT_MAX, required=False))
             return Decision(member)
 
         return self.executor.run(
-            "RecordMemberLeft", cmd, context, decide, idempotency_key=key,
+            "RecordMemberLeft",
+            cmd,
+            context,
+            decide,
+            idempotency_key=key,
             expected_version=expected_version,
         )
 
@@ -232,8 +253,9 @@ class ArchivesHandlers:
                 raise InvalidArgument(f"at most {EVIDENCE_MAX} references", field="evidence")
             evidence = tuple(v.text(e, "evidence", max_length=500) for e in cmd.evidence)
             claimed = v.points(cmd.claimed_points, "claimed_points")
-            record_id = v.identifier(cmd.record_id, "record_id") if cmd.record_id else new_id("r")
-            record = self.repository.load(PerformanceRecord, cmd.school_id, record_id)
+            record = self._new_or_named(
+                PerformanceRecord, cmd.school_id, cmd.record_id, "record_id", "r"
+            )
             record.file(
                 member_id=member.id,
                 branch_id=member.branch_id,
@@ -290,7 +312,11 @@ class ArchivesHandlers:
             return Decision(record)
 
         return self.executor.run(
-            "VerifyRecord", cmd, context, decide, idempotency_key=key,
+            "VerifyRecord",
+            cmd,
+            context,
+            decide,
+            idempotency_key=key,
             expected_version=expected_version,
         )
 
@@ -310,7 +336,11 @@ class ArchivesHandlers:
             return Decision(record)
 
         return self.executor.run(
-            "RejectRecord", cmd, context, decide, idempotency_key=key,
+            "RejectRecord",
+            cmd,
+            context,
+            decide,
+            idempotency_key=key,
             expected_version=expected_version,
         )
 
@@ -332,7 +362,11 @@ class ArchivesHandlers:
             return Decision(record)
 
         return self.executor.run(
-            "CorrectRecord", cmd, context, decide, idempotency_key=key,
+            "CorrectRecord",
+            cmd,
+            context,
+            decide,
+            idempotency_key=key,
             expected_version=expected_version,
         )
 
@@ -349,8 +383,7 @@ class ArchivesHandlers:
             name = v.text(cmd.name, "name", max_length=100)
             kind = v.choice(cmd.kind, PostKind, "kind")
             criteria = v.text(cmd.criteria, "criteria", max_length=TEXT_MAX, required=False)
-            post_id = v.identifier(cmd.post_id, "post_id") if cmd.post_id else new_id("p")
-            post = self.repository.load(ModelPost, cmd.school_id, post_id)
+            post = self._new_or_named(ModelPost, cmd.school_id, cmd.post_id, "post_id", "p")
             post.establish(name, kind, criteria)
             return Decision(post)
 
@@ -418,9 +451,7 @@ class ArchivesHandlers:
             assignment.release(released_on, reason)
             return Decision(assignment)
 
-        return self.executor.run(
-            "ReleaseMemberFromPost", cmd, context, decide, idempotency_key=key
-        )
+        return self.executor.run("ReleaseMemberFromPost", cmd, context, decide, idempotency_key=key)
 
     # -- assessments and appeals ---------------------------------------------------------
 
@@ -508,7 +539,7 @@ class ArchivesHandlers:
             else:
                 parse_period(cmd.subject_id, field="subject_id")
             reason = v.text(cmd.reason, "reason", max_length=TEXT_MAX)
-            appeal = self.repository.load(Appeal, cmd.school_id, new_id("a"))
+            appeal = self._new_or_named(Appeal, cmd.school_id, "", "appeal_id", "a")
             appeal.file(member.id, subject, cmd.subject_id, reason)
             return Decision(appeal)
 

@@ -58,12 +58,13 @@ class CommandExecutor:
         }
         if decision.actor is not None:
             context = context.model_copy(update={"actor": decision.actor})
-        return self.repository.save(
+        appended = self.repository.save(
             aggregate,
             context,
             command=dataclasses.replace(stored, result=result) if stored else None,
             expected_version=expected_version,
         )
+        return dataclasses.replace(appended, result=result)
 
     @staticmethod
     def _stored(name: str, request: Any, context: CommandContext, key: str) -> StoredCommand | None:

@@ -158,7 +158,7 @@ class ServiceRuntime:
         if self.relay is not None:
             self.relay.stop()
         for runner in self.consumers:
-            runner.stop()
+            runner.close()
         if self.store is not None:
             self.store.close()
 

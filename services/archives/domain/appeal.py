@@ -44,8 +44,8 @@ class Appeal(Aggregate):
             )
         )
 
-    def when_AppealFiled(self, event: AppealFiled) -> None:  # noqa: N802
+    def when_AppealFiled(self, event: AppealFiled) -> None:
         self.member_id = event.member_id
 
-    def when_AppealResolved(self, event: AppealResolved) -> None:  # noqa: N802
+    def when_AppealResolved(self, event: AppealResolved) -> None:
         self.resolved = True

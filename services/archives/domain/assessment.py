@@ -13,8 +13,9 @@ from kernel.aggregate import Aggregate
 SEALED_TIERS = frozenset({Tier.PEER, Tier.PUBLIC})
 
 
-def seal_ballot(secret: bytes, *, school_id: str, member_id: str, period: str, tier: Tier,
-                assessor_id: str) -> str:
+def seal_ballot(
+    secret: bytes, *, school_id: str, member_id: str, period: str, tier: Tier, assessor_id: str
+) -> str:
     """A ballot id that is the same for one assessor, member, period and tier (so one ballot
     each) but does not reveal the assessor without the school's secret."""
     message = f"{school_id}|{member_id}|{period}|{tier.value}|{assessor_id}".encode()
@@ -48,5 +49,5 @@ class Assessment(Aggregate):
             )
         )
 
-    def when_AssessmentSubmitted(self, event: AssessmentSubmitted) -> None:  # noqa: N802
+    def when_AssessmentSubmitted(self, event: AssessmentSubmitted) -> None:
         self.member_id = event.member_id

@@ -66,15 +66,15 @@ class Member(Aggregate):
         if not self.active:
             raise PreconditionFailed(f"member {self.id} has left the Party roll", field=field)
 
-    def when_MemberRegistered(self, event: MemberRegistered) -> None:  # noqa: N802
+    def when_MemberRegistered(self, event: MemberRegistered) -> None:
         self.name = event.name
         self.branch_id = event.branch_id
         self.roles = event.roles
         self.joined_party_on = event.joined_party_on
         self.active = True
 
-    def when_MemberTransferred(self, event: MemberTransferred) -> None:  # noqa: N802
+    def when_MemberTransferred(self, event: MemberTransferred) -> None:
         self.branch_id = event.to_branch_id
 
-    def when_MemberLeft(self, event: MemberLeft) -> None:  # noqa: N802
+    def when_MemberLeft(self, event: MemberLeft) -> None:
         self.active = False

@@ -32,7 +32,7 @@ class ModelPost(Aggregate):
         if not self.exists:
             raise NotFound(f"model post {self.id} does not exist", field="post_id")
 
-    def when_ModelPostEstablished(self, event: ModelPostEstablished) -> None:  # noqa: N802
+    def when_ModelPostEstablished(self, event: ModelPostEstablished) -> None:
         self.name = event.name
         self.post_kind = event.kind
 
@@ -102,11 +102,11 @@ class PostAssignment(Aggregate):
             )
         )
 
-    def when_MemberAssignedToPost(self, event: MemberAssignedToPost) -> None:  # noqa: N802
+    def when_MemberAssignedToPost(self, event: MemberAssignedToPost) -> None:
         self.held = True
 
-    def when_ModelPostReviewed(self, event: ModelPostReviewed) -> None:  # noqa: N802
+    def when_ModelPostReviewed(self, event: ModelPostReviewed) -> None:
         self.reviewed_periods.add(event.period)
 
-    def when_MemberReleasedFromPost(self, event: MemberReleasedFromPost) -> None:  # noqa: N802
+    def when_MemberReleasedFromPost(self, event: MemberReleasedFromPost) -> None:
         self.held = False

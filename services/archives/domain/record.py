@@ -69,7 +69,10 @@ class PerformanceRecord(Aggregate):
         self._require_pending(verifier_id)
         self.record(
             RecordVerified(
-                record_id=self.id, member_id=self.member_id, awarded_points=awarded_points, note=note
+                record_id=self.id,
+                member_id=self.member_id,
+                awarded_points=awarded_points,
+                note=note,
             )
         )
 
@@ -105,19 +108,21 @@ class PerformanceRecord(Aggregate):
     def _require_pending(self, verifier_id: str) -> None:
         self._require_not_own(verifier_id)
         if self.status is not RecordStatus.PENDING:
-            raise PreconditionFailed(f"record {self.id} is already {self.status}", field="record_id")
+            raise PreconditionFailed(
+                f"record {self.id} is already {self.status}", field="record_id"
+            )
 
-    def when_PerformanceRecorded(self, event: PerformanceRecorded) -> None:  # noqa: N802
+    def when_PerformanceRecorded(self, event: PerformanceRecorded) -> None:
         self.member_id = event.member_id
         self.branch_id = event.branch_id
         self.occurred_on = event.occurred_on
 
-    def when_RecordVerified(self, event: RecordVerified) -> None:  # noqa: N802
+    def when_RecordVerified(self, event: RecordVerified) -> None:
         self.status = RecordStatus.VERIFIED
         self.awarded_points = event.awarded_points
 
-    def when_RecordRejected(self, event: RecordRejected) -> None:  # noqa: N802
+    def when_RecordRejected(self, event: RecordRejected) -> None:
         self.status = RecordStatus.REJECTED
 
-    def when_RecordCorrected(self, event: RecordCorrected) -> None:  # noqa: N802
+    def when_RecordCorrected(self, event: RecordCorrected) -> None:
         self.awarded_points = event.awarded_points

@@ -60,11 +60,11 @@ class School(Aggregate):
 
     # -- state ---------------------------------------------------------------------------
 
-    def when_SchoolRegistered(self, event: SchoolRegistered) -> None:  # noqa: N802
+    def when_SchoolRegistered(self, event: SchoolRegistered) -> None:
         self.name = event.name
 
-    def when_BranchEstablished(self, event: BranchEstablished) -> None:  # noqa: N802
+    def when_BranchEstablished(self, event: BranchEstablished) -> None:
         self.branches[event.branch_id] = event.name
 
-    def when_PeriodClosed(self, event: PeriodClosed) -> None:  # noqa: N802
+    def when_PeriodClosed(self, event: PeriodClosed) -> None:
         self.closed.append(parse_period(event.period))

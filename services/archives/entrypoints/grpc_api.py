@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -11,8 +12,8 @@ from typing import Any
 from archives import commands as c
 from archives.entrypoints import convert
 from archives.handlers import ArchivesHandlers
-from archives.readmodel.archive import Archive
-from archives.readmodel.queries import ArchiveQueries
+from archives.readmodel.projection import marker
+from archives.readmodel.queries import ArchiveQueries, MemberRow
 from kernel.auth import Principal, current_principal, require_branch, require_role, require_school
 from kernel.envelope import Role
 from kernel.errors import InvalidArgument, PermissionDenied
@@ -26,23 +27,52 @@ from vanguard.common.v1 import command_pb2
 WATCH_POLL_S = 0.05
 DEFAULT_WAIT_S = 10.0
 PAGE_DEFAULT, PAGE_MAX = 50, 500
+BUILT_ARCHIVES = 256
 
 # Waits until a stream version is visible in the read model; False on timeout.
 VisibilityWait = Callable[[str, int, float], Awaitable[bool]]
 
 
-def may_read_member(principal: Principal, school_id: str, member: dict[str, Any]) -> None:
+def may_read_member(principal: Principal, school_id: str, member_id: str, branch_id: str) -> None:
     """Members read their own archive, secretaries their branch, the committee and services
     the whole school."""
     require_school(principal, school_id)
     if principal.role in (Role.COMMITTEE, Role.SERVICE):
         return
     if principal.role is Role.SECRETARY:
-        require_branch(principal, member["branch_id"])
+        require_branch(principal, branch_id)
         return
-    if principal.role is Role.MEMBER and principal.subject == member["member_id"]:
+    if principal.role is Role.MEMBER and principal.subject == member_id:
         return
     raise PermissionDenied("this archive is not yours to read")
+
+
+class BuiltArchives:
+    """Current archives built as messages, kept while the read model holds the same state of
+    them: an archive is read far more often than it changes, and building a big one costs
+    more than the rest of the call."""
+
+    def __init__(self, queries: ArchiveQueries, size: int = BUILT_ARCHIVES) -> None:
+        self.queries = queries
+        self.size = size
+        self._built: OrderedDict[tuple[str, str], tuple[tuple[int, str], pb.Archive]] = (
+            OrderedDict()
+        )
+
+    def current(self, school_id: str, member_id: str, row: MemberRow) -> pb.Archive:
+        """The archive in the state `row` names (kept, or built now and kept)."""
+        key = (school_id, member_id)
+        kept = self._built.get(key)
+        if kept is not None and kept[0] == row.marker:
+            self._built.move_to_end(key)
+            return kept[1]
+        document = self.queries.archive(school_id, member_id)
+        message = convert.archive(document)
+        self._built[key] = (marker(document), message)  # the state actually read
+        self._built.move_to_end(key)
+        if len(self._built) > self.size:
+            self._built.popitem(last=False)
+        return message
 
 
 class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
@@ -57,6 +87,7 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
         self.handlers = handlers
         self.queries = queries
         self.wait_visible = wait_visible
+        self.built = BuiltArchives(queries)
 
     async def _reply(
         self, result: AppendResult, options: command_pb2.CommandOptions, context: Any
@@ -74,26 +105,28 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
 
     # -- commands ------------------------------------------------------------------------
 
-    async def RegisterSchool(self, request: Any, context: Any) -> Any:  # noqa: N802
+    async def RegisterSchool(self, request: Any, context: Any) -> Any:
         cmd = c.RegisterSchool(request.school_id, request.name)
         result = self.handlers.register_school(
             current_principal(), cmd, request.options.idempotency_key
         )
         return await self._reply(result, request.options, context)
 
-    async def EstablishBranch(self, request: Any, context: Any) -> Any:  # noqa: N802
+    async def EstablishBranch(self, request: Any, context: Any) -> Any:
         cmd = c.EstablishBranch(request.school_id, request.branch_id, request.name)
         result = self.handlers.establish_branch(
             current_principal(), cmd, request.options.idempotency_key
         )
         return await self._reply(result, request.options, context)
 
-    async def ClosePeriod(self, request: Any, context: Any) -> Any:  # noqa: N802
+    async def ClosePeriod(self, request: Any, context: Any) -> Any:
         cmd = c.ClosePeriod(request.school_id, request.period)
-        result = self.handlers.close_period(current_principal(), cmd, request.options.idempotency_key)
+        result = self.handlers.close_period(
+            current_principal(), cmd, request.options.idempotency_key
+        )
         return await self._reply(result, request.options, context)
 
-    async def RegisterMember(self, request: Any, context: Any) -> Any:  # noqa: N802
+    async def RegisterMember(self, request: Any, context: Any) -> Any:
         cmd = c.RegisterMember(
             request.school_id,
             request.member_id,
@@ -107,7 +140,7 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
         )
         return await self._reply(result, request.options, context)
 
-    async def TransferMember(self, request: Any, context: Any) -> Any:  # noqa: N802
+    async def TransferMember(self, request: Any, context: Any) -> Any:
         cmd = c.TransferMember(
             request.school_id, request.member_id, request.to_branch_id, request.reason
         )
@@ -116,15 +149,16 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
         )
         return await self._reply(result, request.options, context)
 
-    async def RecordMemberLeft(self, request: Any, context: Any) -> Any:  # noqa: N802
-        cmd = c.RecordMemberLeft(request.school_id, request.member_id, request.left_on,
-                                 request.reason)
+    async def RecordMemberLeft(self, request: Any, context: Any) -> Any:
+        cmd = c.RecordMemberLeft(
+            request.school_id, request.member_id, request.left_on, request.reason
+        )
         result = self.handlers.record_member_left(
             current_principal(), cmd, request.options.idempotency_key, self._expected(request)
         )
         return await self._reply(result, request.options, context)
 
-    async def RecordPerformance(self, request: Any, context: Any) -> Any:  # noqa: N802
+    async def RecordPerformance(self, request: Any, context: Any) -> Any:
         cmd = c.RecordPerformance(
             request.school_id,
             request.member_id,
@@ -141,30 +175,32 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
         )
         return await self._reply(result, request.options, context)
 
-    async def VerifyRecord(self, request: Any, context: Any) -> Any:  # noqa: N802
-        cmd = c.VerifyRecord(request.school_id, request.record_id, request.awarded_points,
-                             request.note)
+    async def VerifyRecord(self, request: Any, context: Any) -> Any:
+        cmd = c.VerifyRecord(
+            request.school_id, request.record_id, request.awarded_points, request.note
+        )
         result = self.handlers.verify_record(
             current_principal(), cmd, request.options.idempotency_key, self._expected(request)
         )
         return await self._reply(result, request.options, context)
 
-    async def RejectRecord(self, request: Any, context: Any) -> Any:  # noqa: N802
+    async def RejectRecord(self, request: Any, context: Any) -> Any:
         cmd = c.RejectRecord(request.school_id, request.record_id, request.reason)
         result = self.handlers.reject_record(
             current_principal(), cmd, request.options.idempotency_key, self._expected(request)
         )
         return await self._reply(result, request.options, context)
 
-    async def CorrectRecord(self, request: Any, context: Any) -> Any:  # noqa: N802
-        cmd = c.CorrectRecord(request.school_id, request.record_id, request.awarded_points,
-                              request.reason)
+    async def CorrectRecord(self, request: Any, context: Any) -> Any:
+        cmd = c.CorrectRecord(
+            request.school_id, request.record_id, request.awarded_points, request.reason
+        )
         result = self.handlers.correct_record(
             current_principal(), cmd, request.options.idempotency_key, self._expected(request)
         )
         return await self._reply(result, request.options, context)
 
-    async def EstablishModelPost(self, request: Any, context: Any) -> Any:  # noqa: N802
+    async def EstablishModelPost(self, request: Any, context: Any) -> Any:
         cmd = c.EstablishModelPost(
             request.school_id, request.post_id, request.name, request.kind, request.criteria
         )
@@ -173,7 +209,7 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
         )
         return await self._reply(result, request.options, context)
 
-    async def AssignMemberToPost(self, request: Any, context: Any) -> Any:  # noqa: N802
+    async def AssignMemberToPost(self, request: Any, context: Any) -> Any:
         cmd = c.AssignMemberToPost(
             request.school_id, request.post_id, request.member_id, request.assigned_on
         )
@@ -182,7 +218,7 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
         )
         return await self._reply(result, request.options, context)
 
-    async def ReviewModelPost(self, request: Any, context: Any) -> Any:  # noqa: N802
+    async def ReviewModelPost(self, request: Any, context: Any) -> Any:
         cmd = c.ReviewModelPost(
             request.school_id,
             request.post_id,
@@ -196,7 +232,7 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
         )
         return await self._reply(result, request.options, context)
 
-    async def ReleaseMemberFromPost(self, request: Any, context: Any) -> Any:  # noqa: N802
+    async def ReleaseMemberFromPost(self, request: Any, context: Any) -> Any:
         cmd = c.ReleaseMemberFromPost(
             request.school_id,
             request.post_id,
@@ -209,7 +245,7 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
         )
         return await self._reply(result, request.options, context)
 
-    async def SubmitAssessment(self, request: Any, context: Any) -> Any:  # noqa: N802
+    async def SubmitAssessment(self, request: Any, context: Any) -> Any:
         if not request.HasField("scores"):
             raise InvalidArgument("scores for the four leads are required", field="scores")
         cmd = c.SubmitAssessment(
@@ -225,17 +261,21 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
         )
         return await self._reply(result, request.options, context)
 
-    async def FileAppeal(self, request: Any, context: Any) -> Any:  # noqa: N802
+    async def FileAppeal(self, request: Any, context: Any) -> Any:
         cmd = c.FileAppeal(
-            request.school_id, request.member_id, request.subject, request.subject_id,
+            request.school_id,
+            request.member_id,
+            request.subject,
+            request.subject_id,
             request.reason,
         )
-        result = self.handlers.file_appeal(current_principal(), cmd, request.options.idempotency_key)
+        result = self.handlers.file_appeal(
+            current_principal(), cmd, request.options.idempotency_key
+        )
         return await self._reply(result, request.options, context)
 
-    async def ResolveAppeal(self, request: Any, context: Any) -> Any:  # noqa: N802
-        cmd = c.ResolveAppeal(request.school_id, request.appeal_id, request.outcome,
-                              request.reason)
+    async def ResolveAppeal(self, request: Any, context: Any) -> Any:
+        cmd = c.ResolveAppeal(request.school_id, request.appeal_id, request.outcome, request.reason)
         result = self.handlers.resolve_appeal(
             current_principal(), cmd, request.options.idempotency_key
         )
@@ -243,18 +283,19 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
 
     # -- queries -------------------------------------------------------------------------
 
-    def _readable(self, school_id: str, member_id: str) -> dict[str, Any]:
-        """The member (profile only: cheap) once the caller may read their archive."""
+    def _readable(self, school_id: str, member_id: str) -> MemberRow:
+        """The member's row, when the member exists and the caller may read their archive."""
         principal = current_principal()
         require_school(principal, school_id)
-        member = self.queries.member(school_id, member_id)
-        may_read_member(principal, school_id, member)
-        return member
+        row = self.queries.reader_row(school_id, member_id)
+        may_read_member(principal, school_id, member_id, row.branch_id)
+        return row
 
-    async def GetMember(self, request: Any, context: Any) -> Any:  # noqa: N802
-        return convert.member(self._readable(request.school_id, request.member_id))
+    async def GetMember(self, request: Any, context: Any) -> Any:
+        self._readable(request.school_id, request.member_id)
+        return convert.member(self.queries.member(request.school_id, request.member_id))
 
-    async def GetArchive(self, request: Any, context: Any) -> Any:  # noqa: N802
+    async def GetArchive(self, request: Any, context: Any) -> Any:
         as_of = None
         if request.as_of:
             try:
@@ -263,10 +304,12 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
                 raise InvalidArgument("must be an RFC 3339 time", field="as_of") from None
             if as_of.tzinfo is None:
                 raise InvalidArgument("must carry a time zone offset", field="as_of")
-        self._readable(request.school_id, request.member_id)
+        row = self._readable(request.school_id, request.member_id)
+        if as_of is None:
+            return self.built.current(request.school_id, request.member_id, row)
         return convert.archive(self.queries.archive(request.school_id, request.member_id, as_of))
 
-    async def ExportArchive(self, request: Any, context: Any) -> Any:  # noqa: N802
+    async def ExportArchive(self, request: Any, context: Any) -> Any:
         self._readable(request.school_id, request.member_id)
         document = self.queries.archive(request.school_id, request.member_id)
         return pb.ArchiveExport(
@@ -275,7 +318,7 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
             event_ids=document["event_ids"],
         )
 
-    async def ListMembers(self, request: Any, context: Any) -> Any:  # noqa: N802
+    async def ListMembers(self, request: Any, context: Any) -> Any:
         principal = current_principal()
         require_school(principal, request.school_id)
         require_role(principal, Role.SECRETARY, Role.COMMITTEE, Role.SERVICE)
@@ -299,7 +342,7 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
     def _period(text: str) -> Period | None:
         return parse_period(text) if text else None
 
-    async def BranchSummary(self, request: Any, context: Any) -> Any:  # noqa: N802
+    async def BranchSummary(self, request: Any, context: Any) -> Any:
         principal = current_principal()
         require_school(principal, request.school_id)
         require_role(principal, Role.SECRETARY, Role.COMMITTEE)
@@ -311,7 +354,7 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
         )
         return convert.summary(document)
 
-    async def SchoolSummary(self, request: Any, context: Any) -> Any:  # noqa: N802
+    async def SchoolSummary(self, request: Any, context: Any) -> Any:
         principal = current_principal()
         require_school(principal, request.school_id)
         require_role(principal, Role.COMMITTEE)
@@ -319,7 +362,7 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
             self.queries.summary(request.school_id, "", self._period(request.period))
         )
 
-    async def WatchArchive(self, request: Any, context: Any) -> AsyncIterator[Any]:  # noqa: N802
+    async def WatchArchive(self, request: Any, context: Any) -> AsyncIterator[Any]:
         principal = current_principal()
         require_school(principal, request.school_id)
         if bool(request.member_id) == bool(request.branch_id):
@@ -346,4 +389,3 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
                     ),
                 )
             await asyncio.sleep(WATCH_POLL_S)
-

@@ -49,8 +49,7 @@ def _trail(envelope: Envelope, note: str = "", points: float = 0.0) -> dict[str,
 def _assessment_period(archive: Archive, period: str) -> dict[str, Any]:
     return archive["assessments"].setdefault(
         period,
-        {"period": period, "self": None, "peer_reviews": 0, "public_reviews": 0,
-         "committee": None},
+        {"period": period, "self": None, "peer_reviews": 0, "public_reviews": 0, "committee": None},
     )
 
 

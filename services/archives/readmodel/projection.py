@@ -56,7 +56,10 @@ CREATE INDEX IF NOT EXISTS archive_log_by_member ON archive_log (school_id, memb
 """
 
 
-MARKER_COLUMNS = {"events": "INTEGER NOT NULL DEFAULT 0", "last_event_id": "TEXT NOT NULL DEFAULT ''"}
+MARKER_COLUMNS = {
+    "events": "INTEGER NOT NULL DEFAULT 0",
+    "last_event_id": "TEXT NOT NULL DEFAULT ''",
+}
 CACHED_ARCHIVES = 1024
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,12 @@ def points_in(archive: Archive, period: Period | None) -> float:
     )
 
 
+@dataclass(frozen=True)
+class MemberRow:
+    branch_id: str
+    marker: tuple[int, str]  # see projection.marker: one state of the archive
+
+
 class ArchiveQueries:
     """Read-only queries on the projection's file, on one connection opened at first use."""
 
@@ -81,6 +88,18 @@ class ArchiveQueries:
             raise NotFound(f"member {member_id} does not exist", field="member_id")
         return archive
 
+    def reader_row(self, school_id: str, member_id: str) -> MemberRow:
+        """What reading a member's archive is allowed by (their branch) and which state of it
+        the read model holds: from the row's columns, without touching the document."""
+        row = self.conn.execute(
+            "SELECT branch_id, events, last_event_id FROM members "
+            "WHERE school_id = ? AND member_id = ? AND name != ''",
+            (school_id, member_id),
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"member {member_id} does not exist", field="member_id")
+        return MemberRow(str(row[0]), (int(row[1]), str(row[2])))
+
     def member(self, school_id: str, member_id: str) -> dict[str, Any]:
         """The member's profile, without reading the whole archive into Python."""
         row = self.conn.execute(
@@ -96,9 +115,7 @@ class ArchiveQueries:
     def archive(self, school_id: str, member_id: str, as_of: datetime | None = None) -> Archive:
         if as_of is None:
             return self.member_row(school_id, member_id)
-        archive = self._replay(
-            school_id, member_id, "AND recorded_at <= ?", timestamp(as_of)
-        )
+        archive = self._replay(school_id, member_id, "AND recorded_at <= ?", timestamp(as_of))
         if not archive["member"]["name"]:
             raise NotFound(f"member {member_id} did not exist at {as_of}", field="as_of")
         return archive

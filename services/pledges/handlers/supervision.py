@@ -35,18 +35,19 @@ class SupervisionHandlers(HandlerBase):
         text = self._text(cmd.text, "text", required=False)
         kind = v.choice(cmd.reviewer_kind, ReviewerKind, "reviewer_kind")
         contact = self._text(cmd.contact, "contact", CONTACT_MAX, required=False)
+        feedback_id = new_id("f")
 
         def decide() -> Decision:
             pledge = self._pledge(cmd.school_id, cmd.pledge_id)
             if principal.subject == pledge.member_id:
                 raise PermissionDenied("a member gives no feedback on their own pledge")
-            feedback = self.repository.load(Feedback, cmd.school_id, new_id("f"))
+            feedback = self.repository.load(Feedback, cmd.school_id, feedback_id)
             feedback.give(pledge, rating=cmd.rating, text=text, reviewer_kind=kind)
             return Decision(feedback)
 
         result = self.executor.run("GiveFeedback", cmd, context, decide, idempotency_key=key)
         if contact and not result.replayed:
-            self.contacts.keep(cmd.school_id, str(result.result["id"]), contact)
+            self.contacts.keep(cmd.school_id, feedback_id, contact)
         return result
 
     def _public_context(self, principal: Principal, school_id: str) -> CommandContext:

@@ -1,18 +1,25 @@
-"""The agents: score members as archives and pledges events arrive, answer close requests
-per partition, collect the answers into publications, and ask again while one waits."""
+"""The agents: score members as archives and pledges events arrive (merged per partition in
+a deterministic order), answer close requests per partition, collect the answers into
+publications, and ask again while one waits.
+
+Every start replays the input topics from their beginning (scoring.stream.replay): the
+tables are rebuilt, and what was emitted before is emitted again with the same bytes.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
 
 from faust import StreamT
+from faust.types import TP
 from kafka.partitioner.default import murmur2
 
 from kernel.envelope import Envelope
 from kernel.topics import DEAD_LETTERS
-from scoring.domain.ledger import dump_ledgers, load_ledgers
+from scoring.domain.ledger import MemberLedger
 from scoring.domain.rulebook import RuleBook
 from scoring.scorer import Scorer
 from scoring.snapshots import snapshot
@@ -26,7 +33,9 @@ from scoring.stream.closing import (
     publication_envelope,
     snapshot_to_json,
 )
-from scoring.stream.progress import PartitionProgress, PledgesQuiet
+from scoring.stream.merge import Merges
+from scoring.stream.progress import PartitionProgress
+from scoring.stream.replay import ReplayingConsumer
 from scoring.stream.tables import (
     archives_progress_by_partition,
     ledgers_by_member,
@@ -35,11 +44,31 @@ from scoring.stream.tables import (
 
 log = logging.getLogger("vanguard.scoring")
 scorer = Scorer(RuleBook(config.rules_dir), config.year_start_month)
-pledges_quiet = PledgesQuiet()
 inputs = app.topic(
-    config.archives_topic, config.pledges_topic, key_serializer="raw", value_serializer="raw"
+    config.archives_topic,
+    config.pledges_topic,
+    key_serializer="raw",
+    value_serializer="raw",
+    acks=False,  # never committed: every start replays them (scoring.stream.replay)
 )
 dead_letters = app.topic(DEAD_LETTERS, key_serializer="raw", value_serializer="raw")
+merges = Merges(config.archives_topic, config.pledges_topic)
+applying = asyncio.Lock()  # one releaser at a time: the agent or the timer
+replayed = asyncio.Event()  # set once the assigned input partitions were read to their end
+
+
+def _on_replay(tps: set[TP]) -> None:
+    for partition in {tp.partition for tp in tps}:
+        merges.reset(partition)
+    replayed.clear()
+
+
+ReplayingConsumer.on_replay = staticmethod(_on_replay)
+
+
+def highwater(topic: str, partition: int) -> int | None:
+    """The highwater of the latest fetch response (never ListOffsets: see scoring.stream.merge)."""
+    return app.consumer.highwater(TP(topic, partition))
 
 
 def partition_of(key: str) -> int:
@@ -50,43 +79,59 @@ def partition_of(key: str) -> int:
 @app.agent(inputs)
 async def score_members(stream: StreamT[bytes]) -> None:
     async for event in stream.events():
+        message = event.message
+        merge = merges.of(message.partition)
         try:
-            envelope = Envelope.from_json(event.value)
+            envelope: Envelope | None = Envelope.from_json(event.value)
         except ValueError as exc:
+            envelope = None
             await dead_letters.send(
                 key=event.key, value=event.value, headers={"reason": str(exc).encode()[:500]}
             )
-            continue
-        partition = event.message.partition
-        _note_progress(partition, event.message.topic, envelope)
-        if envelope.event_type == "PeriodClosed" and event.message.topic == config.archives_topic:
-            await request_close(close_to_json(close_of(envelope)))
-        await _score(envelope)
+        merge.arrive(message.topic, message.offset, envelope)
+        await release(message.partition)
 
 
-def _note_progress(partition: int, topic: str, envelope: Envelope) -> None:
-    key = str(partition).encode()
-    progress = PartitionProgress.load(archives_progress_by_partition[key])
+@app.timer(0.02)
+async def release_waiting() -> None:
+    """Events held for the other topic go once it is caught up (its fetch came back empty);
+    the worker reports SERVING once its replay has reached the end of every input."""
+    for merge in merges.pending():
+        await release(merge.partition)
+    if not replayed.is_set() and app.tables.recovery.completed.is_set():  # type: ignore[attr-defined]
+        partitions = {tp.partition for tp in app.consumer.assignment() if tp.topic in inputs.topics}
+        if partitions and merges.caught_up(partitions, highwater):
+            replayed.set()
+
+
+async def release(partition: int) -> None:
+    async with applying:
+        for topic, envelope in merges.of(partition).release(highwater):
+            await _apply(partition, topic, envelope)
+
+
+async def _apply(partition: int, topic: str, envelope: Envelope) -> None:
+    progress = archives_progress_by_partition.get(partition)
+    if progress is None:
+        progress = archives_progress_by_partition[partition] = PartitionProgress()
     if topic == config.archives_topic:
-        changed = progress.note_archives(envelope.position)
+        progress.note_archives(envelope.position)
+        if envelope.event_type == "PeriodClosed":
+            await request_close(close_to_json(close_of(envelope)))
     else:
-        pledges_quiet.seen(partition)
-        changed = progress.note_pledges(envelope)
-    if changed:
-        archives_progress_by_partition[key] = progress.dump()
+        progress.note_pledges(envelope)
+    await _score(envelope)
 
 
 async def _score(envelope: Envelope) -> None:
     member_id = envelope.data.get("member_id")
     if not isinstance(member_id, str):
         return
-    key = member_id.encode()
-    ledgers = load_ledgers(ledgers_by_member[key])
-    known = {school: len(ledger.facts) for school, ledger in ledgers.items()}
+    ledgers = ledgers_by_member.get(member_id)
+    if ledgers is None:
+        ledgers = ledgers_by_member[member_id] = {}
     for update in scorer.apply(ledgers, envelope):
         await topics.evaluations.send(key=update.partition_key.encode(), value=update.to_json())
-    if {school: len(ledger.facts) for school, ledger in ledgers.items()} != known:
-        ledgers_by_member[key] = dump_ledgers(ledgers)
 
 
 async def request_close(close: dict[str, Any]) -> None:
@@ -98,26 +143,34 @@ async def request_close(close: dict[str, Any]) -> None:
         )
 
 
+def _ledgers_of(school_id: str, partition: int) -> list[MemberLedger]:
+    found = []
+    for member_id, ledgers in list(ledgers_by_member.items()):
+        ledger = ledgers.get(school_id)
+        if ledger is not None and partition_of(member_id) == partition:
+            found.append(ledger)
+    return found
+
+
 @app.agent(topics.close_requests)
 async def answer_close_requests(stream: StreamT[bytes]) -> None:
     async for event in stream.events():
         close = close_from_json(json.loads(event.value))
         partition = event.message.partition
-        snapshots = []
-        for key, raw in list(ledgers_by_member.items()):
-            ledger = load_ledgers(raw).get(close.school_id)
-            if ledger is None or partition_of(key.decode()) != partition:
-                continue
-            if (member := snapshot(scorer, ledger, close)) is not None:
-                snapshots.append(snapshot_to_json(member))
-        progress = PartitionProgress.load(archives_progress_by_partition[str(partition).encode()])
-        reply = {
-            "close": close_to_json(close),
-            "partition": partition,
-            "progress": progress.__dict__,
-            "pledges_quiet_s": pledges_quiet.quiet_s(partition),
-            "snapshots": snapshots,
-        }
+        async with applying:  # snapshots and progress of one moment
+            snapshots = [
+                snapshot_to_json(member)
+                for ledger in _ledgers_of(close.school_id, partition)
+                if (member := snapshot(scorer, ledger, close)) is not None
+            ]
+            progress = archives_progress_by_partition.get(partition) or PartitionProgress()
+            reply = {
+                "close": close_to_json(close),
+                "partition": partition,
+                "progress": progress.to_json(),
+                "pledges_quiet_s": merges.of(partition).pledges_quiet_s(highwater),
+                "snapshots": snapshots,
+            }
         await topics.partition_replies.send(
             key=f"{close.school_id}/{close.period}".encode(), value=json.dumps(reply).encode()
         )
@@ -127,32 +180,23 @@ async def answer_close_requests(stream: StreamT[bytes]) -> None:
 async def collect_publications(stream: StreamT[bytes]) -> None:
     async for event in stream.events():
         reply = json.loads(event.value)
-        raw = publications_by_period[event.key]
-        collection = Collection.load(raw) if raw else Collection(close_from_json(reply["close"]))
+        key = bytes(event.key or b"").decode()
+        collection = publications_by_period.get(key)
+        if collection is None:
+            collection = publications_by_period[key] = Collection(close_from_json(reply["close"]))
         if collection.issued:
             continue
         collection.replies[str(reply["partition"])] = reply
         if collection.ready(settings.partitions, config.pledges_grace_s):
             issued = publication_envelope(scorer, collection)
-            await topics.evaluations.send(key=issued.partition_key.encode(), value=issued.to_json())
             collection.issued = issued.model_dump_json()
+            await topics.evaluations.send(key=issued.partition_key.encode(), value=issued.to_json())
             log.info("%s issued for %s", issued.stream_id, collection.close.school_id)
-        publications_by_period[event.key] = collection.dump()
-
-
-_resent_after_start = False
 
 
 @app.timer(config.retry_s)
 async def ask_again() -> None:
-    """Pending closes ask every partition again; after a start, issued publications are sent
-    once more (same bytes, same event id) in case a crash came before the first send landed."""
-    global _resent_after_start
-    for _, raw in list(publications_by_period.items()):
-        collection = Collection.load(raw)
+    """A close still waiting for its watermarks asks every partition again."""
+    for collection in list(publications_by_period.values()):
         if not collection.issued:
             await request_close(close_to_json(collection.close))
-        elif not _resent_after_start:
-            issued = Envelope.model_validate_json(collection.issued)
-            await topics.evaluations.send(key=issued.partition_key.encode(), value=issued.to_json())
-    _resent_after_start = True

@@ -7,7 +7,6 @@ on every partition, or quiet there for the grace period)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -47,15 +46,6 @@ class Collection:
     close: Close
     replies: dict[str, dict[str, Any]] = field(default_factory=dict)  # by partition
     issued: str = ""  # the PublicationIssued envelope JSON, once issued
-
-    def dump(self) -> bytes:
-        raw = {"close": close_to_json(self.close), "replies": self.replies, "issued": self.issued}
-        return json.dumps(raw).encode()
-
-    @classmethod
-    def load(cls, raw: bytes) -> Collection:
-        data = json.loads(raw)
-        return cls(close_from_json(data["close"]), data["replies"], data["issued"])
 
     def ready(self, partitions: int, grace_s: float) -> bool:
         if len(self.replies) < partitions:

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from scoring.domain.ledger import MemberLedger, load_ledgers
+from scoring.domain.ledger import MemberLedger
 from scoring.stream.tables import ledgers_by_member
 from vanguard.common.v1 import status_pb2
 
 
 class TableLedgers:
     def ledger(self, school_id: str, member_id: str) -> MemberLedger | None:
-        return load_ledgers(ledgers_by_member.get(member_id.encode())).get(school_id)
+        return (ledgers_by_member.get(member_id) or {}).get(school_id)
 
     def ledgers(self, school_id: str) -> Iterable[MemberLedger]:
-        for _, raw in list(ledgers_by_member.items()):
-            ledger = load_ledgers(raw).get(school_id)
+        for ledgers in list(ledgers_by_member.values()):
+            ledger = ledgers.get(school_id)
             if ledger is not None:
                 yield ledger
 

@@ -7,9 +7,8 @@ seen, every position up to it has been applied: that is the contiguous watermark
 
 from __future__ import annotations
 
-import json
-import time
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from kernel.envelope import Envelope
 
@@ -20,37 +19,15 @@ class PartitionProgress:
     positions: int = 0  # distinct archives positions applied on this partition
     pledges_recorded_at: str = ""  # the latest pledges recorded_at applied here
 
-    def note_archives(self, position: int | None) -> bool:
+    def note_archives(self, position: int | None) -> None:
         """Count a position once (a redelivery or republish is not above the maximum)."""
-        if position is None or position <= self.max_position:
-            return False
-        self.max_position, self.positions = position, self.positions + 1
-        return True
+        if position is not None and position > self.max_position:
+            self.max_position, self.positions = position, self.positions + 1
 
-    def note_pledges(self, envelope: Envelope) -> bool:
+    def note_pledges(self, envelope: Envelope) -> None:
         recorded = envelope.recorded_at.isoformat()
-        if self.pledges_recorded_at and recorded <= self.pledges_recorded_at:
-            return False
-        self.pledges_recorded_at = recorded
-        return True
+        if not self.pledges_recorded_at or recorded > self.pledges_recorded_at:
+            self.pledges_recorded_at = recorded
 
-    def dump(self) -> bytes:
-        return json.dumps(asdict(self)).encode()
-
-    @classmethod
-    def load(cls, raw: bytes | None) -> PartitionProgress:
-        return cls(**json.loads(raw)) if raw else cls()
-
-
-class PledgesQuiet:
-    """Since when each partition has seen no pledges event (this process's clock)."""
-
-    def __init__(self) -> None:
-        self._started = time.monotonic()
-        self._last: dict[int, float] = {}
-
-    def seen(self, partition: int) -> None:
-        self._last[partition] = time.monotonic()
-
-    def quiet_s(self, partition: int) -> float:
-        return time.monotonic() - self._last.get(partition, self._started)
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)

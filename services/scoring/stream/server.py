@@ -1,8 +1,9 @@
 """The gRPC server runs inside the faust worker's event loop: started by a task, SERVING once
-the tables have recovered and the agents consume."""
+the replay of the input topics (scoring.stream.replay) has reached their end."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from kernel.grpc.server import Health, ServiceRegistration, create_server
@@ -27,11 +28,17 @@ async def serve_grpc() -> None:
     await server.start()
     state["health"] = health
     log.info(
-        "scoring gRPC on %s:%s (NOT_SERVING until the tables have recovered)",
+        "scoring gRPC on %s:%s (NOT_SERVING until the inputs are replayed)",
         settings.bind_host,
         port,
     )
-    await app.tables.recovery.completed.wait()
+    from scoring.stream.agents import replayed
+
+    await replayed.wait()
     await health.set_serving(True)
     log.info("scoring ready: SERVING")
-    state["server"] = server  # type: ignore[assignment]  # kept alive with the worker
+    try:
+        await asyncio.Event().wait()  # until the worker stops and cancels its tasks
+    finally:
+        await health.shutdown()
+        await server.stop(1.0)

@@ -1,7 +1,9 @@
-"""One archives and one pledges service for the whole pledges suite, on the session broker,
-in the session's event loop (starting them per test would cost seconds each); each test acts
-in the suite's school with pledges of its own. Tests that stop archives or need other limits
-start services of their own."""
+"""One archives and one pledges service per test module, on the session broker, in the
+module's event loop (starting them per test would cost seconds each); each test acts in the
+module's school with pledges of its own. Nothing outlives its module: another archives or
+pledges on the same broker would share the consumer group and split its partitions. Tests
+that stop archives or need other limits start services of their own, on a broker of their
+own."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from kernel.settings import Settings
 TEST_PARTITIONS = 3
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def suite_settings(tmp_path_factory: pytest.TempPathFactory, broker: EmbeddedBroker) -> Settings:
     return Settings(
         data_dir=tmp_path_factory.mktemp("pledges-suite"),
@@ -28,7 +30,7 @@ def suite_settings(tmp_path_factory: pytest.TempPathFactory, broker: EmbeddedBro
     )
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def suite_archives(suite_settings: Settings) -> AsyncIterator[Running]:
     running = await start_archives(suite_settings)
     try:
@@ -37,7 +39,7 @@ async def suite_archives(suite_settings: Settings) -> AsyncIterator[Running]:
         await running.stop()
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def suite_pledges(
     suite_settings: Settings, suite_archives: Running
 ) -> AsyncIterator[Running]:
@@ -48,9 +50,9 @@ async def suite_pledges(
         await running.stop()
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def school(
     suite_settings: Settings, suite_archives: Running, suite_pledges: Running
 ) -> School:
-    """The suite's school, founded once through archives: two branches, five members."""
+    """The module's school, founded once through archives: two branches, five members."""
     return await School(fresh("school"), suite_settings, suite_archives, suite_pledges).found()

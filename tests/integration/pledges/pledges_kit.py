@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Awaitable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 import grpc
 
 from archives import bootstrap as archives_bootstrap
+from kernel.broker import EmbeddedBroker
 from kernel.envelope import Envelope, Role
 from kernel.grpc.client import bearer, field_of
 from kernel.periods import periods_of
@@ -121,6 +123,35 @@ async def start_pledges(
     )
     runtime = pledges_bootstrap.build(settings, config or PledgesConfig(sweep_interval_s=3600))
     return await Running.start(runtime, pledges_bootstrap.registrations)
+
+
+@asynccontextmanager
+async def own_school(
+    settings: Settings, broker: EmbeddedBroker, config: PledgesConfig | None = None
+) -> AsyncIterator[School]:
+    """A founded school on archives and pledges of its own, on a broker of its own: two
+    instances of one service on one broker would share a consumer group and split its
+    partitions. Everything started is stopped, whatever happens."""
+    settings = settings.model_copy(
+        update={
+            "data_dir": settings.data_dir / fresh("own"),
+            "bootstrap_servers": broker.bootstrap_servers,
+        }
+    )
+    archives = await start_archives(settings)
+    try:
+        pledges = await start_pledges(settings, archives.port, config)
+    except BaseException:
+        await archives.stop()
+        raise
+    school = School(fresh("school"), settings, archives, pledges)
+    try:
+        yield await school.found()
+    finally:
+        try:
+            await school.pledges.stop()
+        finally:
+            await school.archives.stop()  # the test may have replaced it
 
 
 # -- callers ---------------------------------------------------------------------------------

@@ -13,11 +13,13 @@ from typing import TypeVar
 import grpc
 import pytest
 import pytest_asyncio
+from pledges_kit import School, describe, failure, own_school, start_archives
+
+from kernel.broker import EmbeddedBroker
 from kernel.grpc.client import field_of
 from kernel.settings import Settings
-from pledges_kit import School, describe, failure, fresh, start_archives, start_pledges
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 T = TypeVar("T")
 RECONNECT_S = 5.0  # pledges reconnects to archives within about a second
@@ -45,28 +47,17 @@ async def test_a_member_who_has_left_the_roll_pledges_no_more(school: School) ->
     ), describe(error)
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def own_school(suite_settings: Settings) -> AsyncIterator[School]:
-    """A school on archives and pledges of its own: this test stops its archives."""
-    settings = suite_settings.model_copy(
-        update={"data_dir": suite_settings.data_dir / fresh("own")}
-    )
-    archives = await start_archives(settings)
-    pledges = await start_pledges(settings, archives.port)
-    school = await School(fresh("school"), settings, archives, pledges).found()
-    try:
+@pytest_asyncio.fixture(loop_scope="module")
+async def alone(suite_settings: Settings, own_broker: EmbeddedBroker) -> AsyncIterator[School]:
+    """A school on services of its own: this test stops its archives."""
+    async with own_school(suite_settings, own_broker) as school:
         yield school
-    finally:
-        try:
-            await pledges.stop()
-        finally:
-            await school.archives.stop()
 
 
 async def test_with_archives_down_a_pledge_is_unavailable_and_nothing_is_written(
-    own_school: School,
+    alone: School,
 ) -> None:
-    school = own_school
+    school = alone
     await school.make("m-wang")  # archives answers
     port = school.archives.port
     await school.archives.stop()

@@ -9,11 +9,12 @@ from typing import Any
 
 import grpc
 import pytest
-from kernel.envelope import Role
 from pledges_kit import Caller, School, describe, failure, progress, targets
+
+from kernel.envelope import Role
 from vanguard.pledges.v1 import pledges_pb2 as pb
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 DENIED = grpc.StatusCode.PERMISSION_DENIED
 UNAUTHENTICATED = grpc.StatusCode.UNAUTHENTICATED
@@ -91,7 +92,7 @@ RULES = [
 async def pledge_in(school: School, state: str) -> str:
     """A pledge of m-wang brought to `state` by the people allowed to."""
     wang, secretary = school.member("m-wang"), school.chinese
-    steps: list[tuple[str, Caller, dict[str, Any]]] = {
+    plans: dict[str, list[tuple[str, Caller, dict[str, Any]]]] = {
         "made": [],
         "returned": [("ReturnPledge", secretary, {"reason": "再具体些"})],
         "revised": [
@@ -99,7 +100,8 @@ async def pledge_in(school: School, state: str) -> str:
             ("RevisePledge", wang, {"lead": "work", "title": "改", "targets": targets(7)}),
         ],
         "approved": [("ApprovePledge", secretary, {})],
-    }.get(state, [])
+    }
+    steps = plans.get(state, [])
     if steps or state == "made":
         pledge_id = (await school.make("m-wang")).id
     elif state == "reported":

@@ -8,10 +8,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from pledges_kit import VISIBLE, School, event_types, progress, targets
-from vanguard.pledges.v1 import pledges_pb2 as pb
+from pledges_kit import School, event_types, progress, targets
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 async def stage(school: School, pledge_id: str) -> tuple[str, str]:

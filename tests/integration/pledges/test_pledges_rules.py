@@ -11,9 +11,9 @@ from typing import Any
 
 import grpc
 import pytest
-from kernel.grpc.client import field_of
 from pledges_kit import (
     TODAY,
+    Caller,
     School,
     describe,
     event_types,
@@ -22,10 +22,12 @@ from pledges_kit import (
     progress,
     targets,
 )
+
+from kernel.grpc.client import field_of
 from vanguard.common.v1 import command_pb2
 from vanguard.pledges.v1 import pledges_pb2 as pb
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 PRECONDITION = grpc.StatusCode.FAILED_PRECONDITION
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
@@ -272,7 +274,7 @@ async def test_a_bad_pledge_is_invalid_naming_the_field_and_writes_nothing(
 async def test_bad_reports_and_verdicts_name_their_fields(school: School) -> None:
     pledge_id = await school.published("m-wang")
     wang = school.member("m-wang")
-    cases = [
+    cases: list[tuple[str, Caller, dict[str, Any], str]] = [
         (
             "ReportFulfilment",
             wang,

@@ -3,6 +3,8 @@ withdrawn before publication, by its own rules."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from kernel.errors import PermissionDenied, PreconditionFailed
@@ -64,10 +66,12 @@ def test_replaying_the_events_gives_the_same_pledge() -> None:
         ),
     ],
 )
-def test_a_submitted_pledge_refuses_what_comes_later(what: str, step: object) -> None:
+def test_a_submitted_pledge_refuses_what_comes_later(
+    what: str, step: Callable[[Pledge], object]
+) -> None:
     pledge = made()
     with pytest.raises(PreconditionFailed) as error:
-        step(pledge)  # type: ignore[operator]
+        step(pledge)
     assert error.value.field == "pledge_id", what
     assert len(pledge.pending) == 1  # nothing recorded
 

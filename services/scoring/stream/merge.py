@@ -1,0 +1,116 @@
+"""One partition's two inputs, archives and pledges, merged in a deterministic order.
+
+A member's events arrive on two topics (co-partitioned: same key, same partition number), and
+how a consumer interleaves two topics depends on fetch timing. The order matters: each
+EvaluationUpdated version is the evaluation after the facts applied so far, so a replay that
+interleaved differently would give a version other content (and another event id).
+
+So events are released in `recorded_at` order across the two topics (archives first on a
+tie), each topic keeping its own log order. The head of one queue waits while the other queue
+is empty, until that other topic is *caught up*: everything the broker holds of it (the
+highwater of the latest fetch response) has been delivered here. A replay of the whole log
+therefore releases exactly the recorded_at merge of the two logs, whatever the fetch timing;
+live traffic releases the same order unless one relay publishes an event after a later-
+recorded event of the other store was already released (documented in docs: a late relay).
+
+The highwater must come from fetch responses: the embedded broker's ListOffsets answers the
+start of the last record batch (plus one), not the end of the log.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from kernel.envelope import Envelope
+
+# topic, partition -> the highwater of the latest fetch response (None before the first one)
+Highwater = Callable[[str, int], int | None]
+
+
+@dataclass
+class PartitionMerge:
+    partition: int
+    archives_topic: str
+    pledges_topic: str
+    queues: dict[str, deque[Envelope]] = field(default_factory=dict)
+    next_offset: dict[str, int] = field(default_factory=dict)  # after the last one delivered
+    pledges_seen_at: float = field(default_factory=time.monotonic)  # this process's clock
+
+    def __post_init__(self) -> None:
+        for topic in (self.archives_topic, self.pledges_topic):
+            self.queues.setdefault(topic, deque())
+            self.next_offset.setdefault(topic, 0)
+
+    def arrive(self, topic: str, offset: int, envelope: Envelope | None) -> None:
+        """A message delivered to the agent; None for one that cannot be parsed (it still
+        counts as delivered)."""
+        self.next_offset[topic] = max(self.next_offset[topic], offset + 1)
+        if envelope is not None:
+            self.queues[topic].append(envelope)
+
+    def caught_up(self, topic: str, highwater: Highwater) -> bool:
+        mark = highwater(topic, self.partition)
+        return mark is not None and self.next_offset[topic] >= mark and not self.queues[topic]
+
+    def release(self, highwater: Highwater) -> list[tuple[str, Envelope]]:
+        """Take every event whose turn has come, in merge order."""
+        out: list[tuple[str, Envelope]] = []
+        archives, pledges = self.queues[self.archives_topic], self.queues[self.pledges_topic]
+        while archives or pledges:
+            if archives and pledges:
+                take_archives = archives[0].recorded_at <= pledges[0].recorded_at
+            elif archives:
+                take_archives = self.caught_up(self.pledges_topic, highwater)
+                if not take_archives:
+                    break
+            else:
+                take_archives = False
+                if not self.caught_up(self.archives_topic, highwater):
+                    break
+            if take_archives:
+                out.append((self.archives_topic, archives.popleft()))
+            else:
+                out.append((self.pledges_topic, pledges.popleft()))
+                self.pledges_seen_at = time.monotonic()
+        return out
+
+    def pledges_quiet_s(self, highwater: Highwater) -> float:
+        """How long no pledges event has been applied here — 0 while the pledges topic is not
+        caught up (a replay has not reached its end yet)."""
+        if not self.caught_up(self.pledges_topic, highwater):
+            return 0.0
+        return time.monotonic() - self.pledges_seen_at
+
+
+@dataclass
+class Merges:
+    """This worker's merges, one per input partition it was assigned."""
+
+    archives_topic: str
+    pledges_topic: str
+    by_partition: dict[int, PartitionMerge] = field(default_factory=dict)
+
+    def of(self, partition: int) -> PartitionMerge:
+        merge = self.by_partition.get(partition)
+        if merge is None:
+            merge = PartitionMerge(partition, self.archives_topic, self.pledges_topic)
+            self.by_partition[partition] = merge
+        return merge
+
+    def reset(self, partition: int) -> None:
+        """The partition is read again from the start: forget what was delivered."""
+        self.by_partition.pop(partition, None)
+
+    def pending(self) -> list[PartitionMerge]:
+        return [m for m in self.by_partition.values() if any(m.queues.values())]
+
+    def caught_up(self, partitions: set[int], highwater: Highwater) -> bool:
+        """Every one of `partitions` has delivered and released both topics to their end."""
+        return all(
+            self.of(p).caught_up(self.archives_topic, highwater)
+            and self.of(p).caught_up(self.pledges_topic, highwater)
+            for p in partitions
+        )

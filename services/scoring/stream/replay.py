@@ -1,0 +1,48 @@
+"""Scoring's state is derived from its input topics, and rebuilt from them at every start.
+
+Why not faust's changelog recovery: a table's changelog is read back up to the end offsets the
+broker reports, and the embedded broker (Tansu) answers ListOffsets with the start of the
+last record batch plus one. Recovery then stops inside the last batch; the rest of it arrives
+after the worker resumed and sits in a recovery buffer, so the restored tables miss their
+latest writes while the committed input offsets are already past the events that made them
+(measured: ledgers lost facts and reused EvaluationUpdated versions with other content, the
+archives watermark never closed again). Replaying the inputs instead needs no end offsets
+from ListOffsets and is idempotent: facts are deduplicated by event id, and every emitted
+message is deterministic (same merge order, same versions, same event ids, same bytes), so
+consumers drop what they already have.
+
+Here: the input topics are consumed without acks (never committed), and the consumer seeks
+every newly assigned input partition to its beginning, also when a stale committed offset
+exists (an older deployment's). Partitions kept across a rebalance are not re-read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from faust.transport.drivers import aiokafka as faust_aiokafka
+from faust.types import TP
+
+
+class ReplayingConsumer(faust_aiokafka.Consumer):
+    replayed_topics: frozenset[str] = frozenset()
+    on_replay: Callable[[set[TP]], None] = staticmethod(lambda tps: None)
+    _held: frozenset[TP] = frozenset()
+
+    async def perform_seek(self) -> None:
+        await super().perform_seek()
+        assigned = frozenset(tp for tp in self.assignment() if tp.topic in self.replayed_topics)
+        fresh = set(assigned - self._held)
+        self._held = assigned
+        if not fresh:
+            return
+        type(self).on_replay(fresh)
+        for tp in sorted(fresh):
+            await self.seek(tp, 0)  # out of range (a trimmed log) resets to the earliest
+
+
+def install(topics: tuple[str, ...]) -> type[ReplayingConsumer]:
+    """Make faust's aiokafka transport build ReplayingConsumer, replaying `topics`."""
+    ReplayingConsumer.replayed_topics = frozenset(topics)
+    faust_aiokafka.Transport.Consumer = ReplayingConsumer
+    return ReplayingConsumer

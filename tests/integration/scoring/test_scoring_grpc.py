@@ -1,0 +1,103 @@
+"""The gRPC API inside the worker: an evaluation, its explanation, what-if without emitting,
+and who may read what."""
+
+from __future__ import annotations
+
+import json
+
+import grpc
+import pytest
+from scoring_kit import Evaluations, Log, ScoringProcess
+from unit.scoring.story import Story
+from unit.scoring.test_rules import DEFAULT
+from unit.scoring.test_tiers import complete
+
+from kernel.envelope import Role
+from kernel.grpc.client import bearer
+from kernel.settings import DEV_TOKEN_SECRET
+from kernel.tokens import issue_token
+from vanguard.scoring.v1 import scoring_pb2 as pb
+from vanguard.scoring.v1 import scoring_pb2_grpc
+
+
+def as_caller(role: Role, school: str, subject: str = "someone") -> tuple[tuple[str, str], ...]:
+    token = issue_token(DEV_TOKEN_SECRET, subject=subject, role=role, school=school, ttl_s=600)
+    return bearer(token)
+
+
+async def test_evaluation_explain_and_what_if(
+    worker: ScoringProcess, log: Log, evaluations: Evaluations, story: Story, school: str
+) -> None:
+    log.publish(complete(story, "m1", 10, 90))
+    evaluations.wait_for(
+        lambda _: (
+            (e := evaluations.latest(school, "m1", "2026-10")) is not None
+            and not e.data["provisional"]
+        )
+    )
+    committee = as_caller(Role.COMMITTEE, school)
+    async with grpc.aio.insecure_channel(worker.address) as channel:
+        stub = scoring_pb2_grpc.ScoringServiceStub(channel)
+        request = pb.EvaluationRequest(member_id="m1", period="2026-10")
+        evaluation = await stub.GetEvaluation(request, metadata=committee, timeout=5)
+        assert (evaluation.composite, evaluation.stars, evaluation.provisional) == (64.0, 1, False)
+
+        explanation = await stub.Explain(request, metadata=committee, timeout=5)
+        parts = sorted({line.part for line in explanation.contributions})
+        assert parts == [
+            "objective.records.duty_performance",
+            "tier.committee",
+            "tier.peer_public",
+            "tier.self",
+        ]
+
+        before = len(evaluations.settle(0.5))
+        candidate = {
+            **DEFAULT,
+            "version": "candidate",
+            "weights": {
+                "objective": 0.1,
+                "self_assessment": 0.1,
+                "peer_public": 0.2,
+                "committee": 0.6,
+            },
+        }
+        reply = await stub.WhatIf(
+            pb.WhatIfRequest(period="2026-10", rules_json=json.dumps(candidate)),
+            metadata=committee,
+            timeout=5,
+        )
+        assert [(m.member_id, m.old_composite, m.new_composite) for m in reply.members] == [
+            ("m1", 64.0, 83.5)
+        ]
+        assert len(evaluations.settle(1.0)) == before  # what-if emitted nothing
+
+
+async def test_a_member_reads_only_their_own_evaluation(
+    worker: ScoringProcess, log: Log, evaluations: Evaluations, story: Story, school: str
+) -> None:
+    log.publish([story.assess("m5", "self", 70)])
+    evaluations.wait_for(lambda _: evaluations.latest(school, "m5", "2026-10") is not None)
+    async with grpc.aio.insecure_channel(worker.address) as channel:
+        stub = scoring_pb2_grpc.ScoringServiceStub(channel)
+        request = pb.EvaluationRequest(member_id="m5", period="2026-10")
+        own = await stub.GetEvaluation(
+            request, metadata=as_caller(Role.MEMBER, school, "m5"), timeout=5
+        )
+        assert own.provisional and own.self_assessment == 70.0
+        with pytest.raises(grpc.aio.AioRpcError) as denied:
+            await stub.GetEvaluation(
+                request, metadata=as_caller(Role.MEMBER, school, "m6"), timeout=5
+            )
+        assert denied.value.code() is grpc.StatusCode.PERMISSION_DENIED
+        with pytest.raises(grpc.aio.AioRpcError) as other_school:
+            await stub.GetEvaluation(
+                request, metadata=as_caller(Role.COMMITTEE, "elsewhere"), timeout=5
+            )
+        assert other_school.value.code() is grpc.StatusCode.NOT_FOUND
+        with pytest.raises(grpc.aio.AioRpcError) as bad:
+            bad_request = pb.EvaluationRequest(member_id="m5", period="October")
+            await stub.GetEvaluation(
+                bad_request, metadata=as_caller(Role.COMMITTEE, school), timeout=5
+            )
+        assert bad.value.code() is grpc.StatusCode.INVALID_ARGUMENT

@@ -1,0 +1,98 @@
+"""Exactly-once effect: a worker killed with SIGKILL mid-stream and restarted ends with the
+evaluations an uninterrupted run gives, and a full rebuild (a new worker reading the topics
+from the start) issues the identical publication."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+from scoring_kit import Evaluations, Log, ScoringProcess
+from unit.scoring.kit import Members
+from unit.scoring.story import Story
+
+from kernel.broker import EmbeddedBroker
+from kernel.envelope import Envelope
+from scoring.domain.rulebook import RuleBook
+from scoring.scorer import Scorer
+
+MEMBERS = [f"k{n}" for n in range(8)]
+
+
+def history(story: Story) -> list[Envelope]:
+    events: list[Envelope] = []
+    for n, member in enumerate(MEMBERS):
+        for r in range(4):
+            events += [
+                story.record(member, f"{member}-r{r}"),
+                story.verify(member, f"{member}-r{r}", 2 + r),
+            ]
+        events += [story.assess(member, "self", 60 + n), story.assess(member, "committee", 70 + n)]
+        events += [
+            story.assess(member, "peer", 50 + 5 * b, ballot=f"{member}-b{b}") for b in range(5)
+        ]
+        events += [
+            story.pledge(member, f"{member}-p"),
+            story.pledge_closed(member, f"{member}-p", "fulfilled"),
+        ]
+    return events
+
+
+def final_versions(seen: list[Envelope], school: str) -> dict[str, Envelope]:
+    by_version: dict[tuple[str, int], set[uuid.UUID]] = defaultdict(set)
+    latest: dict[str, Envelope] = {}
+    for e in seen:
+        if e.school_id == school and e.event_type == "EvaluationUpdated":
+            by_version[(e.stream_id, e.stream_version)].add(e.event_id)
+            if e.stream_version >= latest.get(e.stream_id, e).stream_version:
+                latest[e.stream_id] = e
+    assert all(len(ids) == 1 for ids in by_version.values()), "one content per stream version"
+    for stream, last in latest.items():
+        assert {v for s, v in by_version if s == stream} == set(range(1, last.stream_version + 1))
+    return latest
+
+
+def test_sigkill_restart_and_rebuild_give_the_same_results(
+    scoring_broker: EmbeddedBroker,
+    log: Log,
+    evaluations: Evaluations,
+    story: Story,
+    school: str,
+    tmp_path: Path,
+) -> None:
+    events = history(story)
+    reference = Members(Scorer(RuleBook()))
+    reference.feed(*events)
+    expected = {e.stream_id: e for e in reference.sent}  # the last update of each stream
+
+    servers = scoring_broker.bootstrap_servers
+    worker = ScoringProcess(servers, f"scoring-{uuid.uuid4().hex[:6]}", tmp_path / "a.log").start()
+    try:
+        log.publish(events[: len(events) // 2])
+        evaluations.wait_for(lambda seen: len([e for e in seen if e.school_id == school]) >= 20)
+        worker.kill()  # mid-stream: state, offsets and outputs at whatever point they reached
+        worker.start()
+        log.publish(events[len(events) // 2 :])
+        log.publish([story.close("2026-10", "month")])
+        evaluations.wait_for(lambda _: bool(evaluations.of(school, "PublicationIssued")), 40)
+    finally:
+        worker.stop()
+    latest = final_versions(evaluations.settle(1.0), school)
+    assert {s: e.data for s, e in latest.items()} == {s: e.data for s, e in expected.items()}
+    assert {s: e.event_id for s, e in latest.items()} == {
+        s: e.event_id for s, e in expected.items()
+    }
+    published = evaluations.of(school, "PublicationIssued")
+
+    rebuild = ScoringProcess(servers, f"rebuild-{uuid.uuid4().hex[:6]}", tmp_path / "b.log").start()
+    try:
+        evaluations.wait_for(
+            lambda _: len(evaluations.of(school, "PublicationIssued")) > len(published), 40
+        )
+    finally:
+        rebuild.stop()
+    again = evaluations.of(school, "PublicationIssued")
+    assert {e.data["digest"] for e in again} == {published[0].data["digest"]}
+    assert {e.event_id for e in again} == {published[0].event_id}
+    final_versions(evaluations.settle(1.0), school)  # still one content per version
