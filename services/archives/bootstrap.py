@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from archives.domain.events import registry
+from archives.domain.events import registry as archive_events
 from archives.entrypoints.grpc_api import ArchiveApi
 from archives.handlers import ArchivesHandlers
 from archives.readmodel.projection import ArchiveProjection
@@ -14,9 +14,15 @@ from kernel.auth import current_correlation_id
 from kernel.grpc.server import ServiceRegistration
 from kernel.runtime import ProjectionSpec, ServiceRuntime
 from kernel.settings import Settings
+from pledges.domain.events import registry as pledge_events
+from scoring.domain.events import registry as scoring_events
 from vanguard.archives.v1 import archives_pb2_grpc
 
 SERVICE_NAME = "vanguard.archives.v1.ArchiveService"
+
+# The archive is built from every topic: the events of all three services.
+READ_TOPICS = (topics.ARCHIVES, topics.PLEDGES, topics.EVALUATIONS)
+READ_EVENTS = archive_events.merge(pledge_events).merge(scoring_events)
 
 
 def build(settings: Settings) -> ServiceRuntime:
@@ -25,7 +31,7 @@ def build(settings: Settings) -> ServiceRuntime:
         "archives",
         settings.archives_port,
         publishes_to=topics.ARCHIVES,
-        projections=[ProjectionSpec(ArchiveProjection(), (topics.ARCHIVES,), registry)],
+        projections=[ProjectionSpec(ArchiveProjection(), READ_TOPICS, READ_EVENTS)],
     )
 
 
@@ -36,7 +42,7 @@ def registrations(runtime: ServiceRuntime) -> Sequence[ServiceRegistration]:
         ballot_secret=runtime.settings.token_secret.get_secret_value().encode(),
         correlation_id=current_correlation_id,
     )
-    queries = ArchiveQueries(runtime.directory / f"{ArchiveProjection.name}.db", registry)
+    queries = ArchiveQueries(runtime.directory / f"{ArchiveProjection.name}.db", READ_EVENTS)
     api = ArchiveApi(runtime, handlers, queries, runtime.wait_visible)
     return [
         ServiceRegistration(

@@ -12,7 +12,11 @@ from kernel.envelope import Role
 from kernel.settings import Settings
 
 # Every module that registers event types; `schemas` exports what they declare.
-EVENT_MODULES: tuple[str, ...] = ("archives.domain.events",)
+EVENT_MODULES: tuple[str, ...] = (
+    "archives.domain.events",
+    "pledges.domain.events",
+    "scoring.domain.events",
+)
 
 
 def _up(args: argparse.Namespace, settings: Settings) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from archives.readmodel.engagement import FOLDS
 from kernel.envelope import Envelope
 
 Archive = dict[str, Any]
@@ -204,6 +205,8 @@ _HANDLERS = {
     "AppealFiled": _appeal_filed,
     "AppealResolved": _appeal_resolved,
 }
+
+_HANDLERS.update(FOLDS)
 
 #: Event types that concern one member (their partition key is the member id).
 MEMBER_EVENTS = frozenset(_HANDLERS)

@@ -124,13 +124,17 @@ class ArchiveProjection:
                     "INSERT OR REPLACE INTO model_posts VALUES (?, ?, ?, ?)",
                     (school, data["post_id"], data["name"], data["kind"]),
                 )
-        if envelope.event_type in MEMBER_EVENTS and "member_id" in data:
-            self._apply_to_archive(conn, envelope, data)
+        if envelope.event_type == "PublicationIssued":
+            # One publication, many members: each archive logs it and takes its own entry.
+            for entry in data["entries"]:
+                self._apply_to_archive(conn, envelope, data, str(entry["member_id"]))
+        elif envelope.event_type in MEMBER_EVENTS and "member_id" in data:
+            self._apply_to_archive(conn, envelope, data, str(data["member_id"]))
 
     def _apply_to_archive(
-        self, conn: sqlite3.Connection, envelope: Envelope, data: dict[str, Any]
+        self, conn: sqlite3.Connection, envelope: Envelope, data: dict[str, Any], member_id: str
     ) -> None:
-        school, member_id = envelope.school_id, str(data["member_id"])
+        school = envelope.school_id
         key = (school, member_id)
         archive = self._take(conn, key) or empty_archive(school, member_id)
         if not apply(archive, envelope, dict(data)):

@@ -66,9 +66,12 @@ def _on_replay(tps: set[TP]) -> None:
 ReplayingConsumer.on_replay = staticmethod(_on_replay)
 
 
-def highwater(topic: str, partition: int) -> int | None:
-    """The highwater of the latest fetch response (never ListOffsets: see scoring.stream.merge)."""
-    return app.consumer.highwater(TP(topic, partition))
+def fetch_state(topic: str, partition: int) -> tuple[int | None, int | None]:
+    """Highwater and time of the latest fetch response (never ListOffsets: see
+    scoring.stream.merge)."""
+    consumer = app.consumer
+    assert isinstance(consumer, ReplayingConsumer)
+    return consumer.fetch_state(TP(topic, partition))
 
 
 def partition_of(key: str) -> int:
@@ -88,7 +91,7 @@ async def score_members(stream: StreamT[bytes]) -> None:
             await dead_letters.send(
                 key=event.key, value=event.value, headers={"reason": str(exc).encode()[:500]}
             )
-        merge.arrive(message.topic, message.offset, envelope)
+        merge.arrive(message.topic, message.offset, envelope, fetch_state)
         await release(message.partition)
 
 
@@ -100,13 +103,13 @@ async def release_waiting() -> None:
         await release(merge.partition)
     if not replayed.is_set() and app.tables.recovery.completed.is_set():  # type: ignore[attr-defined]
         partitions = {tp.partition for tp in app.consumer.assignment() if tp.topic in inputs.topics}
-        if partitions and merges.caught_up(partitions, highwater):
+        if partitions and merges.caught_up(partitions, fetch_state):
             replayed.set()
 
 
 async def release(partition: int) -> None:
     async with applying:
-        for topic, envelope in merges.of(partition).release(highwater):
+        for topic, envelope in merges.of(partition).release(fetch_state):
             await _apply(partition, topic, envelope)
 
 
@@ -168,7 +171,7 @@ async def answer_close_requests(stream: StreamT[bytes]) -> None:
                 "close": close_to_json(close),
                 "partition": partition,
                 "progress": progress.to_json(),
-                "pledges_quiet_s": merges.of(partition).pledges_quiet_s(highwater),
+                "pledges_quiet_s": merges.of(partition).pledges_quiet_s(fetch_state),
                 "snapshots": snapshots,
             }
         await topics.partition_replies.send(

@@ -7,8 +7,10 @@ interleaved differently would give a version other content (and another event id
 
 So events are released in `recorded_at` order across the two topics (archives first on a
 tie), each topic keeping its own log order. The head of one queue waits while the other queue
-is empty, until that other topic is *caught up*: everything the broker holds of it (the
-highwater of the latest fetch response) has been delivered here. A replay of the whole log
+is empty, until that other topic is *caught up*: everything the broker held of it at a fetch
+response no older than the one that brought the head (its highwater) has been delivered
+here. (A partition with records still buffered in the client is left out of fetches, so its
+highwater can be older than the other topic's data.) A replay of the whole log
 therefore releases exactly the recorded_at merge of the two logs, whatever the fetch timing;
 live traffic releases the same order unless one relay publishes an event after a later-
 recorded event of the other store was already released (documented in docs: a late relay).
@@ -26,8 +28,15 @@ from dataclasses import dataclass, field
 
 from kernel.envelope import Envelope
 
-# topic, partition -> the highwater of the latest fetch response (None before the first one)
-Highwater = Callable[[str, int], int | None]
+# topic, partition -> the highwater of the latest fetch response for it and when that response
+# came (ms); (None, None) before the first one
+FetchState = Callable[[str, int], tuple[int | None, int | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    envelope: Envelope
+    fetched_ms: int  # no earlier than the fetch response that brought it
 
 
 @dataclass
@@ -35,7 +44,7 @@ class PartitionMerge:
     partition: int
     archives_topic: str
     pledges_topic: str
-    queues: dict[str, deque[Envelope]] = field(default_factory=dict)
+    queues: dict[str, deque[Arrival]] = field(default_factory=dict)
     next_offset: dict[str, int] = field(default_factory=dict)  # after the last one delivered
     pledges_seen_at: float = field(default_factory=time.monotonic)  # this process's clock
 
@@ -44,43 +53,50 @@ class PartitionMerge:
             self.queues.setdefault(topic, deque())
             self.next_offset.setdefault(topic, 0)
 
-    def arrive(self, topic: str, offset: int, envelope: Envelope | None) -> None:
+    def arrive(
+        self, topic: str, offset: int, envelope: Envelope | None, fetch: FetchState
+    ) -> None:
         """A message delivered to the agent; None for one that cannot be parsed (it still
         counts as delivered)."""
         self.next_offset[topic] = max(self.next_offset[topic], offset + 1)
         if envelope is not None:
-            self.queues[topic].append(envelope)
+            _, fetched_ms = fetch(topic, self.partition)
+            self.queues[topic].append(Arrival(envelope, fetched_ms or 0))
 
-    def caught_up(self, topic: str, highwater: Highwater) -> bool:
-        mark = highwater(topic, self.partition)
-        return mark is not None and self.next_offset[topic] >= mark and not self.queues[topic]
+    def caught_up(self, topic: str, fetch: FetchState, since_ms: int = 0) -> bool:
+        """All of `topic` that a fetch response at `since_ms` or later showed is delivered
+        and released."""
+        highwater, fetched_ms = fetch(topic, self.partition)
+        if highwater is None or fetched_ms is None or fetched_ms < since_ms:
+            return False
+        return self.next_offset[topic] >= highwater and not self.queues[topic]
 
-    def release(self, highwater: Highwater) -> list[tuple[str, Envelope]]:
+    def release(self, fetch: FetchState) -> list[tuple[str, Envelope]]:
         """Take every event whose turn has come, in merge order."""
         out: list[tuple[str, Envelope]] = []
         archives, pledges = self.queues[self.archives_topic], self.queues[self.pledges_topic]
         while archives or pledges:
             if archives and pledges:
-                take_archives = archives[0].recorded_at <= pledges[0].recorded_at
+                take_archives = archives[0].envelope.recorded_at <= pledges[0].envelope.recorded_at
             elif archives:
-                take_archives = self.caught_up(self.pledges_topic, highwater)
-                if not take_archives:
+                take_archives = True
+                if not self.caught_up(self.pledges_topic, fetch, archives[0].fetched_ms):
                     break
             else:
                 take_archives = False
-                if not self.caught_up(self.archives_topic, highwater):
+                if not self.caught_up(self.archives_topic, fetch, pledges[0].fetched_ms):
                     break
             if take_archives:
-                out.append((self.archives_topic, archives.popleft()))
+                out.append((self.archives_topic, archives.popleft().envelope))
             else:
-                out.append((self.pledges_topic, pledges.popleft()))
+                out.append((self.pledges_topic, pledges.popleft().envelope))
                 self.pledges_seen_at = time.monotonic()
         return out
 
-    def pledges_quiet_s(self, highwater: Highwater) -> float:
+    def pledges_quiet_s(self, fetch: FetchState) -> float:
         """How long no pledges event has been applied here — 0 while the pledges topic is not
         caught up (a replay has not reached its end yet)."""
-        if not self.caught_up(self.pledges_topic, highwater):
+        if not self.caught_up(self.pledges_topic, fetch):
             return 0.0
         return time.monotonic() - self.pledges_seen_at
 
@@ -107,10 +123,10 @@ class Merges:
     def pending(self) -> list[PartitionMerge]:
         return [m for m in self.by_partition.values() if any(m.queues.values())]
 
-    def caught_up(self, partitions: set[int], highwater: Highwater) -> bool:
+    def caught_up(self, partitions: set[int], fetch: FetchState) -> bool:
         """Every one of `partitions` has delivered and released both topics to their end."""
         return all(
-            self.of(p).caught_up(self.archives_topic, highwater)
-            and self.of(p).caught_up(self.pledges_topic, highwater)
+            self.of(p).caught_up(self.archives_topic, fetch)
+            and self.of(p).caught_up(self.pledges_topic, fetch)
             for p in partitions
         )

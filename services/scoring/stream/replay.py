@@ -41,6 +41,14 @@ class ReplayingConsumer(faust_aiokafka.Consumer):
             await self.seek(tp, 0)  # out of range (a trimmed log) resets to the earliest
 
 
+    def fetch_state(self, tp: TP) -> tuple[int | None, int | None]:
+        """The highwater of the latest fetch response for `tp` and when it came (ms).
+        (faust exposes neither the client nor its last poll time: reached through the
+        consumer thread.)"""
+        client = self._thread._ensure_consumer()
+        return client.highwater(tp), client.last_poll_timestamp(tp)
+
+
 def install(topics: tuple[str, ...]) -> type[ReplayingConsumer]:
     """Make faust's aiokafka transport build ReplayingConsumer, replaying `topics`."""
     ReplayingConsumer.replayed_topics = frozenset(topics)

@@ -997,12 +997,15 @@ class EvaluationEntry(_message.Message):
     STARS_FIELD_NUMBER: _builtins.int
     RULES_VERSION_FIELD_NUMBER: _builtins.int
     UPDATED_AT_FIELD_NUMBER: _builtins.int
+    PUBLISHED_FIELD_NUMBER: _builtins.int
     period: _builtins.str
     composite: _builtins.float
     provisional: _builtins.bool
     stars: _builtins.int
     rules_version: _builtins.str
     updated_at: _builtins.str
+    published: _builtins.bool
+    """frozen by the period's publication (月度公示 / 季度通报 / 年度表彰)"""
     def __init__(
         self,
         *,
@@ -1012,10 +1015,11 @@ class EvaluationEntry(_message.Message):
         stars: _builtins.int = ...,
         rules_version: _builtins.str = ...,
         updated_at: _builtins.str = ...,
+        published: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["composite", b"composite", "period", b"period", "provisional", b"provisional", "rules_version", b"rules_version", "stars", b"stars", "updated_at", b"updated_at"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["composite", b"composite", "period", b"period", "provisional", b"provisional", "published", b"published", "rules_version", b"rules_version", "stars", b"stars", "updated_at", b"updated_at"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -1,0 +1,155 @@
+"""The parts of a member's archive that other services own: their pledges (承诺践诺, from
+`vanguard.pledges`) and their evaluation timeline (三级考评, from `vanguard.evaluations`).
+
+Only verified supervision feedback reaches the archive; pending or dismissed feedback does not.
+The PDCA stage uses the pledges service's own published rule (`pledges.domain.stage`), so the
+archive and the pledges service can never disagree about it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kernel.envelope import Envelope
+from pledges.domain.stage import stage_of
+from pledges.domain.vocabulary import Outcome, PledgeStatus, RectificationStatus
+
+Archive = dict[str, Any]
+Fold = Callable[[Archive, Envelope, dict[str, Any]], None]
+
+
+def _progress(archive: Archive, pledge_id: str) -> dict[str, Any]:
+    """What the stage is derived from, kept beside the entry the archive shows."""
+    return archive.setdefault("pledge_progress", {}).setdefault(
+        pledge_id,
+        {"status": "submitted", "reports_pending": [], "outcome": "", "rectification": "",
+         "verified_feedback": 0, "rating_total": 0},
+    )
+
+
+def _restage(archive: Archive, pledge_id: str) -> None:
+    progress = archive["pledge_progress"][pledge_id]
+    entry = archive["pledges"][pledge_id]
+    entry["status"] = progress["status"]
+    entry["outcome"] = progress["outcome"]
+    entry["pdca_stage"] = stage_of(
+        PledgeStatus(progress["status"]),
+        report_pending=bool(progress["reports_pending"]),
+        outcome=Outcome(progress["outcome"]) if progress["outcome"] else None,
+        rectification=(
+            RectificationStatus(progress["rectification"]) if progress["rectification"] else None
+        ),
+    ).value
+
+
+def _made(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+    archive["pledges"][data["pledge_id"]] = {
+        "pledge_id": data["pledge_id"],
+        "title": data["title"],
+        "lead": data["lead"],
+        "period": data["period"],
+        "status": "",
+        "pdca_stage": "",
+        "outcome": "",
+    }
+    _progress(archive, data["pledge_id"])
+    _restage(archive, data["pledge_id"])
+
+
+def _revised(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+    archive["pledges"][data["pledge_id"]].update(title=data["title"], lead=data["lead"])
+
+
+def _status(status: PledgeStatus) -> Fold:
+    def fold(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+        _progress(archive, data["pledge_id"])["status"] = status.value
+        _restage(archive, data["pledge_id"])
+
+    return fold
+
+
+def _reported(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+    _progress(archive, data["pledge_id"])["reports_pending"].append(data["report_id"])
+    _restage(archive, data["pledge_id"])
+
+
+def _report_verified(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+    pending = _progress(archive, data["pledge_id"])["reports_pending"]
+    if data["report_id"] in pending:
+        pending.remove(data["report_id"])
+    _restage(archive, data["pledge_id"])
+
+
+def _closed(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+    progress = _progress(archive, data["pledge_id"])
+    progress.update(status=PledgeStatus.CLOSED.value, outcome=data["outcome"])
+    _restage(archive, data["pledge_id"])
+
+
+def _rectification(status: RectificationStatus) -> Fold:
+    def fold(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+        _progress(archive, data["pledge_id"])["rectification"] = status.value
+        _restage(archive, data["pledge_id"])
+
+    return fold
+
+
+def _feedback_verified(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+    progress = _progress(archive, data["pledge_id"])
+    progress["verified_feedback"] += 1
+    progress["rating_total"] += data["rating"]
+
+
+def _evaluation_updated(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+    current = archive["evaluations"].get(data["period"], {})
+    archive["evaluations"][data["period"]] = {
+        "period": data["period"],
+        "composite": data["composite"],
+        "provisional": data["provisional"],
+        "stars": data["stars"],
+        "rules_version": data["rules_version"],
+        "updated_at": envelope.recorded_at.isoformat(),
+        "published": current.get("published", False),
+    }
+
+
+def fold_publication_entry(archive: Archive, period: str, entry: dict[str, Any]) -> None:
+    """A published period freezes the stars the member was given (月度公示 / 季度通报 /
+    年度表彰)."""
+    evaluation = archive["evaluations"].setdefault(
+        period,
+        {"period": period, "composite": entry["composite"], "provisional": entry["provisional"],
+         "stars": entry["stars"], "rules_version": "", "updated_at": "", "published": True},
+    )
+    evaluation.update(
+        composite=entry["composite"], stars=entry["stars"], provisional=entry["provisional"],
+        published=True,
+    )
+
+
+def _published(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+    member_id = archive["member"]["member_id"]
+    for entry in data["entries"]:
+        if entry["member_id"] == member_id:
+            fold_publication_entry(archive, data["period"], entry)
+
+
+FOLDS: dict[str, Fold] = {
+    "PublicationIssued": _published,
+    "PledgeMade": _made,
+    "PledgeRevised": _revised,
+    "PledgeApproved": _status(PledgeStatus.APPROVED),
+    "PledgeReturned": _status(PledgeStatus.RETURNED),
+    "PledgeResubmitted": _status(PledgeStatus.SUBMITTED),
+    "PledgePublished": _status(PledgeStatus.PUBLISHED),
+    "PledgeWithdrawn": _status(PledgeStatus.WITHDRAWN),
+    "FulfilmentReported": _reported,
+    "FulfilmentVerified": _report_verified,
+    "PledgeClosed": _closed,
+    "RectificationRequired": _rectification(RectificationStatus.REQUIRED),
+    "RectificationReported": _rectification(RectificationStatus.REPORTED),
+    "RectificationCompleted": _rectification(RectificationStatus.COMPLETED),
+    "FeedbackVerified": _feedback_verified,
+    "EvaluationUpdated": _evaluation_updated,
+}
