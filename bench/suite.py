@@ -3,7 +3,7 @@ A new figure is a module with a MEASUREMENTS list, added here."""
 
 from __future__ import annotations
 
-from bench import archives, grpc_raw, kafka_raw, pledges, sqlite_raw, store
+from bench import archives, flow, grpc_raw, kafka_raw, pledges, scoring, sqlite_raw, store
 from bench.harness import Measurement
 
 MEASUREMENTS: list[Measurement] = [
@@ -11,6 +11,8 @@ MEASUREMENTS: list[Measurement] = [
     *kafka_raw.MEASUREMENTS,
     *grpc_raw.MEASUREMENTS,
     *store.MEASUREMENTS,
+    *flow.MEASUREMENTS,
     *archives.MEASUREMENTS,
     *pledges.MEASUREMENTS,
+    *scoring.MEASUREMENTS,
 ]

@@ -86,6 +86,19 @@ class ArchivesHandlers:
         member.require_exists(field)
         return member
 
+    def _school_and_member(
+        self, school_id: str, member_id: str, field: str = "member_id"
+    ) -> tuple[School, Member]:
+        """`_school` then `_member` (same checks, same order), read in one go. Reading under an
+        id that turns out invalid is harmless: the id is a bound parameter."""
+        school, member = self.repository.load_two(
+            (School, school_id, school_id), (Member, school_id, member_id)
+        )
+        school.require_registered()
+        v.identifier(member_id, field)
+        member.require_exists(field)
+        return school, member
+
     def _new_or_named(
         self, kind: type[A], school_id: str, requested: str, field: str, prefix: str
     ) -> A:
@@ -241,8 +254,7 @@ class ArchivesHandlers:
         context = self._context(principal, cmd.school_id)
 
         def decide() -> Decision:
-            school = self._school(cmd.school_id)
-            member = self._member(cmd.school_id, cmd.member_id)
+            school, member = self._school_and_member(cmd.school_id, cmd.member_id)
             member.require_active()
             channel = v.choice(cmd.channel, Channel, "channel")
             self._may_record(principal, member, channel)

@@ -7,11 +7,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
-from kernel.envelope import CommandContext
+from kernel.envelope import CommandContext, Envelope
 from kernel.events import DomainEvent, EventRegistry
 from kernel.store import AppendResult, EventStore, PendingEvent, StoredCommand
 
 A = TypeVar("A", bound="Aggregate")
+B = TypeVar("B", bound="Aggregate")
 
 
 class Aggregate:
@@ -72,6 +73,23 @@ class Repository:
         """The aggregate as its stream has it (version 0, `exists` False, when there is none)."""
         envelopes = self.store.read_stream(cls.stream_of(school_id, id))
         return cls.replay(school_id, id, (self.registry.decode(e) for e in envelopes))
+
+    def load_two(
+        self, first: tuple[type[A], str, str], second: tuple[type[B], str, str]
+    ) -> tuple[A, B]:
+        """Two aggregates (class, school, id) as their streams have them, read together: in
+        one statement when the store can (`read_streams`), else one after the other."""
+        (cls_a, school_a, id_a), (cls_b, school_b, id_b) = first, second
+        stream_a, stream_b = cls_a.stream_of(school_a, id_a), cls_b.stream_of(school_b, id_b)
+        read_streams = getattr(self.store, "read_streams", None)
+        if read_streams is None:
+            return self.load(cls_a, school_a, id_a), self.load(cls_b, school_b, id_b)
+        streams: dict[str, list[Envelope]] = read_streams([stream_a, stream_b])
+        decode = self.registry.decode
+        return (
+            cls_a.replay(school_a, id_a, (decode(e) for e in streams[stream_a])),
+            cls_b.replay(school_b, id_b, (decode(e) for e in streams[stream_b])),
+        )
 
     def save(
         self,

@@ -49,6 +49,7 @@ __all__ = ["ConsumerRunner", "Projection"]
 log = logging.getLogger("vanguard.consumer")
 
 STABLE_POLL_MS = 100  # bounds how long stop() waits while the group is stable
+COMMIT_INTERVAL_S = 1.0  # offsets are committed at most this often (and on stop, revoke)
 RETRY_BACKOFF_S = 1.0
 REASON_MAX = 1000
 
@@ -78,7 +79,9 @@ class _Replay(ConsumerRebalanceListener):
         self.done: set[TopicPartition] = set()
 
     def on_partitions_revoked(self, revoked: Any) -> None:
-        pass
+        consumer = self.runner._consumer
+        if consumer is not None:  # hand the next owner what we applied: fewer re-reads
+            self.runner._flush_commits(consumer)
 
     def on_partitions_assigned(self, assigned: Any) -> None:
         consumer = self.runner._consumer
@@ -107,9 +110,10 @@ class ConsumerRunner:
         dead_letter_topic: str = DEAD_LETTERS,
         session_timeout_ms: int = 6000,
         heartbeat_interval_ms: int | None = None,
-        fetch_max_wait_ms: int = 20,
+        fetch_max_wait_ms: int = 200,  # Tansu answers at once when records arrive
         max_poll_records: int = 500,
         gap_backoff_s: float = 0.3,
+        commit_interval_s: float = COMMIT_INTERVAL_S,
     ) -> None:
         self.servers = servers
         self.topics = tuple(topics)
@@ -123,6 +127,7 @@ class ConsumerRunner:
         self.fetch_max_wait_ms = fetch_max_wait_ms
         self.max_poll_records = max_poll_records
         self.gap_backoff_s = gap_backoff_s
+        self.commit_interval_s = commit_interval_s
         self.applied = 0
         self.duplicates = 0
         self.dead_lettered = 0
@@ -133,6 +138,10 @@ class ConsumerRunner:
         self._consumer: KafkaConsumer | None = None
         self._listener = _Replay(self)
         self._rewind_at: dict[TopicPartition, float] = {}  # partitions to read again, when
+        # Offsets applied (DB committed) but not yet committed to the group, and when next.
+        # Committing late is harmless: a re-read is dropped by dedup (at-least-once).
+        self._uncommitted: dict[TopicPartition, OffsetAndMetadata] = {}
+        self._next_commit = 0.0
         self._healthy = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -252,8 +261,18 @@ class ConsumerRunner:
         self.dead_lettered += batch.dead_lettered
         self._watch.advance(batch.versions)
         if batch.commits:
-            self._commit(consumer, batch.commits)
+            self._uncommitted.update(batch.commits)
+            if time.monotonic() >= self._next_commit:
+                self._flush_commits(consumer)
         return batch.handled
+
+    def _flush_commits(self, consumer: KafkaConsumer) -> None:
+        """Commit the offsets applied so far; then wait `commit_interval_s` for the next: a
+        synchronous commit per poll costs a round trip and much of the GIL."""
+        self._next_commit = time.monotonic() + self.commit_interval_s
+        if self._uncommitted:
+            offsets, self._uncommitted = self._uncommitted, {}
+            self._commit(consumer, offsets)
 
     def _handle_partition(
         self, tp: TopicPartition, records: list[Any], batch: _Batch, dead_letters: _DeadLetters
@@ -387,10 +406,12 @@ class ConsumerRunner:
         if self._consumer is not None:
             consumer, self._consumer = self._consumer, None
             try:
+                self._flush_commits(consumer)
                 consumer.close(autocommit=False, timeout_ms=2000)
             except Exception:  # closing against a dead broker must not mask anything
                 log.debug("consumer %s: error on close", self.group_id, exc_info=True)
         self._rewind_at.clear()
+        self._uncommitted.clear()
 
 
 class _DeadLetters:

@@ -43,8 +43,16 @@ class Outcome(Enum):
     GAP = "gap"  # an earlier version is missing: the broker lost it, the relay republishes
 
 
+MARK = (
+    "INSERT INTO applied_streams VALUES (?, ?) "
+    "ON CONFLICT(stream_id) DO UPDATE SET version = excluded.version"
+)
+
+
 class ProjectionDb:
-    """The projection's own SQLite file. Not thread-safe: one consumer thread uses it."""
+    """The projection's own SQLite file. Not thread-safe: one consumer thread uses it, and no
+    one else writes `applied_streams`: the versions it holds are kept in memory too, and the
+    ones a transaction marks are written in one statement just before it commits."""
 
     def __init__(self, path: Path, projection: Projection) -> None:
         self.path = path
@@ -52,29 +60,37 @@ class ProjectionDb:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.fresh = not path.exists()  # a new file must be fed the whole log
         self.conn = connect(path)
+        self._applied: dict[str, int] = {}  # committed versions, as in applied_streams
+        self._marked: dict[str, int] = {}  # versions marked in the open transaction
         with self.transaction():
             self.conn.execute(APPLIED_STREAMS)
             projection.migrate(self.conn)
+        self._applied = self.versions()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         self.conn.execute("BEGIN IMMEDIATE")
+        self._marked = {}
         try:
             yield self.conn
+            if self._marked:
+                self.conn.executemany(MARK, self._marked.items())
         except BaseException:
+            self._marked = {}
             self.conn.execute("ROLLBACK")
             raise
+        marked, self._marked = self._marked, {}
         self.conn.execute("COMMIT")
+        self._applied.update(marked)
 
     def versions(self) -> dict[str, int]:
         rows = self.conn.execute("SELECT stream_id, version FROM applied_streams").fetchall()
         return {str(stream): int(version) for stream, version in rows}
 
     def applied_version(self, stream_id: str) -> int:
-        row = self.conn.execute(
-            "SELECT version FROM applied_streams WHERE stream_id = ?", (stream_id,)
-        ).fetchone()
-        return int(row[0]) if row else 0
+        """The stream's version as applied so far, the open transaction included."""
+        marked = self._marked.get(stream_id)
+        return marked if marked is not None else self._applied.get(stream_id, 0)
 
     def apply(self, envelope: Envelope, event: DomainEvent) -> Outcome:
         """Apply one event exactly once and in stream order; call inside `transaction()`.
@@ -97,12 +113,9 @@ class ProjectionDb:
 
     def mark(self, envelope: Envelope) -> None:
         """Record the envelope's version as done (also used to step over an event whose
-        application failed and went to the dead letters, so the stream goes on)."""
-        self.conn.execute(
-            "INSERT INTO applied_streams VALUES (?, ?) "
-            "ON CONFLICT(stream_id) DO UPDATE SET version = excluded.version",
-            (envelope.stream_id, envelope.stream_version),
-        )
+        application failed and went to the dead letters, so the stream goes on). Written to
+        `applied_streams` when the transaction commits, in the same transaction."""
+        self._marked[envelope.stream_id] = envelope.stream_version
 
     def close(self) -> None:
         self.conn.close()

@@ -8,7 +8,12 @@ The embedded broker (Tansu) keeps everything in memory: a restart loses every to
 notices three ways and then republishes from position 0:
 
 a. the topic is missing: it is recreated explicitly with the configured partition count.
-   Nothing is ever produced to a missing topic: Tansu would auto-create it with 4 partitions.
+   Sends go only to a topic found present at most `topic_check_interval_s` before (Tansu
+   would auto-create a missing one with 4 partitions): the check describes every topic, so
+   while sends succeed it runs at most that often, and always before a new producer's first
+   send (after an error, a recovery or a start). A restart inside that window shows as (b),
+   or as an ack on a partition beyond the configured count, and the next check replaces the
+   auto-created topic before anything is published again.
 b. an acknowledged offset is not above the last one acknowledged on that partition.
 c. when idle, every `verify_interval_s`: the record at the last acknowledged offset of each
    partition no longer carries the event id we published there.
@@ -49,6 +54,9 @@ FLUSH_TIMEOUT_S = 15.0
 VERIFY_FETCH_S = 1.0  # how long the record at an acknowledged offset may take to come back
 EMPTY_PROBE_S = 0.3  # how long an empty topic stays silent before we believe it empty
 RETRY_BACKOFF_S = 1.0
+TOPIC_CHECK_INTERVAL_S = 1.0  # (a) at most this often while sends succeed
+IDLE_WAIT_S = 0.25  # the longest an idle relay that the store wakes on append sleeps
+LINGER_S = 0.005  # after a short batch: let more appends gather before the next one
 
 
 @dataclass
@@ -107,6 +115,8 @@ class OutboxRelay:
         batch_size: int = 500,
         idle_sleep_s: float = 0.02,
         verify_interval_s: float = 2.0,
+        topic_check_interval_s: float = TOPIC_CHECK_INTERVAL_S,
+        linger_s: float = LINGER_S,
     ) -> None:
         self.store = store
         self.servers = servers
@@ -116,6 +126,8 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.idle_sleep_s = idle_sleep_s
         self.verify_interval_s = verify_interval_s
+        self.topic_check_interval_s = topic_check_interval_s
+        self.linger_s = linger_s
         self.recoveries = 0  # times the broker was found to have lost our data
         self._checkpoint_name = f"relay:{name}"
         self._checkpoint = Checkpoint.from_json(store.get_checkpoint(self._checkpoint_name))
@@ -124,7 +136,15 @@ class OutboxRelay:
         self._healthy = False
         self._lost = False  # the broker lost our data and nothing was acknowledged since
         self._next_verify = 0.0
+        self._next_topic_check = 0.0  # 0: check (a) before the next send
         self._stop = threading.Event()
+        self._wake = threading.Event()  # set by the store after an append, and by stop()
+        # A store that says when it appended lets the idle relay sleep long and still
+        # publish at once; another writer of the file is then seen within IDLE_WAIT_S.
+        listen = getattr(store, "add_append_listener", None)
+        self._woken_by_store = callable(listen)
+        if callable(listen):
+            listen(self._wake.set)
         self._thread: threading.Thread | None = None
 
     # -- public ----------------------------------------------------------------------------
@@ -148,6 +168,7 @@ class OutboxRelay:
 
     def stop(self, timeout_s: float = 30.0) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout_s)
             self._thread = None
@@ -158,7 +179,8 @@ class OutboxRelay:
         batch = self.store.read_all(after_position=self._checkpoint.position, limit=self.batch_size)
         if not batch:
             return 0
-        if self._check_topic():  # recreated: everything goes again, from position 0
+        if self._topic_check_due() and self._check_topic():
+            # recreated: everything goes again, from position 0
             batch = self.store.read_all(after_position=0, limit=self.batch_size)
         try:
             acked = self._send(batch)
@@ -168,6 +190,9 @@ class OutboxRelay:
             log.info("relay %s: %s; sending again with a new producer id", self.name, exc)
             self._close_producer()
             return 0
+        except BaseException:
+            self._next_topic_check = 0.0  # whatever went wrong, check (a) before sending again
+            raise
         self._advance(batch, acked)
         self._healthy = True
         return len(batch)
@@ -175,6 +200,7 @@ class OutboxRelay:
     def verify(self) -> bool:
         """Check (a) and (c): the topic exists and still holds what we last published on each
         partition. On loss, reset the cursor to 0. Returns True when the broker is intact."""
+        self._next_topic_check = 0.0
         if self._check_topic():
             return False
         missing = self._missing_partitions()
@@ -190,8 +216,11 @@ class OutboxRelay:
         log.info("relay %s -> %s from position %s", self.name, self.topic, self.published_position)
         while not self._stop.is_set():
             try:
-                if self.run_once() == 0:
+                sent = self.run_once()
+                if sent == 0:
                     self._idle()
+                elif sent < self.batch_size and self.linger_s > 0:
+                    self._stop.wait(self.linger_s)  # a short batch: let more gather
             except Exception as exc:  # the broker may be down for long: never kill the thread
                 self._healthy = False
                 log.warning(
@@ -211,7 +240,10 @@ class OutboxRelay:
         if now >= self._next_verify:
             self._next_verify = now + self.verify_interval_s
             self.verify()
-        self._stop.wait(self.idle_sleep_s)
+        # Cleared before the wait: an append after the read that found nothing wakes us.
+        wait_s = min(IDLE_WAIT_S, self.verify_interval_s) if self._woken_by_store else 0.0
+        self._wake.wait(max(self.idle_sleep_s, wait_s))
+        self._wake.clear()
 
     # -- publishing ------------------------------------------------------------------------
 
@@ -233,6 +265,13 @@ class OutboxRelay:
         """Move the cursor past `batch`, unless an offset shows the broker lost data (b)."""
         latest = dict(self._checkpoint.acked)
         for envelope, meta in zip(batch, acked, strict=True):
+            if meta.partition >= self.partitions:
+                # Only a topic with another count has it: the broker lost ours and something
+                # auto-created it between two checks (a). The next round replaces it.
+                self._recover(
+                    f"partition {meta.partition} acknowledged, configured {self.partitions}"
+                )
+                return
             previous = latest.get(meta.partition)
             if previous is not None and meta.offset <= previous[0]:
                 self._recover(
@@ -260,16 +299,24 @@ class OutboxRelay:
         )
         self.recoveries += 1
         self._lost = True
+        self._next_topic_check = 0.0
         self._save(Checkpoint())
         self._close_producer()  # a fresh producer id: the new broker knows none of ours
 
     # -- checks ----------------------------------------------------------------------------
+
+    def _topic_check_due(self) -> bool:
+        """(a) describes every topic: a round trip and much parsing, so it runs at most every
+        `topic_check_interval_s` while sends succeed, and before the first send of a new
+        producer (after any error, a recovery or a start), when a lost broker is likely."""
+        return self._producer is None or time.monotonic() >= self._next_topic_check
 
     def _check_topic(self) -> bool:
         """(a): recreate a missing topic. Returns True when it had to (the cursor is reset)."""
         admin = self._admin_or_new()
         count = partition_count(admin, self.topic)
         if count == self.partitions:
+            self._next_topic_check = time.monotonic() + self.topic_check_interval_s
             return False
         if count is not None:
             if not self._auto_created(count):

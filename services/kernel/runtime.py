@@ -149,7 +149,7 @@ class ServiceRuntime:
                 self.directory / f"{spec.projection.name}.db",
                 spec.registry,
                 session_timeout_ms=self.settings.consumer_session_timeout_ms,
-                fetch_max_wait_ms=self.settings.fetch_max_wait_ms,
+                fetch_max_wait_ms=self.settings.projection_fetch_max_wait_ms,
             )
             runner.start()
             self.consumers.append(runner)

@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     replication_factor: int = Field(1, ge=1, description="Replication factor of every topic.")
     consumer_session_timeout_ms: int = Field(6000, description="Consumer group session timeout.")
     fetch_max_wait_ms: int = Field(20, description="Longest a fetch waits on the broker.")
+    projection_fetch_max_wait_ms: int = Field(
+        200,
+        description="Longest a projection runner's fetch waits on an idle topic. Tansu answers a "
+        "kafka-python fetch as soon as records arrive, so this costs no latency, and a longer "
+        "wait means fewer idle round trips competing for the GIL with the gRPC handlers.",
+    )
 
     archives_port: int = Field(50051, description="gRPC port of archives.")
     pledges_port: int = Field(50052, description="gRPC port of pledges.")

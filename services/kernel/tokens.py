@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from typing import Any
 
 import jwt
@@ -14,6 +15,7 @@ from kernel.errors import Unauthenticated
 ISSUER = "vanguard"
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ("iss", "sub", "role", "school", "iat", "exp")
+VERIFIED_TOKENS = 1024  # tokens kept verified: a client sends the same one on every call
 
 # Checked in order: subclasses before their bases (a bad signature is also a DecodeError).
 _REASONS: tuple[tuple[type[jwt.InvalidTokenError], str], ...] = (
@@ -54,20 +56,37 @@ def issue_token(
 class TokenVerifier:
     """Turns a bearer token into a Principal, or raises Unauthenticated saying why."""
 
-    def __init__(self, secret: str, *, leeway_s: float = 5.0) -> None:
+    def __init__(
+        self, secret: str, *, leeway_s: float = 5.0, cached: int = VERIFIED_TOKENS
+    ) -> None:
         if not secret:
             raise ValueError("the token secret must not be empty")
         self._secret = secret
         self._leeway_s = leeway_s  # tolerated clock skew between issuer and verifier
+        self._cached = cached
+        # token -> (principal, the last moment it is accepted: exp + leeway). Only tokens
+        # that verified are kept; a kept one is given up for a full check once it expires.
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
     def verify(self, token: str) -> Principal:
+        kept = self._verified.get(token)
+        if kept is not None:
+            if time.time() <= kept[1]:
+                self._verified.move_to_end(token)
+                return kept[0]
+            self._verified.pop(token, None)  # expired: the full check says so
         claims = self._decode(token)
-        return Principal(
+        principal = Principal(
             subject=_text(claims, "sub"),
             role=_role(claims),
             school_id=_text(claims, "school"),
             branch_id=_optional_text(claims, "branch"),
         )
+        if self._cached > 0:
+            self._verified[token] = (principal, float(claims["exp"]) + self._leeway_s)
+            if len(self._verified) > self._cached:
+                self._verified.popitem(last=False)
+        return principal
 
     def _decode(self, token: str) -> dict[str, Any]:
         if not token:

@@ -18,8 +18,8 @@ from typing import Any
 import grpc
 
 from kernel.auth import Principal, bind_call, current_principal, new_correlation_id
-from kernel.errors import Unauthenticated
-from kernel.grpc.errors import domain_errors_as_status
+from kernel.errors import DomainError, Unauthenticated
+from kernel.grpc.errors import abort_internal, abort_with_domain_error, domain_errors_as_status
 from kernel.grpc.metadata import AUTHORIZATION, CORRELATION_ID
 from kernel.grpc.wrapping import Context, wrap_handler
 from kernel.tokens import TokenVerifier
@@ -127,15 +127,60 @@ class AuthInterceptor(AroundInterceptor):
         return method in self._public_methods or method.startswith(ALWAYS_PUBLIC_SERVICES)
 
 
+class CallInterceptor(AroundInterceptor):
+    """Correlation and call log, domain errors to status, and authentication, nested as the
+    three interceptors above would be (correlation outermost, auth innermost), in one layer:
+    one handler wrapped and one context entered per call instead of three of each."""
+
+    def __init__(self, verifier: TokenVerifier, public_methods: frozenset[str]) -> None:
+        self._auth = AuthInterceptor(verifier, public_methods)
+
+    @asynccontextmanager
+    async def around(
+        self, details: grpc.HandlerCallDetails, context: Context
+    ) -> AsyncIterator[None]:
+        metadata = details.invocation_metadata
+        correlation_id = _correlation_id(metadata)
+        bind_call(correlation_id=correlation_id)
+        await context.send_initial_metadata(((CORRELATION_ID, correlation_id),))
+        started = time.perf_counter()
+        code = grpc.StatusCode.UNKNOWN
+        try:
+            try:  # as DomainErrorInterceptor: auth failures and the handler's errors
+                bind_call(principal=self._auth.authenticate(details.method, metadata))
+                yield
+            except grpc.aio.AbortError:
+                raise
+            except DomainError as error:
+                await abort_with_domain_error(context, error)
+            except Exception as error:
+                await abort_internal(context, error)
+            code = context.code() or grpc.StatusCode.OK
+        except grpc.aio.AbortError:
+            code = context.code()
+            raise
+        except asyncio.CancelledError:
+            code = grpc.StatusCode.CANCELLED
+            raise
+        finally:
+            quiet = details.method.startswith(ALWAYS_PUBLIC_SERVICES)
+            log.log(
+                logging.DEBUG if quiet else logging.INFO,
+                "%s %s %.1f ms correlation_id=%s subject=%s",
+                details.method,
+                code.name,
+                (time.perf_counter() - started) * 1000,
+                correlation_id,
+                current_principal().subject,
+            )
+
+
 def server_interceptors(
     verifier: TokenVerifier, public_methods: frozenset[str]
 ) -> list[grpc.aio.ServerInterceptor]:
-    # First is outermost: the log sees the final code, the error table sees auth failures.
-    return [
-        CorrelationInterceptor(),
-        DomainErrorInterceptor(),
-        AuthInterceptor(verifier, public_methods),
-    ]
+    # Correlation, domain errors and auth (outermost first: the log sees the final code, the
+    # error table sees auth failures), as one layer.
+    return [CallInterceptor(verifier, public_methods)]
 
 
 def _first(metadata: Iterable[tuple[str, Any]] | None, key: str) -> str | None:
