@@ -23,8 +23,14 @@ def _progress(archive: Archive, pledge_id: str) -> dict[str, Any]:
     """What the stage is derived from, kept beside the entry the archive shows."""
     return archive.setdefault("pledge_progress", {}).setdefault(
         pledge_id,
-        {"status": "submitted", "reports_pending": [], "outcome": "", "rectification": "",
-         "verified_feedback": 0, "rating_total": 0},
+        {
+            "status": "submitted",
+            "reports_pending": [],
+            "outcome": "",
+            "rectification": "",
+            "verified_feedback": 0,
+            "rating_total": 0,
+        },
     )
 
 
@@ -119,11 +125,20 @@ def fold_publication_entry(archive: Archive, period: str, entry: dict[str, Any])
     年度表彰)."""
     evaluation = archive["evaluations"].setdefault(
         period,
-        {"period": period, "composite": entry["composite"], "provisional": entry["provisional"],
-         "stars": entry["stars"], "rules_version": "", "updated_at": "", "published": True},
+        {
+            "period": period,
+            "composite": entry["composite"],
+            "provisional": entry["provisional"],
+            "stars": entry["stars"],
+            "rules_version": "",
+            "updated_at": "",
+            "published": True,
+        },
     )
     evaluation.update(
-        composite=entry["composite"], stars=entry["stars"], provisional=entry["provisional"],
+        composite=entry["composite"],
+        stars=entry["stars"],
+        provisional=entry["provisional"],
         published=True,
     )
 

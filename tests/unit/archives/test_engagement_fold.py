@@ -81,4 +81,8 @@ def test_evaluations_update_live_and_freeze_when_published() -> None:
     }
     assert apply(archive, envelope("PublicationIssued", publication), publication)
     evaluation = archive["evaluations"]["2026-10"]
-    assert (evaluation["composite"], evaluation["stars"], evaluation["published"]) == (83.0, 3, True)
+    assert (evaluation["composite"], evaluation["stars"], evaluation["published"]) == (
+        83.0,
+        3,
+        True,
+    )
