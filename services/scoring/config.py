@@ -21,6 +21,9 @@ class ScoringConfig(BaseSettings):
     year_start_month: int = Field(9, ge=1, le=12, description="First month of the academic year.")
     pledges_grace_s: float = Field(3.0, description="Quiet pledges partition counts as caught up.")
     retry_s: float = Field(0.5, description="How often an unready publication asks again.")
+    merge_hold_s: float = Field(
+        0.015, ge=0.0, description="How long an input waits for the other topic's stragglers."
+    )
     archives_topic: str = ARCHIVES
     pledges_topic: str = PLEDGES
     evaluations_topic: str = EVALUATIONS

@@ -52,7 +52,7 @@ inputs = app.topic(
     acks=False,  # never committed: every start replays them (scoring.stream.replay)
 )
 dead_letters = app.topic(DEAD_LETTERS, key_serializer="raw", value_serializer="raw")
-merges = Merges(config.archives_topic, config.pledges_topic)
+merges = Merges(config.archives_topic, config.pledges_topic, round(config.merge_hold_s * 1000))
 applying = asyncio.Lock()  # one releaser at a time: the agent or the timer
 replayed = asyncio.Event()  # set once the assigned input partitions were read to their end
 
@@ -91,11 +91,11 @@ async def score_members(stream: StreamT[bytes]) -> None:
             await dead_letters.send(
                 key=event.key, value=event.value, headers={"reason": str(exc).encode()[:500]}
             )
-        merge.arrive(message.topic, message.offset, envelope, fetch_state)
+        merge.arrive(message.topic, message.offset, envelope)
         await release(message.partition)
 
 
-@app.timer(0.02)
+@app.timer(0.01)
 async def release_waiting() -> None:
     """Events held for the other topic go once it is caught up (its fetch came back empty);
     the worker reports SERVING once its replay has reached the end of every input."""

@@ -1,54 +1,24 @@
 """The faust app, configured from the kernel Settings and ScoringConfig (read once, from the
-environment). faust asks the broker to wait up to 1.5 s per fetch; Tansu holds a fetch for the
-whole wait, so the consumer is built with the kernel's short `fetch_max_wait_ms` instead. The
-input topics are replayed from their beginning at every start (scoring.stream.replay)."""
+environment), with short fetches (scoring.stream.faust_setup). The input topics are replayed
+from their beginning at every start (scoring.stream.replay)."""
 
 from __future__ import annotations
 
-import types
-from typing import Any
-
-import aiokafka
 import faust
-from faust.transport.drivers import aiokafka as faust_aiokafka
 
 from kernel.settings import Settings
 from scoring.config import ScoringConfig
 from scoring.stream import replay
+from scoring.stream.faust_setup import app_options, short_fetches
 
 settings = Settings()
 config = ScoringConfig()
 
-
-def _short_fetches(fetch_max_wait_ms: int) -> None:
-    class ShortFetchConsumer(aiokafka.AIOKafkaConsumer):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs["fetch_max_wait_ms"] = fetch_max_wait_ms
-            super().__init__(*args, **kwargs)
-
-    shim = types.SimpleNamespace(**vars(aiokafka))
-    shim.AIOKafkaConsumer = ShortFetchConsumer
-    faust_aiokafka.aiokafka = shim
-
-
-_short_fetches(settings.fetch_max_wait_ms)
+short_fetches(settings.fetch_max_wait_ms)
 replay.install((config.archives_topic, config.pledges_topic))
 
 app = faust.App(
     config.app_id,
-    broker=f"kafka://{settings.kafka_servers.split(',')[0]}",
-    store="memory://",
     datadir=str(settings.service_dir("scoring") / "faust"),
-    topic_partitions=settings.partitions,
-    topic_replication_factor=settings.replication_factor,
-    topic_allow_declare=False,
-    web_enabled=False,
-    key_serializer="raw",
-    value_serializer="raw",
-    broker_session_timeout=settings.consumer_session_timeout_ms / 1000,
-    broker_heartbeat_interval=max(0.1, settings.consumer_session_timeout_ms / 10000),
-    broker_commit_interval=0.5,
-    consumer_auto_offset_reset="earliest",
-    producer_linger=0.002,
-    stream_buffer_maxsize=4096,
+    **app_options(settings),
 )

@@ -8,12 +8,15 @@ interleaved differently would give a version other content (and another event id
 So events are released in `recorded_at` order across the two topics (archives first on a
 tie), each topic keeping its own log order. The head of one queue waits while the other queue
 is empty, until that other topic is *caught up*: everything the broker held of it at a fetch
-response no older than the one that brought the head (its highwater) has been delivered
-here. (A partition with records still buffered in the client is left out of fetches, so its
-highwater can be older than the other topic's data.) A replay of the whole log
-therefore releases exactly the recorded_at merge of the two logs, whatever the fetch timing;
-live traffic releases the same order unless one relay publishes an event after a later-
-recorded event of the other store was already released (documented in docs: a late relay).
+response that came at least `hold` after the head was delivered (its highwater) has been
+delivered here. Fetch responses, not "now": a partition with records still buffered in the
+client is left out of fetches, so its highwater can be older than the other topic's data. The
+hold covers two records that the broker appends in one produce request (or two relays a few
+ms apart) becoming visible out of order; it costs that much latency while the other topic is
+idle, and nothing while both have traffic. A replay of the whole log therefore releases
+exactly the recorded_at merge of the two logs, whatever the fetch timing; live traffic
+releases the same order unless one relay publishes an event later than `hold` after a
+later-recorded event of the other store was released (a relay that was down).
 
 The highwater must come from fetch responses: the embedded broker's ListOffsets answers the
 start of the last record batch (plus one), not the end of the log.
@@ -36,7 +39,11 @@ FetchState = Callable[[str, int], tuple[int | None, int | None]]
 @dataclass(frozen=True, slots=True)
 class Arrival:
     envelope: Envelope
-    fetched_ms: int  # no earlier than the fetch response that brought it
+    due_ms: int  # wall-clock ms (as the client stamps fetch responses): delivery + hold
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 @dataclass
@@ -44,6 +51,7 @@ class PartitionMerge:
     partition: int
     archives_topic: str
     pledges_topic: str
+    hold_ms: int = 0
     queues: dict[str, deque[Arrival]] = field(default_factory=dict)
     next_offset: dict[str, int] = field(default_factory=dict)  # after the last one delivered
     pledges_seen_at: float = field(default_factory=time.monotonic)  # this process's clock
@@ -53,15 +61,12 @@ class PartitionMerge:
             self.queues.setdefault(topic, deque())
             self.next_offset.setdefault(topic, 0)
 
-    def arrive(
-        self, topic: str, offset: int, envelope: Envelope | None, fetch: FetchState
-    ) -> None:
+    def arrive(self, topic: str, offset: int, envelope: Envelope | None) -> None:
         """A message delivered to the agent; None for one that cannot be parsed (it still
         counts as delivered)."""
         self.next_offset[topic] = max(self.next_offset[topic], offset + 1)
         if envelope is not None:
-            _, fetched_ms = fetch(topic, self.partition)
-            self.queues[topic].append(Arrival(envelope, fetched_ms or 0))
+            self.queues[topic].append(Arrival(envelope, now_ms() + self.hold_ms))
 
     def caught_up(self, topic: str, fetch: FetchState, since_ms: int = 0) -> bool:
         """All of `topic` that a fetch response at `since_ms` or later showed is delivered
@@ -80,11 +85,11 @@ class PartitionMerge:
                 take_archives = archives[0].envelope.recorded_at <= pledges[0].envelope.recorded_at
             elif archives:
                 take_archives = True
-                if not self.caught_up(self.pledges_topic, fetch, archives[0].fetched_ms):
+                if not self.caught_up(self.pledges_topic, fetch, archives[0].due_ms):
                     break
             else:
                 take_archives = False
-                if not self.caught_up(self.archives_topic, fetch, pledges[0].fetched_ms):
+                if not self.caught_up(self.archives_topic, fetch, pledges[0].due_ms):
                     break
             if take_archives:
                 out.append((self.archives_topic, archives.popleft().envelope))
@@ -107,12 +112,13 @@ class Merges:
 
     archives_topic: str
     pledges_topic: str
+    hold_ms: int = 0
     by_partition: dict[int, PartitionMerge] = field(default_factory=dict)
 
     def of(self, partition: int) -> PartitionMerge:
         merge = self.by_partition.get(partition)
         if merge is None:
-            merge = PartitionMerge(partition, self.archives_topic, self.pledges_topic)
+            merge = PartitionMerge(partition, self.archives_topic, self.pledges_topic, self.hold_ms)
             self.by_partition[partition] = merge
         return merge
 

@@ -11,9 +11,15 @@ from ListOffsets and is idempotent: facts are deduplicated by event id, and ever
 message is deterministic (same merge order, same versions, same event ids, same bytes), so
 consumers drop what they already have.
 
-Here: the input topics are consumed without acks (never committed), and the consumer seeks
-every newly assigned input partition to its beginning, also when a stale committed offset
-exists (an older deployment's). Partitions kept across a rebalance are not re-read.
+Here: the input topics are consumed without acks (never committed), and after every
+assignment (a start or a rebalance: the client resets its positions then anyway) the consumer
+seeks each assigned input partition to its beginning, also past a stale committed offset (an
+older deployment's).
+
+The price: start-up (and every rebalance) takes time in proportion to the input logs, and
+re-sends every EvaluationUpdated and PublicationIssued the replay makes, byte for byte the
+same, which consumers drop by stream version. Sending only what the evaluations topic does
+not hold yet (read it at start) would remove the re-sends.
 """
 
 from __future__ import annotations
@@ -27,25 +33,21 @@ from faust.types import TP
 class ReplayingConsumer(faust_aiokafka.Consumer):
     replayed_topics: frozenset[str] = frozenset()
     on_replay: Callable[[set[TP]], None] = staticmethod(lambda tps: None)
-    _held: frozenset[TP] = frozenset()
 
     async def perform_seek(self) -> None:
         await super().perform_seek()
-        assigned = frozenset(tp for tp in self.assignment() if tp.topic in self.replayed_topics)
-        fresh = set(assigned - self._held)
-        self._held = assigned
-        if not fresh:
-            return
-        type(self).on_replay(fresh)
-        for tp in sorted(fresh):
+        assigned = {tp for tp in self.assignment() if tp.topic in self.replayed_topics}
+        type(self).on_replay(assigned)
+        for tp in sorted(assigned):
             await self.seek(tp, 0)  # out of range (a trimmed log) resets to the earliest
-
 
     def fetch_state(self, tp: TP) -> tuple[int | None, int | None]:
         """The highwater of the latest fetch response for `tp` and when it came (ms).
         (faust exposes neither the client nor its last poll time: reached through the
         consumer thread.)"""
         client = self._thread._ensure_consumer()
+        if tp not in client.assignment():  # revoked, or not yet assigned: nothing known
+            return None, None
         return client.highwater(tp), client.last_poll_timestamp(tp)
 
 

@@ -16,7 +16,7 @@ from scoring.stream.progress import PartitionProgress
 TABLE_NAMES = ("ledgers_by_member", "archives_progress_by_partition", "publications_by_period")
 
 
-class DerivedTable(faust.Table):  # type: ignore[type-arg]
+class DerivedTable(faust.Table):
     """A faust table that sends nothing to its changelog: whatever it holds is rebuilt from
     the input topics. Faust still reads the (empty) changelog at assignment."""
 
