@@ -5,8 +5,7 @@ fault, plus the field in trailing metadata for clients that do not unpack detail
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import NoReturn
 
@@ -75,15 +74,3 @@ async def abort_internal(context: Context, error: Exception) -> NoReturn:
     await context.abort(
         grpc.StatusCode.INTERNAL, f"internal error (correlation id {correlation_id})"
     )
-
-
-@asynccontextmanager
-async def domain_errors_as_status(context: Context) -> AsyncIterator[None]:
-    try:
-        yield
-    except grpc.aio.AbortError:
-        raise  # already a status: the servicer or an inner layer aborted on purpose
-    except DomainError as error:
-        await abort_with_domain_error(context, error)
-    except Exception as error:
-        await abort_internal(context, error)

@@ -19,7 +19,7 @@ import grpc
 
 from kernel.auth import Principal, bind_call, current_principal, new_correlation_id
 from kernel.errors import DomainError, Unauthenticated
-from kernel.grpc.errors import abort_internal, abort_with_domain_error, domain_errors_as_status
+from kernel.grpc.errors import abort_internal, abort_with_domain_error
 from kernel.grpc.metadata import AUTHORIZATION, CORRELATION_ID
 from kernel.grpc.wrapping import Context, wrap_handler
 from kernel.tokens import TokenVerifier
@@ -56,64 +56,13 @@ class AroundInterceptor(grpc.aio.ServerInterceptor, ABC):
     ) -> AbstractAsyncContextManager[None]: ...
 
 
-class CorrelationInterceptor(AroundInterceptor):
-    """Binds the caller's correlation id (or a new one), echoes it, logs one line per call."""
-
-    @asynccontextmanager
-    async def around(
-        self, details: grpc.HandlerCallDetails, context: Context
-    ) -> AsyncIterator[None]:
-        correlation_id = _correlation_id(details.invocation_metadata)
-        bind_call(correlation_id=correlation_id)
-        await context.send_initial_metadata(((CORRELATION_ID, correlation_id),))
-        started = time.perf_counter()
-        code = grpc.StatusCode.UNKNOWN
-        try:
-            yield
-            code = context.code() or grpc.StatusCode.OK
-        except grpc.aio.AbortError:
-            code = context.code()
-            raise
-        except asyncio.CancelledError:
-            code = grpc.StatusCode.CANCELLED
-            raise
-        finally:
-            # Probes (health, reflection) poll often: keep them out of the INFO log.
-            quiet = details.method.startswith(ALWAYS_PUBLIC_SERVICES)
-            log.log(
-                logging.DEBUG if quiet else logging.INFO,
-                "%s %s %.1f ms correlation_id=%s subject=%s",
-                details.method,
-                code.name,
-                (time.perf_counter() - started) * 1000,
-                correlation_id,
-                current_principal().subject,
-            )
-
-
-class DomainErrorInterceptor(AroundInterceptor):
-    """Turns a DomainError into its status code (the table in `kernel.grpc.errors`)."""
-
-    def around(
-        self, details: grpc.HandlerCallDetails, context: Context
-    ) -> AbstractAsyncContextManager[None]:
-        return domain_errors_as_status(context)
-
-
-class AuthInterceptor(AroundInterceptor):
+class Authenticator:
     """`authorization: Bearer <token>` becomes the call's Principal; public methods admit
     anonymous callers, but a token that is sent must be valid even there."""
 
     def __init__(self, verifier: TokenVerifier, public_methods: frozenset[str]) -> None:
         self._verifier = verifier
         self._public_methods = public_methods
-
-    @asynccontextmanager
-    async def around(
-        self, details: grpc.HandlerCallDetails, context: Context
-    ) -> AsyncIterator[None]:
-        bind_call(principal=self.authenticate(details.method, details.invocation_metadata))
-        yield
 
     def authenticate(self, method: str, metadata: Iterable[tuple[str, Any]] | None) -> Principal:
         header = _first(metadata, AUTHORIZATION)
@@ -128,12 +77,12 @@ class AuthInterceptor(AroundInterceptor):
 
 
 class CallInterceptor(AroundInterceptor):
-    """Correlation and call log, domain errors to status, and authentication, nested as the
-    three interceptors above would be (correlation outermost, auth innermost), in one layer:
-    one handler wrapped and one context entered per call instead of three of each."""
+    """Correlation and call log (outermost: it sees the final code), domain errors to status
+    (it sees auth failures too), and authentication (innermost), in one layer: one handler
+    wrapped and one context entered per call."""
 
     def __init__(self, verifier: TokenVerifier, public_methods: frozenset[str]) -> None:
-        self._auth = AuthInterceptor(verifier, public_methods)
+        self._auth = Authenticator(verifier, public_methods)
 
     @asynccontextmanager
     async def around(
@@ -146,7 +95,7 @@ class CallInterceptor(AroundInterceptor):
         started = time.perf_counter()
         code = grpc.StatusCode.UNKNOWN
         try:
-            try:  # as DomainErrorInterceptor: auth failures and the handler's errors
+            try:  # auth failures and the handler's errors alike become status codes
                 bind_call(principal=self._auth.authenticate(details.method, metadata))
                 yield
             except grpc.aio.AbortError:
