@@ -10,7 +10,6 @@ from datetime import date
 from typing import TypeVar
 
 from archives import commands as c
-from archives.domain import validation as v
 from archives.domain.appeal import Appeal
 from archives.domain.assessment import SEALED_TIERS, Assessment, seal_ballot
 from archives.domain.events import registry
@@ -28,6 +27,7 @@ from archives.domain.vocabulary import (
     RecordCategory,
     Tier,
 )
+from kernel import validation as v
 from kernel.aggregate import Aggregate, Repository
 from kernel.auth import Principal, require_branch, require_role, require_school
 from kernel.commands import CommandExecutor, Decision

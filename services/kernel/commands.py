@@ -43,11 +43,10 @@ class CommandExecutor:
         """Recall a repeated command, else decide and append atomically with its key.
         `request` is a dataclass (or JSON-able value) fingerprinted to spot a key reused for
         a different request."""
+        earlier = self.recall(name, request, context, idempotency_key)
+        if earlier is not None:
+            return earlier
         stored = self._stored(name, request, context, idempotency_key)
-        if stored is not None:
-            original = self.repository.store.recall(stored.key, stored.fingerprint)
-            if original is not None:
-                return replayed(original)
         decision = decide()
         aggregate = decision.aggregate
         result = {
@@ -65,6 +64,18 @@ class CommandExecutor:
             expected_version=expected_version,
         )
         return dataclasses.replace(appended, result=result)
+
+    def recall(
+        self, name: str, request: Any, context: CommandContext, idempotency_key: str
+    ) -> AppendResult | None:
+        """The original result of a repeated command, or None. A handler may ask before any
+        costly check (another service's answer); `run` asks again, so racing retries stay
+        safe."""
+        stored = self._stored(name, request, context, idempotency_key)
+        if stored is None:
+            return None
+        original = self.repository.store.recall(stored.key, stored.fingerprint)
+        return None if original is None else replayed(original)
 
     @staticmethod
     def _stored(name: str, request: Any, context: CommandContext, key: str) -> StoredCommand | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from kernel.envelope import Envelope
+from kernel.errors import Unavailable
 from kernel.events import DomainEvent
 from kernel.store.sqlite import connect
 
@@ -187,3 +188,33 @@ class VersionWatch:
 def _resolve(future: asyncio.Future[None]) -> None:
     if not future.done():
         future.set_result(None)
+
+
+class ReadModelQueries:
+    """Read-only queries on a projection's file, on one connection opened at first use, and
+    only once the consumer has created the file: creating it here first would make the
+    consumer take a dropped read model for one it already fed, and never replay the log into
+    it (a rebuild by deleting the file would leave it empty)."""
+
+    read_model = "read model"  # what callers are told is not ready yet
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self._conn: sqlite3.Connection | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.db_path.exists()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            if not self.ready:
+                raise Unavailable(f"the {self.read_model} is not ready yet; retry shortly")
+            self._conn = connect(self.db_path)
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

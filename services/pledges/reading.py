@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from archives.domain import validation as v
+from kernel import validation as v
 from kernel.auth import Principal, require_role, require_school
 from kernel.envelope import Role
 from kernel.errors import InvalidArgument, PermissionDenied

@@ -5,21 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from archives.readmodel.archive import Archive
-from kernel.store import AppendResult
 from vanguard.archives.v1 import archives_pb2 as pb
-from vanguard.common.v1 import command_pb2
 
 LEADS = ("study", "work", "discipline", "devotion")
-
-
-def reply(result: AppendResult, visible: bool = False) -> command_pb2.CommandReply:
-    return command_pb2.CommandReply(
-        id=str(result.result.get("id", "")),
-        stream_id=result.stream_id,
-        stream_version=result.stream_version,
-        replayed=result.replayed,
-        visible=visible,
-    )
 
 
 def scores_of(message: pb.LeadScores) -> dict[str, float]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from archives.readmodel.queries import ArchiveQueries, MemberRow
 from kernel.auth import Principal, current_principal, require_branch, require_role, require_school
 from kernel.envelope import Role
 from kernel.errors import InvalidArgument, PermissionDenied
+from kernel.grpc.replies import VisibilityWait, command_reply, expected_of
 from kernel.grpc.status import StatusMixin, StatusSource
 from kernel.periods import Period, parse_period
 from kernel.store import AppendResult
@@ -25,12 +26,8 @@ from vanguard.archives.v1 import archives_pb2_grpc
 from vanguard.common.v1 import command_pb2
 
 WATCH_POLL_S = 0.05
-DEFAULT_WAIT_S = 10.0
 PAGE_DEFAULT, PAGE_MAX = 50, 500
 BUILT_ARCHIVES = 256
-
-# Waits until a stream version is visible in the read model; False on timeout.
-VisibilityWait = Callable[[str, int, float], Awaitable[bool]]
 
 
 def may_read_member(principal: Principal, school_id: str, member_id: str, branch_id: str) -> None:
@@ -92,16 +89,7 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
     async def _reply(
         self, result: AppendResult, options: command_pb2.CommandOptions, context: Any
     ) -> command_pb2.CommandReply:
-        visible = False
-        if options.wait_visible and result.stream_version > 0:
-            remaining = context.time_remaining()
-            timeout = DEFAULT_WAIT_S if remaining is None else max(0.0, remaining - 0.05)
-            visible = await self.wait_visible(result.stream_id, result.stream_version, timeout)
-        return convert.reply(result, visible)
-
-    @staticmethod
-    def _expected(request: Any) -> int | None:
-        return request.expected_version if request.HasField("expected_version") else None
+        return await command_reply(result, options, context, self.wait_visible)
 
     # -- commands ------------------------------------------------------------------------
 
@@ -145,7 +133,7 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
             request.school_id, request.member_id, request.to_branch_id, request.reason
         )
         result = self.handlers.transfer_member(
-            current_principal(), cmd, request.options.idempotency_key, self._expected(request)
+            current_principal(), cmd, request.options.idempotency_key, expected_of(request)
         )
         return await self._reply(result, request.options, context)
 
@@ -154,7 +142,7 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
             request.school_id, request.member_id, request.left_on, request.reason
         )
         result = self.handlers.record_member_left(
-            current_principal(), cmd, request.options.idempotency_key, self._expected(request)
+            current_principal(), cmd, request.options.idempotency_key, expected_of(request)
         )
         return await self._reply(result, request.options, context)
 
@@ -180,14 +168,14 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
             request.school_id, request.record_id, request.awarded_points, request.note
         )
         result = self.handlers.verify_record(
-            current_principal(), cmd, request.options.idempotency_key, self._expected(request)
+            current_principal(), cmd, request.options.idempotency_key, expected_of(request)
         )
         return await self._reply(result, request.options, context)
 
     async def RejectRecord(self, request: Any, context: Any) -> Any:
         cmd = c.RejectRecord(request.school_id, request.record_id, request.reason)
         result = self.handlers.reject_record(
-            current_principal(), cmd, request.options.idempotency_key, self._expected(request)
+            current_principal(), cmd, request.options.idempotency_key, expected_of(request)
         )
         return await self._reply(result, request.options, context)
 
@@ -196,7 +184,7 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
             request.school_id, request.record_id, request.awarded_points, request.reason
         )
         result = self.handlers.correct_record(
-            current_principal(), cmd, request.options.idempotency_key, self._expected(request)
+            current_principal(), cmd, request.options.idempotency_key, expected_of(request)
         )
         return await self._reply(result, request.options, context)
 

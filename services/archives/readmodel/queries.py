@@ -4,7 +4,6 @@ with bands instead of ranks, changes for watchers, exports."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -13,10 +12,11 @@ from typing import Any
 from archives.readmodel.archive import Archive, apply, empty_archive
 from archives.readmodel.projection import load_archive, read_archive
 from kernel.envelope import Envelope
-from kernel.errors import NotFound, Unavailable
+from kernel.errors import NotFound
 from kernel.events import EventRegistry, encode
 from kernel.periods import Period
-from kernel.store.sqlite import connect, timestamp
+from kernel.projection import ReadModelQueries
+from kernel.store.sqlite import timestamp
 
 BAND_LABELS = ("top quarter", "second quarter", "third quarter", "bottom quarter")
 
@@ -58,29 +58,12 @@ class MemberRow:
     marker: tuple[int, str]  # see projection.marker: one state of the archive
 
 
-class ArchiveQueries:
-    """Read-only queries on the projection's file, on one connection opened at first use."""
+class ArchiveQueries(ReadModelQueries):
+    read_model = "archive read model"
 
     def __init__(self, db_path: Path, registry: EventRegistry) -> None:
-        self.db_path = db_path
+        super().__init__(db_path)
         self.registry = registry
-        self._conn: sqlite3.Connection | None = None
-
-    @property
-    def conn(self) -> sqlite3.Connection:
-        """Opened only once the consumer has created the file. Creating it here first would
-        make the consumer take a dropped read model for one it already fed, and never replay
-        the log into it (rebuild by deleting the file would leave it empty)."""
-        if self._conn is None:
-            if not self.db_path.exists():
-                raise Unavailable("the archive read model is not ready yet; retry shortly")
-            self._conn = connect(self.db_path)
-        return self._conn
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
 
     def member_row(self, school_id: str, member_id: str) -> Archive:
         archive = load_archive(self.conn, school_id, member_id)

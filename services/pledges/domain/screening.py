@@ -6,8 +6,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
-from archives.domain.validation import text
 from kernel.errors import InvalidArgument
+from kernel.validation import text
 
 ALLOWED_CONTROLS = frozenset("\n\t")
 # Invisible characters that reorder or hide text (Trojan-source style), refused as well.

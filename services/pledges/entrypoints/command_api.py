@@ -4,25 +4,15 @@ pledges read model shows the change)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
-from archives.entrypoints.convert import reply
 from kernel.auth import current_principal
+from kernel.grpc.replies import VisibilityWait, command_reply, expected_of
 from kernel.store import AppendResult
 from pledges import commands as c
 from pledges.entrypoints import convert
 from pledges.handlers import PledgesHandlers
-from vanguard.common.v1 import command_pb2
-
-DEFAULT_WAIT_S = 10.0
-
-# Waits until a stream version is visible in the read model; False on timeout.
-VisibilityWait = Callable[[str, int, float], Awaitable[bool]]
-
-
-def expected_of(request: Any) -> int | None:
-    return request.expected_version if request.HasField("expected_version") else None
 
 
 class CommandMethods:
@@ -30,13 +20,7 @@ class CommandMethods:
     wait_visible: VisibilityWait
 
     async def _reply(self, result: AppendResult, request: Any, context: Any) -> Any:
-        visible = False
-        if request.options.wait_visible and result.stream_version > 0:
-            remaining = context.time_remaining()
-            timeout = DEFAULT_WAIT_S if remaining is None else max(0.0, remaining - 0.05)
-            visible = await self.wait_visible(result.stream_id, result.stream_version, timeout)
-        answer: command_pb2.CommandReply = reply(result, visible)
-        return answer
+        return await command_reply(result, request.options, context, self.wait_visible)
 
     async def _run(
         self, handler: Callable[..., AppendResult], cmd: Any, request: Any, context: Any

@@ -9,10 +9,11 @@ from typing import Any
 import grpc
 
 from kernel.auth import current_principal
+from kernel.grpc.replies import VisibilityWait
 from kernel.grpc.status import StatusMixin, StatusSource
 from pledges import commands as c
 from pledges.entrypoints import convert
-from pledges.entrypoints.command_api import CommandMethods, VisibilityWait
+from pledges.entrypoints.command_api import CommandMethods
 from pledges.entrypoints.rate_limit import RateLimiter, client_of
 from pledges.handlers import PledgesHandlers
 from pledges.reading import PledgesReader, page_of

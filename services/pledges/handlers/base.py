@@ -8,10 +8,10 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from archives.domain import validation as v
+from kernel import validation as v
 from kernel.aggregate import Aggregate, Repository
 from kernel.auth import Principal, require_school
-from kernel.commands import CommandExecutor, Decision, replayed
+from kernel.commands import CommandExecutor, Decision
 from kernel.envelope import CommandContext
 from kernel.errors import ConcurrencyConflict, InvalidArgument
 from kernel.periods import Period
@@ -63,17 +63,6 @@ class HandlerBase:
         return CommandContext(
             school_id=school_id, actor=principal.actor, correlation_id=self.correlation_id()
         )
-
-    def _recalled(
-        self, name: str, cmd: Any, context: CommandContext, key: str
-    ) -> AppendResult | None:
-        """The original result of a repeated command, before any costly lookup. (The
-        executor recalls again when it runs, so a race between two retries stays safe.)"""
-        stored = CommandExecutor._stored(name, cmd, context, key)
-        if stored is None:
-            return None
-        original = self.repository.store.recall(stored.key, stored.fingerprint)
-        return None if original is None else replayed(original)
 
     @staticmethod
     def _at_version(aggregate: Aggregate, expected: int | None) -> None:

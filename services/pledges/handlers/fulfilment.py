@@ -3,7 +3,7 @@ and the rectification that follows an outcome short of fulfilled."""
 
 from __future__ import annotations
 
-from archives.domain import validation as v
+from kernel import validation as v
 from kernel.auth import Principal
 from kernel.store import AppendResult
 from pledges import commands as c

@@ -3,7 +3,7 @@ resubmitted), published (公示) or withdrawn before that."""
 
 from __future__ import annotations
 
-from archives.domain import validation as v
+from kernel import validation as v
 from kernel.auth import Principal, require_branch, require_role
 from kernel.commands import Decision
 from kernel.envelope import Role
@@ -32,7 +32,7 @@ class PlanHandlers(HandlerBase):
             raise PermissionDenied("a member pledges only for themself", field="member_id")
         period = parse_period(cmd.period)
         terms = self._terms(cmd.lead, cmd.title, cmd.description, cmd.targets, period)
-        recalled = self._recalled("MakePledge", cmd, context, key)
+        recalled = self.executor.recall("MakePledge", cmd, context, key)
         if recalled is not None:
             return recalled
         member = await self.members.member(cmd.school_id, member_id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from archives.domain import validation as v
+from kernel import validation as v
 from kernel.auth import Principal, require_role, require_school
 from kernel.commands import Decision
 from kernel.envelope import CommandContext, Role

@@ -4,14 +4,12 @@ the public board, and the candidates of the overdue sweep."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from kernel.errors import NotFound, Unavailable
-from kernel.store.sqlite import connect
+from kernel.errors import NotFound
+from kernel.projection import ReadModelQueries
 from pledges.readmodel.documents import Document
 from pledges.readmodel.projection import load
 
@@ -31,26 +29,8 @@ def _page(rows: list[tuple[str]], size: int, key: str) -> tuple[list[Document], 
     return documents, documents[-1][key] if more else ""
 
 
-class PledgesQueries:
-    """Read-only queries on the projection's file, on one connection opened at first use."""
-
-    def __init__(self, db_path: Path) -> None:
-        self.db_path = db_path
-        self._conn: sqlite3.Connection | None = None
-
-    @property
-    def conn(self) -> sqlite3.Connection:
-        """Opened only once the consumer has created the file (see ArchiveQueries)."""
-        if self._conn is None:
-            if not self.db_path.exists():
-                raise Unavailable("the pledges read model is not ready yet; retry shortly")
-            self._conn = connect(self.db_path)
-        return self._conn
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+class PledgesQueries(ReadModelQueries):
+    read_model = "pledges read model"
 
     def pledge(self, school_id: str, pledge_id: str) -> Document:
         document = load(self.conn, "pledges", "pledge_id", school_id, pledge_id)
@@ -95,7 +75,7 @@ class PledgesQueries:
     def overdue_candidates(self, today: date) -> list[tuple[str, str]]:
         """Published pledges past their last due date, not flagged yet (the aggregate has the
         last word: the read model may lag)."""
-        if not self.db_path.exists():
+        if not self.ready:
             return []
         rows = self.conn.execute(
             "SELECT school_id, pledge_id FROM pledges "

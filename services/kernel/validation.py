@@ -1,4 +1,4 @@
-"""Input rules shared by the archives commands; each failure names the field at fault."""
+"""Input rules shared by every service's commands; each failure names the field at fault."""
 
 from __future__ import annotations
 
