@@ -43,6 +43,7 @@ def registrations(runtime: ServiceRuntime) -> Sequence[ServiceRegistration]:
         correlation_id=current_correlation_id,
     )
     queries = ArchiveQueries(runtime.directory / f"{ArchiveProjection.name}.db", READ_EVENTS)
+    runtime.closers.append(queries.close)
     api = ArchiveApi(runtime, handlers, queries, runtime.wait_visible)
     return [
         ServiceRegistration(

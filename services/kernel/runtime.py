@@ -8,11 +8,13 @@ NOT_SERVING); it turns SERVING when the broker is reachable and the topics exist
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kernel.consumer import ConsumerRunner, Projection
 from kernel.events import EventRegistry
@@ -47,9 +49,14 @@ class ServiceRuntime:
     store: EventStore | None = None
     relay: OutboxRelay | None = None
     consumers: list[ConsumerRunner] = field(default_factory=list)
+    # What a service adds of its own: loops started once ready and cancelled on stop, and
+    # resources (clients, read-model connections) closed after the server has drained.
+    background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
+    closers: list[Callable[[], Awaitable[None] | None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.directory: Path = self.settings.service_dir(self.name)
+        self._background: list[asyncio.Task[None]] = []
         if self.publishes_to is not None:
             self.store = SqliteEventStore(self.directory / "events.db")
 
@@ -84,7 +91,13 @@ class ServiceRuntime:
         if not self._ready.done():
             self._ready.cancel()
         await drain(self._server, self._health, grace_s)
+        for task in self._background:
+            task.cancel()
         await asyncio.to_thread(self.close)
+        for closer in self.closers:
+            outcome = closer()
+            if inspect.isawaitable(outcome):
+                await outcome
 
     async def run(
         self, registrations: Callable[[ServiceRuntime], Sequence[ServiceRegistration]]
@@ -127,6 +140,7 @@ class ServiceRuntime:
                 )
                 await asyncio.sleep(2.0)
         self.start_workers()
+        self._background = [asyncio.create_task(loop()) for loop in self.background]
         health.set_serving(True)
         log.info("%s ready: SERVING", self.name)
 

@@ -3,7 +3,6 @@ the contact book, handlers, the overdue sweep and the gRPC API."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -30,30 +29,14 @@ PROJECTION = PledgesProjection()
 
 @dataclass
 class PledgesRuntime(ServiceRuntime):
-    """The kernel's runtime plus what pledges alone runs: the overdue sweep (started once the
-    service is ready, cancelled on stop) and its adapters' connections."""
+    """The kernel's runtime with pledges' own parts at hand: the overdue sweep and its
+    adapters (registered with the runtime's background loops and closers)."""
 
     config: PledgesConfig = field(default_factory=PledgesConfig)
     sweeper: OverdueSweeper | None = None
     member_roll: ArchivesMemberRoll | None = None
     contact_book: SqliteContactBook | None = None
     queries: PledgesQueries | None = None
-
-    def start_workers(self) -> None:
-        super().start_workers()
-        if self.sweeper is not None:
-            self._sweep = asyncio.get_running_loop().create_task(self.sweeper.run())
-
-    async def stop(self, grace_s: float = 5.0) -> None:
-        sweep = getattr(self, "_sweep", None)
-        if sweep is not None:
-            sweep.cancel()
-        await super().stop(grace_s)
-        if self.member_roll is not None:
-            await self.member_roll.close()
-        for resource in (self.contact_book, self.queries):
-            if resource is not None:
-                resource.close()
 
 
 def build(settings: Settings, config: PledgesConfig | None = None) -> PledgesRuntime:
@@ -86,6 +69,12 @@ def registrations(runtime: ServiceRuntime) -> Sequence[ServiceRegistration]:
         correlation_id=current_correlation_id,
     )
     runtime.sweeper = OverdueSweeper(handlers, runtime.queries, interval_s=config.sweep_interval_s)
+    runtime.background.append(runtime.sweeper.run)
+    runtime.closers += [
+        runtime.member_roll.close,
+        runtime.contact_book.close,
+        runtime.queries.close,
+    ]
     api = PledgeApi(
         runtime,
         handlers,
