@@ -1,6 +1,10 @@
 """Ceilings: kafka-python against the embedded broker on 127.0.0.1. Produce as the relay does
 (acks=all, idempotent, linger 2 ms, keyed by member); consume by plain assignment from the
-start of every partition (no group: joining one is setup, not throughput)."""
+start of every partition (no group: joining one is setup, not throughput).
+
+Each is measured twice: with plain 300-byte values, and with the very records the relay
+publishes (envelope JSON, member key, six headers) — kafka-python decodes records in pure
+Python, so their size and headers set the ceiling a relay or a consumer runner can reach."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.producer.future import FutureRecordMetadata
 
 from bench.harness import Measurement, Rig, Timing, timed
-from bench.samples import STREAMS
+from bench.samples import STREAMS, Record, relay_records
 from kernel.settings import Settings
 from kernel.topics import ensure_topics
 
@@ -28,21 +32,27 @@ def new_topic(rig: Rig) -> tuple[str, int]:
     return topic, partitions
 
 
-def fill(servers: str, topic: str, count: int) -> Timing:
-    """Produce `count` messages and wait until the broker acknowledged every one."""
+def plain_records(count: int) -> list[Record]:
+    return [(VALUE, f"member-{n % STREAMS}".encode(), []) for n in range(count)]
+
+
+def fill(servers: str, topic: str, records: list[Record]) -> Timing:
+    """Produce `records` and wait until the broker acknowledged every one."""
     producer = KafkaProducer(
         bootstrap_servers=servers, acks="all", enable_idempotence=True, linger_ms=2
     )
     try:
         producer.partitions_for(topic)  # metadata first: connecting is not producing
-        keys = [f"member-{n % STREAMS}".encode() for n in range(count)]
         futures: list[FutureRecordMetadata] = []
 
         def loop() -> None:
-            futures.extend(producer.send(topic, value=VALUE, key=key) for key in keys)
+            futures.extend(
+                producer.send(topic, value=value, key=key, headers=headers)
+                for value, key, headers in records
+            )
             producer.flush()
 
-        timing = timed(count, loop)
+        timing = timed(len(records), loop)
     finally:
         producer.close()
     failed = [f.exception for f in futures if not f.succeeded()]
@@ -53,14 +63,28 @@ def fill(servers: str, topic: str, count: int) -> Timing:
 
 def produce(rig: Rig) -> Timing:
     topic, _ = new_topic(rig)
-    return fill(rig.broker().bootstrap_servers, topic, rig.count(MESSAGES))
+    return fill(rig.broker().bootstrap_servers, topic, plain_records(rig.count(MESSAGES)))
+
+
+def produce_envelopes(rig: Rig) -> Timing:
+    topic, _ = new_topic(rig)
+    records = relay_records(rig.count(MESSAGES), rig.new_file("envelopes"))
+    return fill(rig.broker().bootstrap_servers, topic, records)
 
 
 def consume(rig: Rig) -> Timing:
+    return _consume(rig, plain_records(rig.count(MESSAGES)))
+
+
+def consume_envelopes(rig: Rig) -> Timing:
+    return _consume(rig, relay_records(rig.count(MESSAGES), rig.new_file("envelopes")))
+
+
+def _consume(rig: Rig, records: list[Record]) -> Timing:
     servers = rig.broker().bootstrap_servers
     topic, partitions = new_topic(rig)
-    count = rig.count(MESSAGES)
-    fill(servers, topic, count)
+    count = len(records)
+    fill(servers, topic, records)
     consumer = KafkaConsumer(
         bootstrap_servers=servers, enable_auto_commit=False, max_poll_records=2000
     )
@@ -87,4 +111,16 @@ def _drain(consumer: KafkaConsumer, expected: int) -> None:
 MEASUREMENTS = [
     Measurement("kafka.produce", "kafka-python produce (acks=all, idempotent)", "msg", produce),
     Measurement("kafka.consume", "kafka-python consume (assigned partitions)", "msg", consume),
+    Measurement(
+        "kafka.produce.envelopes",
+        "kafka-python produce, the relay's records (envelope, key, headers)",
+        "msg",
+        produce_envelopes,
+    ),
+    Measurement(
+        "kafka.consume.envelopes",
+        "kafka-python consume, the relay's records (envelope, key, headers)",
+        "msg",
+        consume_envelopes,
+    ),
 ]

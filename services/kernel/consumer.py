@@ -244,13 +244,16 @@ class ConsumerRunner:
     # -- records ---------------------------------------------------------------------------
 
     def _handle(self, consumer: KafkaConsumer, records: dict[TopicPartition, list[Any]]) -> int:
-        batch = _Batch()
+        """Apply one poll in one transaction. First quickly, with no savepoint per event; if an
+        event does not decode or its projection fails, that pass is rolled back and the poll
+        is applied again carefully (a savepoint per event, the bad ones dead-lettered)."""
         first = {tp: recs[0].offset for tp, recs in records.items() if recs}
         dead_letters = _DeadLetters(self, consumer)
         try:
-            with self._db.transaction():
-                for tp, recs in records.items():
-                    self._handle_partition(tp, recs, batch, dead_letters)
+            try:
+                batch = self._apply_poll(records, dead_letters, careful=False)
+            except _Stumbled:
+                batch = self._apply_poll(records, dead_letters, careful=True)
         except Exception:
             self._seek_back(consumer, first)  # nothing of this poll counted: read it again
             raise
@@ -266,6 +269,19 @@ class ConsumerRunner:
                 self._flush_commits(consumer)
         return batch.handled
 
+    def _apply_poll(
+        self, records: dict[TopicPartition, list[Any]], dead_letters: _DeadLetters, *, careful: bool
+    ) -> _Batch:
+        batch = _Batch()
+        with self._db.transaction():
+            for tp, recs in records.items():
+                for record in recs:
+                    self._handle_record(tp, record, batch, dead_letters, careful)
+                batch.handled += len(recs)
+                if recs and tp not in self._rewind_at:  # past a gap, commit nothing yet
+                    batch.commits[tp] = OffsetAndMetadata(recs[-1].offset + 1, "", -1)
+        return batch
+
     def _flush_commits(self, consumer: KafkaConsumer) -> None:
         """Commit the offsets applied so far; then wait `commit_interval_s` for the next: a
         synchronous commit per poll costs a round trip and much of the GIL."""
@@ -274,26 +290,30 @@ class ConsumerRunner:
             offsets, self._uncommitted = self._uncommitted, {}
             self._commit(consumer, offsets)
 
-    def _handle_partition(
-        self, tp: TopicPartition, records: list[Any], batch: _Batch, dead_letters: _DeadLetters
-    ) -> None:
-        for record in records:
-            self._handle_record(tp, record, batch, dead_letters)
-            batch.handled += 1
-            if tp not in self._rewind_at:  # past a gap, commit nothing until read again
-                batch.commits[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
-
     def _handle_record(
-        self, tp: TopicPartition, record: Any, batch: _Batch, dead_letters: _DeadLetters
+        self,
+        tp: TopicPartition,
+        record: Any,
+        batch: _Batch,
+        dead_letters: _DeadLetters,
+        careful: bool,
     ) -> Outcome | None:
         try:
             envelope = Envelope.from_json(record.value or b"")
             event = self.registry.decode(envelope)
         except Exception as exc:  # bad JSON, unknown type, invalid data: all unreadable
+            if not careful:
+                raise _Stumbled from exc
             dead_letters.send(tp, record, f"undecodable: {type(exc).__name__}: {exc}")
             batch.dead_lettered += 1
             return None
-        outcome = self._apply(tp, record, envelope, event, dead_letters)
+        if careful:
+            outcome = self._apply(tp, record, envelope, event, dead_letters)
+        else:
+            try:
+                outcome = self._db.apply(envelope, event, isolated=False)
+            except Exception as exc:
+                raise _Stumbled from exc
         if outcome is Outcome.GAP:
             self._schedule_rewind(
                 tp,
@@ -412,6 +432,10 @@ class ConsumerRunner:
                 log.debug("consumer %s: error on close", self.group_id, exc_info=True)
         self._rewind_at.clear()
         self._uncommitted.clear()
+
+
+class _Stumbled(Exception):
+    """The quick pass met an event it cannot apply: roll back, apply the poll carefully."""
 
 
 class _DeadLetters:

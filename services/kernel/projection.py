@@ -93,14 +93,19 @@ class ProjectionDb:
         marked = self._marked.get(stream_id)
         return marked if marked is not None else self._applied.get(stream_id, 0)
 
-    def apply(self, envelope: Envelope, event: DomainEvent) -> Outcome:
+    def apply(self, envelope: Envelope, event: DomainEvent, *, isolated: bool = True) -> Outcome:
         """Apply one event exactly once and in stream order; call inside `transaction()`.
-        A failing `projection.apply` leaves nothing behind (savepoint) and re-raises."""
+        Isolated, a failing `projection.apply` leaves nothing behind (savepoint) and re-raises;
+        not isolated (cheaper), it leaves the transaction dirty: the caller must roll it back."""
         applied = self.applied_version(envelope.stream_id)
         if envelope.stream_version <= applied:
             return Outcome.DUPLICATE
         if envelope.stream_version > applied + 1:
             return Outcome.GAP
+        if not isolated:
+            self.projection.apply(self.conn, envelope, event)
+            self.mark(envelope)
+            return Outcome.APPLIED
         self.conn.execute("SAVEPOINT event")
         try:
             self.projection.apply(self.conn, envelope, event)
