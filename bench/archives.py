@@ -93,7 +93,7 @@ def archives_service(rig: Rig) -> Iterator[tuple[int, Path]]:
         target=serve,
         args=(data_dir, rig.broker().bootstrap_servers, send),
         name="bench-archives",
-        daemon=True,
+        daemon=False,  # the service starts its worker process; stopped in `finally`
     )
     process.start()
     try:

@@ -81,7 +81,7 @@ def services(rig: Rig) -> Iterator[tuple[int, int]]:
             target=serve,
             args=(data_dir, servers, archives_port, send),
             name="bench-pledges",
-            daemon=True,
+            daemon=False,  # the service starts its worker process; stopped in `finally`
         )
         process.start()
         try:

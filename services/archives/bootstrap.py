@@ -30,6 +30,7 @@ def build(settings: Settings) -> ServiceRuntime:
         settings,
         "archives",
         settings.archives_port,
+        factory="archives.bootstrap:build",
         publishes_to=topics.ARCHIVES,
         projections=[ProjectionSpec(ArchiveProjection(), READ_TOPICS, READ_EVENTS)],
     )

@@ -190,6 +190,73 @@ class VersionWatch:
                     self._async.remove(waiter)
 
 
+class AppliedWatch:
+    """Read-your-writes from another process: the consumer runner applies events in the
+    service's worker process, and this watches the projection file it commits to. While
+    someone waits, it checks every `poll_s` whether the file changed (`data_version`, one
+    cheap pragma) and only then reads the versions of the streams waited for."""
+
+    def __init__(self, db_path: Path, poll_s: float = 0.002) -> None:
+        self.db_path = db_path
+        self.poll_s = poll_s
+        self._watch = VersionWatch()
+        self._waiting: dict[str, int] = {}  # stream -> how many callers wait for it
+        self._conn: sqlite3.Connection | None = None
+        self._data_version = -1
+        self._poller: asyncio.Task[None] | None = None
+
+    async def wait_until(self, stream_id: str, version: int, timeout_s: float) -> bool:
+        self._waiting[stream_id] = self._waiting.get(stream_id, 0) + 1
+        try:
+            self._refresh(force=True)
+            if self._poller is None or self._poller.done():
+                self._poller = asyncio.create_task(self._poll())
+            return await self._watch.wait_until(stream_id, version, timeout_s)
+        finally:
+            left = self._waiting[stream_id] - 1
+            if left:
+                self._waiting[stream_id] = left
+            else:
+                del self._waiting[stream_id]
+
+    async def _poll(self) -> None:
+        while self._waiting:
+            await asyncio.sleep(self.poll_s)
+            self._refresh()
+
+    def _refresh(self, force: bool = False) -> None:
+        conn = self._connection()
+        if conn is None or not self._waiting:
+            return
+        (data_version,) = conn.execute("PRAGMA data_version").fetchone()
+        if data_version == self._data_version and not force:
+            return
+        streams = list(self._waiting)
+        marks = ",".join("?" * len(streams))
+        try:
+            rows = conn.execute(
+                f"SELECT stream_id, version FROM applied_streams WHERE stream_id IN ({marks})",
+                streams,
+            ).fetchall()
+        except sqlite3.OperationalError:  # the consumer is still creating its tables
+            return
+        self._data_version = data_version
+        self._watch.advance({str(stream): int(version) for stream, version in rows})
+
+    def _connection(self) -> sqlite3.Connection | None:
+        """Opened once the consumer created the file (see `ReadModelQueries`)."""
+        if self._conn is None and self.db_path.exists():
+            self._conn = connect(self.db_path)
+        return self._conn
+
+    def close(self) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
 def _resolve(future: asyncio.Future[None]) -> None:
     if not future.done():
         future.set_result(None)

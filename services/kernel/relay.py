@@ -166,6 +166,10 @@ class OutboxRelay:
         self._thread = threading.Thread(target=self._loop, name=f"relay-{self.name}", daemon=True)
         self._thread.start()
 
+    def wake(self) -> None:
+        """Something was appended (told from another process): publish it now."""
+        self._wake.set()
+
     def stop(self, timeout_s: float = 30.0) -> None:
         self._stop.set()
         self._wake.set()

@@ -1,8 +1,10 @@
-"""One service process: its store, its relay, its projections and its gRPC server.
+"""One service: its store and its gRPC server in this process, its relay and projections in
+a worker process beside it (kernel.workers says why).
 
 Every service is started the same way (`ServiceRuntime(...).run()`), so health, readiness,
-broker retries and graceful shutdown exist once. The server answers at once (health
-NOT_SERVING); it turns SERVING when the broker is reachable and the topics exist.
+broker retries, the worker process and graceful shutdown exist once. The server answers at
+once (health NOT_SERVING); it turns SERVING when the broker is reachable, the topics exist
+and the workers run.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from typing import Any
 from kernel.consumer import ConsumerRunner, Projection
 from kernel.events import EventRegistry
 from kernel.grpc.server import Health, ServiceRegistration, create_server, drain
+from kernel.projection import AppliedWatch
 from kernel.relay import OutboxRelay
 from kernel.settings import Settings
 from kernel.store import EventStore, SqliteEventStore
 from kernel.tokens import TokenVerifier
 from kernel.topics import ensure_topics
+from kernel.workers import WorkerProcess
 from vanguard.common.v1 import status_pb2
 
 log = logging.getLogger("vanguard.runtime")
@@ -43,6 +47,9 @@ class ServiceRuntime:
     settings: Settings
     name: str
     port: int
+    # "module:function" building this runtime from Settings: the worker process builds its
+    # own from it, so the relay and projections there are this runtime's.
+    factory: str
     publishes_to: str | None = None  # the topic the store's relay publishes to
     projections: Sequence[ProjectionSpec] = ()
     public_methods: frozenset[str] = frozenset()
@@ -59,6 +66,10 @@ class ServiceRuntime:
         self._background: list[asyncio.Task[None]] = []
         if self.publishes_to is not None:
             self.store = SqliteEventStore(self.directory / "events.db")
+        self.workers: WorkerProcess | None = None
+        self._visible = [
+            AppliedWatch(self.directory / f"{spec.projection.name}.db") for spec in self.projections
+        ]
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -93,6 +104,10 @@ class ServiceRuntime:
         await drain(self._server, self._health, grace_s)
         for task in self._background:
             task.cancel()
+        if self.workers is not None:
+            await self.workers.stop()
+        for watch in self._visible:
+            watch.close()
         await asyncio.to_thread(self.close)
         for closer in self.closers:
             outcome = closer()
@@ -139,12 +154,17 @@ class ServiceRuntime:
                     exc,
                 )
                 await asyncio.sleep(2.0)
-        self.start_workers()
+        if self.store is not None or self.projections:
+            self.workers = WorkerProcess(self.name, self.factory, self.settings)
+            await self.workers.start()
+            if isinstance(self.store, SqliteEventStore):
+                self.store.add_append_listener(self.workers.wake_relay)
         self._background = [asyncio.create_task(loop()) for loop in self.background]
         health.set_serving(True)
         log.info("%s ready: SERVING", self.name)
 
     def start_workers(self) -> None:
+        """The relay and the consumer runners, in this process: the worker process calls it."""
         if self.store is not None and self.publishes_to is not None:
             self.relay = OutboxRelay(
                 self.store,
@@ -178,28 +198,29 @@ class ServiceRuntime:
 
     async def wait_visible(self, stream_id: str, version: int, timeout_s: float) -> bool:
         """Read-your-writes: wait until every projection of this service applied the stream
-        at `version` (False at the deadline, or while the projections are not started)."""
-        if not self.consumers:
+        at `version` (False at the deadline, or when the service keeps no projection)."""
+        if not self._visible:
             return False
-        for runner in self.consumers:
-            if not await runner.wait_until(stream_id, version, timeout_s):
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        for watch in self._visible:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if not await watch.wait_until(stream_id, version, max(0.0, remaining)):
                 return False
         return True
 
     # -- status ----------------------------------------------------------------------------
 
-    def status(self) -> status_pb2.ServiceStatus:
+    async def status(self) -> status_pb2.ServiceStatus:
+        counters = await self.workers.counters() if self.workers is not None else None
         return status_pb2.ServiceStatus(
             service=self.name,
             version="0.1.0",
             head_position=self.store.head_position() if self.store is not None else 0,
-            published_position=self.relay.published_position if self.relay else 0,
+            published_position=counters.published_position if counters else 0,
             projections=[
                 status_pb2.ProjectionStatus(
-                    name=runner.projection.name,
-                    applied_events=runner.applied,
-                    dead_lettered=runner.dead_lettered,
+                    name=p.name, applied_events=p.applied, dead_lettered=p.dead_lettered
                 )
-                for runner in self.consumers
+                for p in (counters.projections if counters else ())
             ],
         )

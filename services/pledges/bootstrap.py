@@ -44,6 +44,7 @@ def build(settings: Settings, config: PledgesConfig | None = None) -> PledgesRun
         settings,
         "pledges",
         settings.pledges_port,
+        factory="pledges.bootstrap:build",
         publishes_to=topics.PLEDGES,
         projections=[ProjectionSpec(PROJECTION, (topics.PLEDGES,), registry)],
         public_methods=PUBLIC_METHODS,

@@ -10,7 +10,7 @@ from vanguard.common.v1 import status_pb2
 
 
 class StatusSource(Protocol):
-    def status(self) -> status_pb2.ServiceStatus: ...
+    async def status(self) -> status_pb2.ServiceStatus: ...
 
 
 class StatusMixin:
@@ -22,4 +22,4 @@ class StatusMixin:
         self, request: status_pb2.GetStatusRequest, context: Any
     ) -> status_pb2.ServiceStatus:
         require_role(current_principal(), Role.COMMITTEE, Role.SERVICE)
-        return self.runtime.status()
+        return await self.runtime.status()

@@ -22,7 +22,7 @@ class TableLedgers:
 
 
 class WorkerStatus:
-    def status(self) -> status_pb2.ServiceStatus:
+    async def status(self) -> status_pb2.ServiceStatus:
         members = len(list(ledgers_by_member.keys()))
         return status_pb2.ServiceStatus(
             service="scoring",

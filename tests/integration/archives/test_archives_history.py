@@ -294,4 +294,5 @@ async def test_a_dropped_read_model_rebuilt_from_the_log_is_identical(
     # Rebuilt, not resumed: since the restart the projection applied the whole log again.
     runtime = archives.runtime
     assert runtime is not None and runtime.store is not None
-    assert sum(c.applied for c in runtime.consumers) >= runtime.store.head_position()
+    status = await runtime.status()
+    assert sum(p.applied_events for p in status.projections) >= runtime.store.head_position()
