@@ -14,7 +14,13 @@ from archives.entrypoints import convert
 from archives.handlers import ArchivesHandlers
 from archives.readmodel.projection import marker
 from archives.readmodel.queries import ArchiveQueries, MemberRow
-from kernel.auth import Principal, current_principal, require_branch, require_role, require_school
+from kernel.auth import (
+    current_principal,
+    require_branch,
+    require_member_reader,
+    require_role,
+    require_school,
+)
 from kernel.envelope import Role
 from kernel.errors import InvalidArgument, PermissionDenied
 from kernel.grpc.replies import VisibilityWait, command_reply, expected_of
@@ -28,20 +34,6 @@ from vanguard.common.v1 import command_pb2
 WATCH_POLL_S = 0.05
 PAGE_DEFAULT, PAGE_MAX = 50, 500
 BUILT_ARCHIVES = 256
-
-
-def may_read_member(principal: Principal, school_id: str, member_id: str, branch_id: str) -> None:
-    """Members read their own archive, secretaries their branch, the committee and services
-    the whole school."""
-    require_school(principal, school_id)
-    if principal.role in (Role.COMMITTEE, Role.SERVICE):
-        return
-    if principal.role is Role.SECRETARY:
-        require_branch(principal, branch_id)
-        return
-    if principal.role is Role.MEMBER and principal.subject == member_id:
-        return
-    raise PermissionDenied("this archive is not yours to read")
 
 
 class BuiltArchives:
@@ -276,7 +268,7 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
         principal = current_principal()
         require_school(principal, school_id)
         row = self.queries.reader_row(school_id, member_id)
-        may_read_member(principal, school_id, member_id, row.branch_id)
+        require_member_reader(principal, school_id, member_id, row.branch_id)
         return row
 
     async def GetMember(self, request: Any, context: Any) -> Any:

@@ -20,6 +20,7 @@ from kafka.partitioner.default import murmur2
 from kernel.envelope import Envelope
 from kernel.topics import DEAD_LETTERS
 from scoring.domain.ledger import MemberLedger
+from scoring.domain.roster import branch_after
 from scoring.domain.rulebook import RuleBook
 from scoring.scorer import Scorer
 from scoring.snapshots import snapshot
@@ -38,6 +39,7 @@ from scoring.stream.progress import PartitionProgress
 from scoring.stream.replay import ReplayingConsumer
 from scoring.stream.tables import (
     archives_progress_by_partition,
+    branches_by_member,
     ledgers_by_member,
     publications_by_period,
 )
@@ -126,7 +128,17 @@ async def _apply(partition: int, topic: str, envelope: Envelope) -> None:
     await _score(envelope)
 
 
+def _place(envelope: Envelope) -> None:
+    """Keep the member's branch (for secretaries' reads)."""
+    placed = branch_after(envelope)
+    if placed is not None:
+        member_id, branch_id = placed
+        schools = branches_by_member.get(member_id) or {}
+        branches_by_member[member_id] = {**schools, envelope.school_id: branch_id}
+
+
 async def _score(envelope: Envelope) -> None:
+    _place(envelope)
     member_id = envelope.data.get("member_id")
     if not isinstance(member_id, str):
         return
