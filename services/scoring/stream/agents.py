@@ -3,7 +3,8 @@ a deterministic order), answer close requests per partition, collect the answers
 publications, and ask again while one waits.
 
 Every start replays the input topics from their beginning (scoring.stream.replay): the
-tables are rebuilt, and what was emitted before is emitted again with the same bytes.
+tables are rebuilt, and what the evaluations topic already holds is not sent again
+(scoring.stream.emitted).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from scoring.stream.closing import (
     publication_envelope,
     snapshot_to_json,
 )
+from scoring.stream.emitted import EmittedLog, event_ids_on
 from scoring.stream.merge import Merges
 from scoring.stream.progress import PartitionProgress
 from scoring.stream.replay import ReplayingConsumer
@@ -59,10 +61,22 @@ applying = asyncio.Lock()  # one releaser at a time: the agent or the timer
 replayed = asyncio.Event()  # set once the assigned input partitions were read to their end
 
 
+emitted = EmittedLog(lambda: event_ids_on(settings.kafka_servers, config.evaluations_topic))
+
+
 def _on_replay(tps: set[TP]) -> None:
     for partition in {tp.partition for tp in tps}:
         merges.reset(partition)
     replayed.clear()
+    emitted.reread(app.producer.flush)
+
+
+async def emit(envelope: Envelope) -> bool:
+    """Send to the evaluations topic unless it holds this message already (a replay)."""
+    key, value = envelope.partition_key.encode(), envelope.to_json()
+    return await emitted.send_new(
+        str(envelope.event_id), lambda: topics.evaluations.send(key=key, value=value)
+    )
 
 
 ReplayingConsumer.on_replay = staticmethod(_on_replay)
@@ -146,7 +160,7 @@ async def _score(envelope: Envelope) -> None:
     if ledgers is None:
         ledgers = ledgers_by_member[member_id] = {}
     for update in scorer.apply(ledgers, envelope):
-        await topics.evaluations.send(key=update.partition_key.encode(), value=update.to_json())
+        await emit(update)
 
 
 async def request_close(close: dict[str, Any]) -> None:
@@ -205,8 +219,8 @@ async def collect_publications(stream: StreamT[bytes]) -> None:
         if collection.ready(settings.partitions, config.pledges_grace_s):
             issued = publication_envelope(scorer, collection)
             collection.issued = issued.model_dump_json()
-            await topics.evaluations.send(key=issued.partition_key.encode(), value=issued.to_json())
-            log.info("%s issued for %s", issued.stream_id, collection.close.school_id)
+            if await emit(issued):
+                log.info("%s issued for %s", issued.stream_id, collection.close.school_id)
 
 
 @app.timer(config.retry_s)
