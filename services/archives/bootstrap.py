@@ -1,9 +1,12 @@
-"""Wires archives: store, relay, the archive projection, handlers and the gRPC API."""
+"""Wires archives: store, relay, the archive projection, handlers, the scoring client (for
+ExplainEvaluation) and the gRPC API."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from archives.adapters.scoring import ScoringExplainer
+from archives.config import ArchivesConfig
 from archives.domain.events import registry as archive_events
 from archives.entrypoints.grpc_api import ArchiveApi
 from archives.handlers import ArchivesHandlers
@@ -44,8 +47,14 @@ def registrations(runtime: ServiceRuntime) -> Sequence[ServiceRegistration]:
         correlation_id=current_correlation_id,
     )
     queries = ArchiveQueries(runtime.directory / f"{ArchiveProjection.name}.db", READ_EVENTS)
-    runtime.closers.append(queries.close)
-    api = ArchiveApi(runtime, handlers, queries, runtime.wait_visible)
+    settings, config = runtime.settings, ArchivesConfig()
+    explainer = ScoringExplainer(
+        f"{config.scoring_host}:{settings.scoring_port}",
+        settings.token_secret.get_secret_value(),
+        timeout_s=config.scoring_timeout_s,
+    )
+    runtime.closers += [queries.close, explainer.close]
+    api = ArchiveApi(runtime, handlers, queries, runtime.wait_visible, explainer)
     return [
         ServiceRegistration(
             SERVICE_NAME, archives_pb2_grpc.add_ArchiveServiceServicer_to_server, api

@@ -119,3 +119,22 @@ def require_branch(principal: Principal, branch_id: str) -> None:
             f"secretary of branch {principal.branch_id!r} may not act for branch {branch_id!r}"
         )
     raise PermissionDenied(f"role {principal.role.value} may not act for branch {branch_id!r}")
+
+
+def require_member_reader(
+    principal: Principal, school_id: str, member_id: str, branch_id: str | None
+) -> None:
+    """Who may read what concerns one member (their archive, their evaluation): the member
+    themself, a secretary of the member's branch, the committee and services of the school.
+    `branch_id` None: the member's branch is not known, so no secretary may read."""
+    require_school(principal, school_id)
+    if principal.role in (Role.COMMITTEE, Role.SERVICE):
+        return
+    if principal.role is Role.MEMBER and principal.subject == member_id:
+        return
+    if principal.role is Role.SECRETARY:
+        if branch_id is None:
+            raise PermissionDenied(f"the branch of member {member_id!r} is not known here")
+        require_branch(principal, branch_id)
+        return
+    raise PermissionDenied(f"{principal.role.value} {principal.subject} may not read {member_id}")

@@ -129,3 +129,26 @@ def _role(claims: dict[str, Any]) -> Role:
         return Role(claims["role"])
     except ValueError:
         raise Unauthenticated(f"token names an unknown role {claims['role']!r}") from None
+
+
+class ServiceTokens:
+    """Tokens a service presents when it calls another, one per school, renewed before they
+    expire (role `service`, subject the calling service)."""
+
+    def __init__(self, secret: str, subject: str, *, ttl_s: int = 3600, renew_s: int = 300) -> None:
+        self._secret, self.subject = secret, subject
+        self.ttl_s, self.renew_s = ttl_s, renew_s
+        self._tokens: dict[str, tuple[str, float]] = {}  # school -> (token, expires at)
+
+    def for_school(self, school_id: str) -> str:
+        token, expires_at = self._tokens.get(school_id, ("", 0.0))
+        if expires_at - time.time() < self.renew_s:
+            token = issue_token(
+                self._secret,
+                subject=self.subject,
+                role=Role.SERVICE,
+                school=school_id,
+                ttl_s=self.ttl_s,
+            )
+            self._tokens[school_id] = (token, time.time() + self.ttl_s)
+        return token

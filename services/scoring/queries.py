@@ -18,6 +18,9 @@ from scoring.snapshots import WhatIfLine, what_if
 class LedgerSource(Protocol):
     def ledger(self, school_id: str, member_id: str) -> MemberLedger | None: ...
 
+    def branch(self, school_id: str, member_id: str) -> str | None:
+        """The member's branch now; None before their MemberRegistered was seen."""
+
     def ledgers(self, school_id: str) -> Iterable[MemberLedger]: ...
 
 

@@ -13,6 +13,7 @@ from kernel.auth import (
     current_correlation_id,
     current_principal,
     require_branch,
+    require_member_reader,
     require_role,
     require_school,
 )
@@ -49,6 +50,34 @@ def test_anonymous_belongs_to_no_school() -> None:
 def test_committee_and_service_act_for_any_branch(principal: Principal) -> None:
     require_branch(principal, "branch-a")
     require_branch(principal, "branch-z")
+
+
+OTHER_MEMBER = Principal("m-2", Role.MEMBER, "school-1", "branch-a")
+OTHER_SECRETARY = Principal("s-2", Role.SECRETARY, "school-1", "branch-b")
+ELSEWHERE = Principal("c-9", Role.COMMITTEE, "school-2")
+PUBLIC = Principal("p-1", Role.PUBLIC, "school-1")
+
+
+@pytest.mark.parametrize(
+    ("principal", "branch", "allowed"),
+    [
+        (MEMBER, "branch-a", True),  # their own
+        (OTHER_MEMBER, "branch-a", False),  # a colleague's
+        (SECRETARY, "branch-a", True),  # their branch
+        (OTHER_SECRETARY, "branch-a", False),  # another branch
+        (SECRETARY, None, False),  # branch not known: no secretary
+        (COMMITTEE, None, True),
+        (SERVICE, "branch-a", True),
+        (PUBLIC, "branch-a", False),
+        (ELSEWHERE, "branch-a", False),  # across schools
+    ],
+)
+def test_who_reads_a_member(principal: Principal, branch: str | None, allowed: bool) -> None:
+    if allowed:
+        require_member_reader(principal, "school-1", "m-1", branch)
+    else:
+        with pytest.raises(PermissionDenied):
+            require_member_reader(principal, "school-1", "m-1", branch)
 
 
 def test_secretary_acts_only_for_their_branch() -> None:

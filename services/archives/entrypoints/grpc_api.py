@@ -7,14 +7,20 @@ import json
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from archives import commands as c
 from archives.entrypoints import convert
 from archives.handlers import ArchivesHandlers
 from archives.readmodel.projection import marker
 from archives.readmodel.queries import ArchiveQueries, MemberRow
-from kernel.auth import Principal, current_principal, require_branch, require_role, require_school
+from kernel.auth import (
+    current_principal,
+    require_branch,
+    require_member_reader,
+    require_role,
+    require_school,
+)
 from kernel.envelope import Role
 from kernel.errors import InvalidArgument, PermissionDenied
 from kernel.grpc.replies import VisibilityWait, command_reply, expected_of
@@ -24,24 +30,11 @@ from kernel.store import AppendResult
 from vanguard.archives.v1 import archives_pb2 as pb
 from vanguard.archives.v1 import archives_pb2_grpc
 from vanguard.common.v1 import command_pb2
+from vanguard.scoring.v1 import scoring_pb2
 
 WATCH_POLL_S = 0.05
 PAGE_DEFAULT, PAGE_MAX = 50, 500
 BUILT_ARCHIVES = 256
-
-
-def may_read_member(principal: Principal, school_id: str, member_id: str, branch_id: str) -> None:
-    """Members read their own archive, secretaries their branch, the committee and services
-    the whole school."""
-    require_school(principal, school_id)
-    if principal.role in (Role.COMMITTEE, Role.SERVICE):
-        return
-    if principal.role is Role.SECRETARY:
-        require_branch(principal, branch_id)
-        return
-    if principal.role is Role.MEMBER and principal.subject == member_id:
-        return
-    raise PermissionDenied("this archive is not yours to read")
 
 
 class BuiltArchives:
@@ -72,6 +65,14 @@ class BuiltArchives:
         return message
 
 
+class EvaluationExplainer(Protocol):
+    """Scoring's explanation of a member's evaluation (archives.adapters.scoring)."""
+
+    async def explain(
+        self, school_id: str, member_id: str, period: str
+    ) -> scoring_pb2.Explanation: ...
+
+
 class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
     def __init__(
         self,
@@ -79,11 +80,13 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
         handlers: ArchivesHandlers,
         queries: ArchiveQueries,
         wait_visible: VisibilityWait,
+        explainer: EvaluationExplainer,
     ) -> None:
         self.runtime = runtime
         self.handlers = handlers
         self.queries = queries
         self.wait_visible = wait_visible
+        self.explainer = explainer
         self.built = BuiltArchives(queries)
 
     async def _reply(
@@ -276,7 +279,7 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
         principal = current_principal()
         require_school(principal, school_id)
         row = self.queries.reader_row(school_id, member_id)
-        may_read_member(principal, school_id, member_id, row.branch_id)
+        require_member_reader(principal, school_id, member_id, row.branch_id)
         return row
 
     async def GetMember(self, request: Any, context: Any) -> Any:
@@ -305,6 +308,12 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
             json=json.dumps(document, ensure_ascii=False, sort_keys=True),
             event_ids=document["event_ids"],
         )
+
+    async def ExplainEvaluation(self, request: Any, context: Any) -> Any:
+        """Scoring's explanation, for whoever may read this member's archive."""
+        self._readable(request.school_id, request.member_id)
+        parse_period(request.period)  # INVALID_ARGUMENT naming `period` before asking scoring
+        return await self.explainer.explain(request.school_id, request.member_id, request.period)
 
     async def ListMembers(self, request: Any, context: Any) -> Any:
         principal = current_principal()

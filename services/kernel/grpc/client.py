@@ -11,6 +11,14 @@ from google.rpc import error_details_pb2, status_pb2
 from kernel.grpc.metadata import AUTHORIZATION, CORRELATION_ID, FIELD, STATUS_DETAILS
 
 Metadata = tuple[tuple[str, str], ...]
+# For one service calling another: calls fail fast while the other is down, and reconnect
+# attempts stay frequent, so the first calls after it is back are not refused for a long
+# backoff (gRPC's default: up to 120 s).
+SERVICE_CHANNEL_OPTIONS = (
+    ("grpc.initial_reconnect_backoff_ms", 200),
+    ("grpc.min_reconnect_backoff_ms", 200),
+    ("grpc.max_reconnect_backoff_ms", 1000),
+)
 
 
 def channel(address: str) -> grpc.aio.Channel:

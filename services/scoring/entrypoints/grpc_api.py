@@ -1,13 +1,19 @@
-"""gRPC entrypoint of scoring: thin methods over the queries. Committee and service tokens
-read any member of their school; a member reads only their own evaluation."""
+"""gRPC entrypoint of scoring: thin methods over the queries. A member's evaluation is read by
+whoever may read their archive: the member, a secretary of their branch (as scoring learnt it
+from MemberRegistered / MemberTransferred), the committee and services of the school."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from kernel.auth import Principal, current_principal, require_role, require_school
+from kernel.auth import (
+    Principal,
+    current_principal,
+    require_member_reader,
+    require_role,
+    require_school,
+)
 from kernel.envelope import Role
-from kernel.errors import PermissionDenied
 from kernel.grpc.status import StatusMixin, StatusSource
 from scoring.entrypoints.convert import contribution_message, evaluation_message, what_if_message
 from scoring.queries import LedgerSource, explain, replay_under
@@ -22,14 +28,6 @@ def school_of(principal: Principal, requested: str) -> str:
     return school
 
 
-def may_read(principal: Principal, member_id: str) -> None:
-    if principal.role in (Role.COMMITTEE, Role.SERVICE):
-        return
-    if principal.role is Role.MEMBER and principal.subject == member_id:
-        return
-    raise PermissionDenied(f"{principal.role.value} {principal.subject} may not read {member_id}")
-
-
 class ScoringApi(StatusMixin, scoring_pb2_grpc.ScoringServiceServicer):
     def __init__(self, runtime: StatusSource, scorer: Scorer, ledgers: LedgerSource) -> None:
         self.runtime = runtime
@@ -39,7 +37,8 @@ class ScoringApi(StatusMixin, scoring_pb2_grpc.ScoringServiceServicer):
     def _explain(self, request: pb.EvaluationRequest) -> Any:
         principal = current_principal()
         school = school_of(principal, request.school_id)
-        may_read(principal, request.member_id)
+        branch = self.ledgers.branch(school, request.member_id)
+        require_member_reader(principal, school, request.member_id, branch)
         return explain(self.scorer, self.ledgers, school, request.member_id, request.period)
 
     async def GetEvaluation(self, request: pb.EvaluationRequest, context: Any) -> pb.Evaluation:

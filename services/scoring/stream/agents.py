@@ -3,7 +3,8 @@ a deterministic order), answer close requests per partition, collect the answers
 publications, and ask again while one waits.
 
 Every start replays the input topics from their beginning (scoring.stream.replay): the
-tables are rebuilt, and what was emitted before is emitted again with the same bytes.
+tables are rebuilt, and what the evaluations topic already holds is not sent again
+(scoring.stream.emitted).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from kafka.partitioner.default import murmur2
 from kernel.envelope import Envelope
 from kernel.topics import DEAD_LETTERS
 from scoring.domain.ledger import MemberLedger
+from scoring.domain.roster import branch_after
 from scoring.domain.rulebook import RuleBook
 from scoring.scorer import Scorer
 from scoring.snapshots import snapshot
@@ -33,11 +35,13 @@ from scoring.stream.closing import (
     publication_envelope,
     snapshot_to_json,
 )
+from scoring.stream.emitted import EmittedLog, event_ids_on
 from scoring.stream.merge import Merges
 from scoring.stream.progress import PartitionProgress
 from scoring.stream.replay import ReplayingConsumer
 from scoring.stream.tables import (
     archives_progress_by_partition,
+    branches_by_member,
     ledgers_by_member,
     publications_by_period,
 )
@@ -57,10 +61,22 @@ applying = asyncio.Lock()  # one releaser at a time: the agent or the timer
 replayed = asyncio.Event()  # set once the assigned input partitions were read to their end
 
 
+emitted = EmittedLog(lambda: event_ids_on(settings.kafka_servers, config.evaluations_topic))
+
+
 def _on_replay(tps: set[TP]) -> None:
     for partition in {tp.partition for tp in tps}:
         merges.reset(partition)
     replayed.clear()
+    emitted.reread(app.producer.flush)
+
+
+async def emit(envelope: Envelope) -> bool:
+    """Send to the evaluations topic unless it holds this message already (a replay)."""
+    key, value = envelope.partition_key.encode(), envelope.to_json()
+    return await emitted.send_new(
+        str(envelope.event_id), lambda: topics.evaluations.send(key=key, value=value)
+    )
 
 
 ReplayingConsumer.on_replay = staticmethod(_on_replay)
@@ -126,7 +142,17 @@ async def _apply(partition: int, topic: str, envelope: Envelope) -> None:
     await _score(envelope)
 
 
+def _place(envelope: Envelope) -> None:
+    """Keep the member's branch (for secretaries' reads)."""
+    placed = branch_after(envelope)
+    if placed is not None:
+        member_id, branch_id = placed
+        schools = branches_by_member.get(member_id) or {}
+        branches_by_member[member_id] = {**schools, envelope.school_id: branch_id}
+
+
 async def _score(envelope: Envelope) -> None:
+    _place(envelope)
     member_id = envelope.data.get("member_id")
     if not isinstance(member_id, str):
         return
@@ -134,7 +160,7 @@ async def _score(envelope: Envelope) -> None:
     if ledgers is None:
         ledgers = ledgers_by_member[member_id] = {}
     for update in scorer.apply(ledgers, envelope):
-        await topics.evaluations.send(key=update.partition_key.encode(), value=update.to_json())
+        await emit(update)
 
 
 async def request_close(close: dict[str, Any]) -> None:
@@ -193,8 +219,8 @@ async def collect_publications(stream: StreamT[bytes]) -> None:
         if collection.ready(settings.partitions, config.pledges_grace_s):
             issued = publication_envelope(scorer, collection)
             collection.issued = issued.model_dump_json()
-            await topics.evaluations.send(key=issued.partition_key.encode(), value=issued.to_json())
-            log.info("%s issued for %s", issued.stream_id, collection.close.school_id)
+            if await emit(issued):
+                log.info("%s issued for %s", issued.stream_id, collection.close.school_id)
 
 
 @app.timer(config.retry_s)

@@ -1,18 +1,21 @@
-"""The ledgers table seen as a LedgerSource (what the gRPC API reads), and this worker's
-status for GetStatus."""
+"""The ledgers and branches tables seen as a LedgerSource (what the gRPC API reads), and
+this worker's status for GetStatus."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from scoring.domain.ledger import MemberLedger
-from scoring.stream.tables import ledgers_by_member
+from scoring.stream.tables import branches_by_member, ledgers_by_member
 from vanguard.common.v1 import status_pb2
 
 
 class TableLedgers:
     def ledger(self, school_id: str, member_id: str) -> MemberLedger | None:
         return (ledgers_by_member.get(member_id) or {}).get(school_id)
+
+    def branch(self, school_id: str, member_id: str) -> str | None:
+        return (branches_by_member.get(member_id) or {}).get(school_id)
 
     def ledgers(self, school_id: str) -> Iterable[MemberLedger]:
         for ledgers in list(ledgers_by_member.values()):

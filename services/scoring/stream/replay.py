@@ -16,10 +16,9 @@ assignment (a start or a rebalance: the client resets its positions then anyway)
 seeks each assigned input partition to its beginning, also past a stale committed offset (an
 older deployment's).
 
-The price: start-up (and every rebalance) takes time in proportion to the input logs, and
-re-sends every EvaluationUpdated and PublicationIssued the replay makes, byte for byte the
-same, which consumers drop by stream version. Sending only what the evaluations topic does
-not hold yet (read it at start) would remove the re-sends.
+The price: start-up (and every rebalance) takes time in proportion to the input logs. The
+replay recomputes every EvaluationUpdated and PublicationIssued, byte for byte the same; what
+the evaluations topic already holds is not sent again (scoring.stream.emitted).
 """
 
 from __future__ import annotations

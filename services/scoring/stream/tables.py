@@ -13,7 +13,12 @@ from scoring.stream.app import app
 from scoring.stream.closing import Collection
 from scoring.stream.progress import PartitionProgress
 
-TABLE_NAMES = ("ledgers_by_member", "archives_progress_by_partition", "publications_by_period")
+TABLE_NAMES = (
+    "ledgers_by_member",
+    "branches_by_member",
+    "archives_progress_by_partition",
+    "publications_by_period",
+)
 
 
 class DerivedTable(faust.Table):
@@ -33,6 +38,8 @@ def _table(name: str) -> Any:
 
 # member id → every school's MemberLedger of that member
 ledgers_by_member: dict[str, dict[str, MemberLedger]] = _table("ledgers_by_member")
+# member id → school → the branch the member is in now (for secretaries' reads)
+branches_by_member: dict[str, dict[str, str]] = _table("branches_by_member")
 # input partition → what this partition has seen of the archives and pledges topics
 archives_progress_by_partition: dict[int, PartitionProgress] = _table(
     "archives_progress_by_partition"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from scoring_kit import Evaluations, Log, ScoringProcess, prepare_topics
 from unit.scoring.story import Story
 
 from kernel.broker import EmbeddedBroker
+
+START = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +66,13 @@ def positions() -> itertools.count[int]:
     return itertools.count(1)
 
 
+@pytest.fixture(scope="module")
+def hours() -> itertools.count[int]:
+    return itertools.count()
+
+
 @pytest.fixture
-def story(school: str, positions: itertools.count[int]) -> Story:
-    return Story(school=school, position=positions)
+def story(school: str, positions: itertools.count[int], hours: itertools.count[int]) -> Story:
+    """Each test's story is recorded an hour after the previous one's, as stores record in
+    time order: a replay merges the two input topics by recorded time."""
+    return Story(school=school, position=positions, clock=START + timedelta(hours=next(hours)))

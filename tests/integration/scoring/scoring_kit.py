@@ -33,6 +33,7 @@ class ScoringProcess:
     app_id: str
     log: Path
     port: int = field(default_factory=free_port)
+    env: dict[str, str] = field(default_factory=dict)  # more VANGUARD_* settings
     process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> ScoringProcess:
@@ -46,6 +47,7 @@ class ScoringProcess:
             VANGUARD_SCORING_PLEDGES_GRACE_S="1.0",
             VANGUARD_LOG_LEVEL="WARNING",
         )
+        env.update(self.env)
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "scoring"],
@@ -99,11 +101,11 @@ class Log:
 
 
 class Evaluations:
-    """Everything on `vanguard.evaluations`, read from the start."""
+    """Everything on `vanguard.evaluations` (or another output topic), read from the start."""
 
-    def __init__(self, servers: str) -> None:
+    def __init__(self, servers: str, topic: str = EVALUATIONS) -> None:
         self.consumer = KafkaConsumer(bootstrap_servers=servers, fetch_max_wait_ms=20)
-        self.consumer.assign([TopicPartition(EVALUATIONS, p) for p in range(PARTITIONS)])
+        self.consumer.assign([TopicPartition(topic, p) for p in range(PARTITIONS)])
         self.consumer.seek_to_beginning()
         self.seen: list[Envelope] = []
 

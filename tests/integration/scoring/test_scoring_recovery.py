@@ -84,15 +84,63 @@ def test_sigkill_restart_and_rebuild_give_the_same_results(
         s: e.event_id for s, e in expected.items()
     }
     published = evaluations.of(school, "PublicationIssued")
+    assert len(published) == 1
 
-    rebuild = ScoringProcess(servers, f"rebuild-{uuid.uuid4().hex[:6]}", tmp_path / "b.log").start()
+    # A full rebuild: a new worker computes everything from the inputs alone, into an empty
+    # output topic (on the same topic it would send nothing: every message is there already).
+    rebuilt_topic = f"rebuilt-{uuid.uuid4().hex[:6]}"
+    rebuild = ScoringProcess(
+        servers,
+        f"rebuild-{uuid.uuid4().hex[:6]}",
+        tmp_path / "b.log",
+        env={"VANGUARD_SCORING_EVALUATIONS_TOPIC": rebuilt_topic},
+    ).start()
+    rebuilt = Evaluations(servers, rebuilt_topic)
     try:
-        evaluations.wait_for(
-            lambda _: len(evaluations.of(school, "PublicationIssued")) > len(published), 40
-        )
+        rebuilt.wait_for(lambda _: bool(rebuilt.of(school, "PublicationIssued")), 40)
+        rebuilt.settle(1.0)
     finally:
         rebuild.stop()
-    again = evaluations.of(school, "PublicationIssued")
-    assert {e.data["digest"] for e in again} == {published[0].data["digest"]}
-    assert {e.event_id for e in again} == {published[0].event_id}
-    final_versions(evaluations.settle(1.0), school)  # still one content per version
+        rebuilt.close()
+    again = rebuilt.of(school, "PublicationIssued")
+    assert [(e.event_id, e.data["digest"]) for e in again] == [
+        (published[0].event_id, published[0].data["digest"])
+    ]
+    assert {s: e.event_id for s, e in final_versions(rebuilt.seen, school).items()} == {
+        s: e.event_id for s, e in latest.items()
+    }
+
+
+def test_a_restart_sends_nothing_that_was_sent_before(
+    scoring_broker: EmbeddedBroker,
+    log: Log,
+    evaluations: Evaluations,
+    story: Story,
+    school: str,
+    tmp_path: Path,
+) -> None:
+    servers = scoring_broker.bootstrap_servers
+    worker = ScoringProcess(servers, f"scoring-{uuid.uuid4().hex[:6]}", tmp_path / "w.log")
+    worker.start()
+    try:
+        log.publish([*history(story), story.close("2026-10", "month")])  # positions gapless
+        evaluations.wait_for(lambda _: bool(evaluations.of(school, "PublicationIssued")), 40)
+        before = list(evaluations.settle(2.0))
+
+        worker.stop()
+        worker.start()  # SERVING: its replay has read every input to the end
+        assert evaluations.settle(4.0) == before, "the restart re-sent what the topic held"
+
+        # Still live: a new fact gives exactly its own update.
+        log.publish([story.assess("k0", "self", 99)])
+        evaluations.wait_for(lambda seen: len(seen) > len(before))
+        new = evaluations.settle(2.0)[len(before) :]
+        assert [(e.stream_id, e.stream_version) for e in new] == [
+            (f"{school}/evaluation/k0/2026-10", before_version(before, school) + 1)
+        ]
+    finally:
+        worker.stop()
+
+
+def before_version(seen: list[Envelope], school: str) -> int:
+    return final_versions(seen, school)[f"{school}/evaluation/k0/2026-10"].stream_version

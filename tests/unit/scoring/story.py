@@ -56,6 +56,21 @@ class Story:
 
     # -- archives ----------------------------------------------------------------------------
 
+    def register(self, member: str, branch: str) -> Envelope:
+        return self.archives(
+            "MemberRegistered",
+            member,
+            name="王芳",
+            branch_id=branch,
+            roles=["teacher"],
+            joined_party_on="2010-07-01",
+        )
+
+    def transfer(self, member: str, from_branch: str, to_branch: str) -> Envelope:
+        return self.archives(
+            "MemberTransferred", member, from_branch_id=from_branch, to_branch_id=to_branch
+        )
+
     def record(
         self,
         member: str,

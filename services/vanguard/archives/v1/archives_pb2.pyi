@@ -1436,3 +1436,29 @@ class ArchiveExport(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ArchiveExport: _TypeAlias = ArchiveExport  # noqa: Y015
+
+@_typing.final
+class ExplainEvaluationRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    MEMBER_ID_FIELD_NUMBER: _builtins.int
+    PERIOD_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    member_id: _builtins.str
+    period: _builtins.str
+    """YYYY-MM, YYYY-Qn or AYyyyy"""
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        member_id: _builtins.str = ...,
+        period: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["member_id", b"member_id", "period", b"period", "school_id", b"school_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ExplainEvaluationRequest: _TypeAlias = ExplainEvaluationRequest  # noqa: Y015

@@ -6,6 +6,7 @@ import warnings
 from vanguard.archives.v1 import archives_pb2 as vanguard_dot_archives_dot_v1_dot_archives__pb2
 from vanguard.common.v1 import command_pb2 as vanguard_dot_common_dot_v1_dot_command__pb2
 from vanguard.common.v1 import status_pb2 as vanguard_dot_common_dot_v1_dot_status__pb2
+from vanguard.scoring.v1 import scoring_pb2 as vanguard_dot_scoring_dot_v1_dot_scoring__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -162,6 +163,11 @@ class ArchiveServiceStub:
                 '/vanguard.archives.v1.ArchiveService/ExportArchive',
                 request_serializer=vanguard_dot_archives_dot_v1_dot_archives__pb2.ExportArchiveRequest.SerializeToString,
                 response_deserializer=vanguard_dot_archives_dot_v1_dot_archives__pb2.ArchiveExport.FromString,
+                _registered_method=True)
+        self.ExplainEvaluation = channel.unary_unary(
+                '/vanguard.archives.v1.ArchiveService/ExplainEvaluation',
+                request_serializer=vanguard_dot_archives_dot_v1_dot_archives__pb2.ExplainEvaluationRequest.SerializeToString,
+                response_deserializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.Explanation.FromString,
                 _registered_method=True)
 
 
@@ -326,6 +332,16 @@ class ArchiveServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExplainEvaluation(self, request, context):
+        """A member's evaluation for a period, event by event: every contributing event with the
+        points or score it gave and the rule that applied. Read by whoever may read the member's
+        archive; archives asks scoring (ScoringService.Explain) with a deadline, and answers
+        UNAVAILABLE while scoring cannot be reached.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ArchiveServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -453,6 +469,11 @@ def add_ArchiveServiceServicer_to_server(servicer, server):
                     servicer.ExportArchive,
                     request_deserializer=vanguard_dot_archives_dot_v1_dot_archives__pb2.ExportArchiveRequest.FromString,
                     response_serializer=vanguard_dot_archives_dot_v1_dot_archives__pb2.ArchiveExport.SerializeToString,
+            ),
+            'ExplainEvaluation': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExplainEvaluation,
+                    request_deserializer=vanguard_dot_archives_dot_v1_dot_archives__pb2.ExplainEvaluationRequest.FromString,
+                    response_serializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.Explanation.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1132,6 +1153,33 @@ class ArchiveService:
             '/vanguard.archives.v1.ArchiveService/ExportArchive',
             vanguard_dot_archives_dot_v1_dot_archives__pb2.ExportArchiveRequest.SerializeToString,
             vanguard_dot_archives_dot_v1_dot_archives__pb2.ArchiveExport.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExplainEvaluation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.archives.v1.ArchiveService/ExplainEvaluation',
+            vanguard_dot_archives_dot_v1_dot_archives__pb2.ExplainEvaluationRequest.SerializeToString,
+            vanguard_dot_scoring_dot_v1_dot_scoring__pb2.Explanation.FromString,
             options,
             channel_credentials,
             insecure,

@@ -27,8 +27,9 @@ if _version_not_supported:
 
 
 class ScoringServiceStub:
-    """Three-tier dynamic evaluations (三级考评). Committee and service tokens read any member of
-    their school; a member reads their own.
+    """Three-tier dynamic evaluations (三级考评). A member's evaluation is read by whoever may read
+    their archive: the member, a secretary of the member's branch, the committee and services of
+    the school; WhatIf is for the committee and services.
     """
 
     def __init__(self, channel):
@@ -60,8 +61,9 @@ class ScoringServiceStub:
 
 
 class ScoringServiceServicer:
-    """Three-tier dynamic evaluations (三级考评). Committee and service tokens read any member of
-    their school; a member reads their own.
+    """Three-tier dynamic evaluations (三级考评). A member's evaluation is read by whoever may read
+    their archive: the member, a secretary of the member's branch, the committee and services of
+    the school; WhatIf is for the committee and services.
     """
 
     def GetStatus(self, request, context):
@@ -124,8 +126,9 @@ def add_ScoringServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class ScoringService:
-    """Three-tier dynamic evaluations (三级考评). Committee and service tokens read any member of
-    their school; a member reads their own.
+    """Three-tier dynamic evaluations (三级考评). A member's evaluation is read by whoever may read
+    their archive: the member, a secretary of the member's branch, the committee and services of
+    the school; WhatIf is for the committee and services.
     """
 
     @staticmethod

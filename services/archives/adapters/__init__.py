@@ -1,0 +1,1 @@
+"""Archives' clients of other services."""
