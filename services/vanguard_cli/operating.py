@@ -50,7 +50,8 @@ def try_next(session: Session) -> None:
 
 def demo(ctx: typer.Context) -> None:
     """Load the demo school through the gRPC APIs; safe to run again (nothing changes)."""
-    load_demo(session_of(ctx))
+    if load_demo(session_of(ctx)) is None:
+        raise typer.Exit(130)  # interrupted, as a shell reports Ctrl-C
 
 
 def close_period(

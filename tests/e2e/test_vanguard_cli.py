@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -137,8 +138,10 @@ def demo_requests(method: str) -> list[Any]:
 def test_up_loads_the_demo_and_prints_three_commands_to_try(suite: Suite) -> None:
     printed = "".join(suite.output)
     assert "Vanguard is up" in printed
-    total = count(plan(suite.calendar))
-    assert f"{total} commands written, 0 already there" in printed, printed[-2000:]
+    loaded = re.search(r"(\d+) commands written, (\d+) already there", printed)
+    assert loaded, printed[-2000:]
+    # a retry on UNAVAILABLE may find its first attempt applied: then it counts as there
+    assert int(loaded[1]) + int(loaded[2]) == count(plan(suite.calendar)) and int(loaded[1])
     tries = [line for line in printed.splitlines() if line.strip().startswith(".venv/bin/vanguard")]
     assert len(tries) == 3, tries
 
@@ -233,15 +236,18 @@ def test_branch_summary_shows_bands_and_the_roll(suite: Suite) -> None:
     assert "top quarter" in table and all(t.name in table for t in members)
 
 
+WATCHED = "m25"  # in the staff branch: the branch summary test counts chinese's records
+
+
 def test_watch_prints_a_change_as_it_happens(suite: Suite) -> None:
     watcher = subprocess.Popen(
-        [VANGUARD, "watch", "m05", "--count", "1", "--json"],
+        [VANGUARD, "watch", WATCHED, "--count", "1", "--json"],
         env=suite.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         for attempt in range(10):  # the stream may open after the first change: change again
             done = suite.cli(
-                "--role", "member", "--subject", "m05", "token"
+                "--role", "member", "--subject", WATCHED, "token"
             )  # a member's token, through the CLI itself
             token = done.stdout.strip()
             _record(suite, token, attempt)
@@ -253,7 +259,7 @@ def test_watch_prints_a_change_as_it_happens(suite: Suite) -> None:
         else:
             raise AssertionError("watch printed nothing")
         change = json.loads(out.splitlines()[0])
-        assert change["member_id"] == "m05" and change["event_type"] == "PerformanceRecorded"
+        assert change["member_id"] == WATCHED and change["event_type"] == "PerformanceRecorded"
         assert watcher.returncode == 0, err
     finally:
         if watcher.poll() is None:
@@ -262,7 +268,7 @@ def test_watch_prints_a_change_as_it_happens(suite: Suite) -> None:
 
 
 def _record(suite: Suite, token: str, attempt: int) -> None:
-    """A self-declared record of m05, through the SDK."""
+    """A self-declared record of m25, through the SDK."""
     import asyncio
 
     from vanguard.archives.v1 import archives_pb2 as pb
@@ -275,7 +281,7 @@ def _record(suite: Suite, token: str, attempt: int) -> None:
         async with Vanguard(endpoints, token=token) as vanguard:
             await vanguard.archives.record_performance(
                 pb.RecordPerformanceRequest(
-                    member_id="m05", category="activities", channel="self_declared",
+                    member_id=WATCHED, category="activities", channel="self_declared",
                     occurred_on=date.today().isoformat(), description=f"观察记录 {attempt}",
                     claimed_points=1,
                 )

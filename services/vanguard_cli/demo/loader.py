@@ -152,7 +152,8 @@ def load_demo(session: Session, should_stop: Callable[[], bool] = lambda: False)
     """Load (or confirm) the demo school and say what happened; None when interrupted."""
     try:
         tally, calendar = asyncio.run(_load(session, should_stop))
-    except DemoInterrupted:
+    except (DemoInterrupted, KeyboardInterrupt):
+        # what was sent stays; a rerun replays it and sends the rest
         console.print("demo loading interrupted; run `vanguard demo` to complete it")
         return None
     except DemoStepFailed as failed:
