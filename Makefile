@@ -30,8 +30,11 @@ check-protos: setup
 	$(MAKE) -B protos >/dev/null
 	git diff --exit-code -- $(GEN) || (echo "generated code is stale: run make protos" && exit 1)
 
+# `make run DEMO=0` (or VANGUARD_DEMO=0) starts the suite without loading the demo school.
+DEMO ?= $(if $(VANGUARD_DEMO),$(VANGUARD_DEMO),1)
+
 run: setup
-	$(PY) -m kernel up
+	VANGUARD_DEMO=$(DEMO) $(VENV)/bin/vanguard up
 
 test: setup
 	$(PY) -m pytest -q

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import FrameType
 
@@ -113,6 +114,11 @@ class Supervisor:
     def request_stop(self, signum: int, frame: FrameType | None) -> None:
         self._stopping = True
 
+    @property
+    def stopping(self) -> bool:
+        """True once Ctrl-C (or SIGTERM) asked the suite to stop."""
+        return self._stopping
+
     def stop(self) -> None:
         for child in self.children.values():
             if child.poll() is None:
@@ -129,13 +135,17 @@ class Supervisor:
         print("stopped: every child process has exited")
 
 
-def run(settings: Settings) -> int:
+def run(settings: Settings, when_up: Callable[[Supervisor], None] | None = None) -> int:
+    """Start the suite, run `when_up` (e.g. load the demo school; it may watch `stopping`),
+    then supervise until Ctrl-C."""
     supervisor = Supervisor(settings)
     signal.signal(signal.SIGINT, supervisor.request_stop)
     signal.signal(signal.SIGTERM, supervisor.request_stop)
     try:
         supervisor.start()
         print("Vanguard is up. Ctrl-C stops every process.", flush=True)
+        if when_up is not None:
+            when_up(supervisor)
         return supervisor.watch()
     finally:
         supervisor.stop()

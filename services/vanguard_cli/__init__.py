@@ -1,0 +1,1 @@
+"""`vanguard`: the command line of committee members, secretaries and operators."""

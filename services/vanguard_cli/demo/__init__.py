@@ -1,0 +1,2 @@
+"""The demo school: a deterministic plan of commands (`plan`), loaded through the gRPC APIs
+(`loader`)."""

@@ -1,0 +1,88 @@
+"""Operator commands: up, demo, close-period, token."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from kernel.envelope import Role
+from kernel.supervisor import Supervisor, run
+from kernel.tokens import issue_token
+from vanguard.archives.v1 import archives_pb2 as pb
+from vanguard.common.v1.command_pb2 import CommandOptions
+from vanguard_cli.demo.loader import load_demo
+from vanguard_cli.output import console
+from vanguard_cli.session import Session, session_of
+
+
+def up(
+    ctx: typer.Context,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo/--no-demo",
+            envvar="VANGUARD_DEMO",
+            help="Load the demo school once the suite is up (VANGUARD_DEMO=0 skips it).",
+        ),
+    ] = False,
+) -> None:
+    """Start the broker and every service; Ctrl-C stops them all. What `make run` calls."""
+    session = session_of(ctx)
+
+    def when_up(supervisor: Supervisor) -> None:
+        if demo:
+            load_demo(session, should_stop=lambda: supervisor.stopping)
+            try_next(session)
+
+    raise typer.Exit(run(session.settings, when_up))
+
+
+def try_next(session: Session) -> None:
+    console.print(
+        "\nTry next (in another terminal):\n"
+        "  .venv/bin/vanguard board                      # the public pledge board\n"
+        "  .venv/bin/vanguard archive m01                # a member's performance archive\n"
+        "  .venv/bin/vanguard evaluation m01 --explain   # a three-tier evaluation, event by event",
+        highlight=False,
+    )
+
+
+def demo(ctx: typer.Context) -> None:
+    """Load the demo school through the gRPC APIs; safe to run again (nothing changes)."""
+    if load_demo(session_of(ctx)) is None:
+        raise typer.Exit(130)  # interrupted, as a shell reports Ctrl-C
+
+
+def close_period(
+    ctx: typer.Context,
+    period: Annotated[str, typer.Argument(help="YYYY-MM, YYYY-Qn or AYyyyy.")],
+    key: Annotated[str, typer.Option(help="Idempotency key: repeating it changes nothing.")] = "",
+) -> None:
+    """Close a period (committee): freezes its evaluations and awards stars."""
+    options = CommandOptions(idempotency_key=key, wait_visible=True)
+    request = pb.ClosePeriodRequest(period=period, options=options)
+    reply = session_of(ctx).run(lambda v: v.archives.close_period(request))
+    verb = "was already closed by this key (nothing changed)" if reply.replayed else "closed"
+    console.print(f"{period} {verb} · {reply.stream_id} v{reply.stream_version}")
+
+
+def token(
+    ctx: typer.Context,
+    role: Annotated[Role, typer.Option(help="Who the token speaks for.")] = Role.COMMITTEE,
+    subject: Annotated[str, typer.Option(help="Member id or user name.")] = "dev",
+    branch: Annotated[str, typer.Option(help="A secretary's branch.")] = "",
+    ttl: Annotated[int, typer.Option(help="Lifetime in seconds (default: settings).")] = 0,
+) -> None:
+    """Print a signed development bearer token (VANGUARD_TOKEN_SECRET)."""
+    session = session_of(ctx)
+    typer.echo(
+        issue_token(
+            session.settings.token_secret.get_secret_value(),
+            subject=subject,
+            role=role,
+            school=session.school,
+            branch=branch or None,
+            ttl_s=ttl or session.settings.token_ttl_seconds,
+        )
+    )

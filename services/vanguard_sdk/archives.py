@@ -1,0 +1,78 @@
+"""The archives client: commands (`ArchiveCommands`) and the queries a front end reads."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+import grpc
+
+from vanguard.archives.v1 import archives_pb2 as pb
+from vanguard.archives.v1 import archives_pb2_grpc
+from vanguard.common.v1 import status_pb2
+from vanguard_sdk.archive_commands import ArchiveCommands
+from vanguard_sdk.calls import Caller
+
+
+class ArchivesClient(ArchiveCommands):
+    def __init__(self, channel: grpc.aio.Channel, caller: Caller, school_id: str) -> None:
+        super().__init__(caller, school_id)
+        self._stub = archives_pb2_grpc.ArchiveServiceStub(channel)
+
+    async def get_status(self) -> status_pb2.ServiceStatus:
+        return await self._query(self._stub.GetStatus, status_pb2.GetStatusRequest())
+
+    async def get_member(self, member_id: str) -> pb.Member:
+        request = pb.GetMemberRequest(school_id=self.school_id, member_id=member_id)
+        return await self._query(self._stub.GetMember, request)
+
+    async def get_archive(self, member_id: str, as_of: str | datetime | None = None) -> pb.Archive:
+        """The member's archive now, or exactly as it stood at `as_of` (RFC 3339 or an aware
+        datetime)."""
+        when = as_of.isoformat() if isinstance(as_of, datetime) else (as_of or "")
+        request = pb.GetArchiveRequest(school_id=self.school_id, member_id=member_id, as_of=when)
+        return await self._query(self._stub.GetArchive, request)
+
+    async def list_members(
+        self, branch_id: str = "", *, page_size: int = 0, page_token: str = ""
+    ) -> pb.ListMembersReply:
+        request = pb.ListMembersRequest(
+            school_id=self.school_id,
+            branch_id=branch_id,
+            page_size=page_size,
+            page_token=page_token,
+        )
+        return await self._query(self._stub.ListMembers, request)
+
+    async def members(self, branch_id: str = "") -> AsyncIterator[pb.Member]:
+        """Every member of the school (or the branch), page after page."""
+        token = ""
+        while True:
+            page = await self.list_members(branch_id, page_size=500, page_token=token)
+            for member in page.members:
+                yield member
+            token = page.next_page_token
+            if not token:
+                return
+
+    async def branch_summary(self, branch_id: str, period: str = "") -> pb.Summary:
+        request = pb.BranchSummaryRequest(
+            school_id=self.school_id, branch_id=branch_id, period=period
+        )
+        return await self._query(self._stub.BranchSummary, request)
+
+    async def school_summary(self, period: str = "") -> pb.Summary:
+        request = pb.SchoolSummaryRequest(school_id=self.school_id, period=period)
+        return await self._query(self._stub.SchoolSummary, request)
+
+    async def export_archive(self, member_id: str) -> pb.ArchiveExport:
+        request = pb.ExportArchiveRequest(school_id=self.school_id, member_id=member_id)
+        return await self._query(self._stub.ExportArchive, request)
+
+    def watch(self, *, member_id: str = "", branch_id: str = "") -> AsyncIterator[pb.ArchiveChange]:
+        """Every change to a member's archive (or to any archive of a branch) from now on, as
+        it happens: `async for change in client.watch(member_id="m01")`."""
+        request = pb.WatchArchiveRequest(
+            school_id=self.school_id, member_id=member_id, branch_id=branch_id
+        )
+        return self._caller.stream(self._stub.WatchArchive, request)

@@ -1,0 +1,30 @@
+"""What the three service clients share: the caller, the school they act in, and requests
+completed with that school."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from vanguard_sdk.calls import Caller
+
+M = TypeVar("M")
+
+
+class ServiceClient:
+    def __init__(self, caller: Caller, school_id: str) -> None:
+        self._caller = caller
+        self.school_id = school_id
+
+    def _in_school(self, request: M) -> M:
+        """A copy of the request naming the client's school when it names none."""
+        copy: Any = type(request)()
+        copy.CopyFrom(request)
+        if not copy.school_id:
+            copy.school_id = self.school_id
+        return copy
+
+    async def _command(self, method: Any, request: Any, timeout: float | None) -> Any:
+        return await self._caller.command(method, self._in_school(request), timeout)
+
+    async def _query(self, method: Any, request: Any, timeout: float | None = None) -> Any:
+        return await self._caller.unary(method, request, timeout)
