@@ -44,3 +44,11 @@ class PermissionDenied(DomainError):
 
 class Unavailable(DomainError):
     """A dependency (another service, the broker) cannot be reached right now."""
+
+
+class RateLimited(DomainError):
+    """The caller sent too many requests; it may retry after `retry_after_s`."""
+
+    def __init__(self, message: str, *, retry_after_s: float, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after_s = retry_after_s

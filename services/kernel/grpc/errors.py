@@ -21,10 +21,11 @@ from kernel.errors import (
     NotFound,
     PermissionDenied,
     PreconditionFailed,
+    RateLimited,
     Unauthenticated,
     Unavailable,
 )
-from kernel.grpc.metadata import FIELD
+from kernel.grpc.metadata import FIELD, RETRY_AFTER
 from kernel.grpc.wrapping import Context
 
 log = logging.getLogger("vanguard.grpc")
@@ -38,6 +39,7 @@ STATUS_CODES: Mapping[type[DomainError], grpc.StatusCode] = MappingProxyType(
         Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
         PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
         Unavailable: grpc.StatusCode.UNAVAILABLE,
+        RateLimited: grpc.StatusCode.RESOURCE_EXHAUSTED,
     }
 )
 
@@ -62,9 +64,11 @@ def rich_status(error: DomainError) -> status_pb2.Status:
 
 async def abort_with_domain_error(context: Context, error: DomainError) -> NoReturn:
     status = rpc_status.to_status(rich_status(error))
-    field = ((FIELD, error.field),) if error.field else ()
-    # abort_with_status(status) cannot take extra metadata; this is what it does, plus x-field.
-    await context.abort(status.code, status.details, (*status.trailing_metadata, *field))
+    extra: tuple[tuple[str, str], ...] = ((FIELD, error.field),) if error.field else ()
+    if isinstance(error, RateLimited):
+        extra += ((RETRY_AFTER, str(int(error.retry_after_s * 1000) + 1)),)
+    # abort_with_status(status) cannot take extra metadata; this is what it does, plus ours.
+    await context.abort(status.code, status.details, (*status.trailing_metadata, *extra))
 
 
 async def abort_internal(context: Context, error: Exception) -> NoReturn:

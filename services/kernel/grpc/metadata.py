@@ -5,4 +5,5 @@ from __future__ import annotations
 AUTHORIZATION = "authorization"  # "Bearer <token>"
 CORRELATION_ID = "x-correlation-id"  # sent by the caller or generated; echoed in initial metadata
 FIELD = "x-field"  # trailing: the request field at fault, also in the rich status details
+RETRY_AFTER = "retry-after-ms"  # trailing, with RESOURCE_EXHAUSTED: when to try again
 STATUS_DETAILS = "grpc-status-details-bin"  # google.rpc.Status, as grpcio-status writes it

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import grpc
-
 from kernel.auth import current_principal
+from kernel.errors import RateLimited
 from kernel.grpc.replies import VisibilityWait
 from kernel.grpc.status import StatusMixin, StatusSource
 from pledges import commands as c
@@ -22,7 +21,6 @@ from vanguard.pledges.v1 import pledges_pb2_grpc
 
 SERVICE_NAME = "vanguard.pledges.v1.PledgeService"
 PUBLIC_METHODS = frozenset({f"/{SERVICE_NAME}/PublicBoard", f"/{SERVICE_NAME}/GiveFeedback"})
-RETRY_AFTER = "retry-after-ms"
 
 
 class PledgeApi(StatusMixin, CommandMethods, pledges_pb2_grpc.PledgeServiceServicer):
@@ -47,10 +45,9 @@ class PledgeApi(StatusMixin, CommandMethods, pledges_pb2_grpc.PledgeServiceServi
     async def _within(limit: RateLimiter, context: Any) -> None:
         wait_s = limit.take(client_of(current_principal(), context.peer()))
         if wait_s > 0:
-            await context.abort(
-                grpc.StatusCode.RESOURCE_EXHAUSTED,
+            raise RateLimited(
                 f"too many requests from this client; retry in {wait_s:.1f} s",
-                ((RETRY_AFTER, str(int(wait_s * 1000) + 1)),),
+                retry_after_s=wait_s,
             )
 
     # -- public ----------------------------------------------------------------------------

@@ -23,18 +23,20 @@ class PlanHandlers(HandlerBase):
     async def make_pledge(
         self, principal: Principal, cmd: c.MakePledge, key: str = ""
     ) -> AppendResult:
-        """The member pledges (or their secretary, or the committee, on their behalf). Every
-        input is checked first; archives is asked last, and only for a new command."""
+        """The member pledges (or their secretary, or the committee, on their behalf). A
+        repeated command is answered before the inputs are checked: the checks depend on the
+        day (no due date in the past), and a repeat must get its original answer whenever it
+        comes. Archives is asked last, and only for a new command."""
         context = self._context(principal, cmd.school_id)
         require_role(principal, *MAKERS)
         member_id = v.identifier(cmd.member_id, "member_id")
         if principal.role is Role.MEMBER and principal.subject != member_id:
             raise PermissionDenied("a member pledges only for themself", field="member_id")
-        period = parse_period(cmd.period)
-        terms = self._terms(cmd.lead, cmd.title, cmd.description, cmd.targets, period)
         recalled = self.executor.recall("MakePledge", cmd, context, key)
         if recalled is not None:
             return recalled
+        period = parse_period(cmd.period)
+        terms = self._terms(cmd.lead, cmd.title, cmd.description, cmd.targets, period)
         member = await self.members.member(cmd.school_id, member_id)
         self._may_pledge_for(principal, member)
 
