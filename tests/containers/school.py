@@ -121,9 +121,7 @@ class School:
         self.before_command(n)
         stub = getattr(self.stubs, service)
         request_type = getattr(apb if service == "archives" else ppb, f"{method}Request")
-        options = command_pb2.CommandOptions(
-            idempotency_key=f"{self.id}-{n}", wait_visible=visible
-        )
+        options = command_pb2.CommandOptions(idempotency_key=f"{self.id}-{n}", wait_visible=visible)
         request = request_type(school_id=self.id, options=options, **fields)
         reply: command_pb2.CommandReply = self.retrying(getattr(stub, method), request, metadata)
         self.acknowledged.commands += 1

@@ -15,10 +15,10 @@ from pathlib import Path
 
 os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")  # read when a container starts
 
-from testcontainers.core.container import DockerContainer  # noqa: E402
+from testcontainers.core.container import DockerContainer
 
-from kernel.broker import free_port, wait_for_port  # noqa: E402
-from kernel.supervisor import wait_until_serving  # noqa: E402
+from kernel.broker import free_port, wait_for_port
+from kernel.supervisor import wait_until_serving
 
 SERVICE_IMAGE = "vanguard/service:latest"
 BROKER_IMAGE = "vanguard/broker:latest"
@@ -133,7 +133,7 @@ class Suite:
 
     def stop(self) -> None:
         """SIGTERM every container (services first, then the broker), then remove them."""
-        for name, container in [*self.extra.items(), *reversed(self.containers.items())]:
+        for container in [*self.extra.values(), *reversed(self.containers.values())]:
             try:
                 container.get_wrapped_container().stop(timeout=20)
             finally:
