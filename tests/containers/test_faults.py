@@ -4,7 +4,7 @@ seed chooses and started again. Commands that meet UNAVAILABLE are retried with 
 idempotency key. In the end every acknowledged command is in the archive exactly once, and the
 evaluations equal those of a school that lived the same story without a fault.
 
-`VANGUARD_FAULT_SEEDS` (default 2) sets how many seeds each service gets.
+`VANGUARD_FAULT_SEEDS` (default 3) sets how many seeds each service gets.
 
 Known bug, kept visible as a strict xfail: after the broker comes back empty, the relays
 republish archives and pledges, but scoring neither recreates `vanguard.evaluations` (and its
@@ -26,7 +26,7 @@ from school import MEMBERS, School, Stubs, comparable, wait_until
 from suite import SERVICES, Suite
 
 pytestmark = pytest.mark.timeout(900)
-SEEDS = range(1, int(os.environ.get("VANGUARD_FAULT_SEEDS", "2")) + 1)
+SEEDS = range(1, int(os.environ.get("VANGUARD_FAULT_SEEDS", "3")) + 1)
 BROKER_LOSS = pytest.mark.xfail(
     strict=True, reason="scoring does not recover from a broker that lost its data (see above)"
 )
