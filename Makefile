@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PROTOS := $(shell find protos -name '*.proto' | sort)
 GEN    := services/vanguard
 
-.PHONY: setup run test test-unit test-integration test-containers lint protos check-protos schemas bench clean
+.PHONY: setup run test test-unit test-integration test-containers engine images lint protos check-protos schemas bench clean
 
 setup: $(STAMP) $(GEN)/.generated
 
@@ -36,7 +36,9 @@ DEMO ?= $(if $(VANGUARD_DEMO),$(VANGUARD_DEMO),1)
 run: setup
 	VANGUARD_DEMO=$(DEMO) $(VENV)/bin/vanguard up
 
-test: setup
+# The whole suite, tests/containers included: it needs a Docker engine (deploy/engine.sh
+# starts one where it can) and builds the images itself (make images).
+test: setup engine
 	$(PY) -m pytest -q
 
 test-unit: setup
@@ -44,6 +46,16 @@ test-unit: setup
 
 test-integration: setup
 	$(PY) -m pytest -q tests/integration
+
+test-containers: setup engine
+	$(PY) -m pytest -q tests/containers
+
+engine:
+	deploy/engine.sh
+
+# Base (debootstrap, cached by tag), service and broker images; see deploy/README.md.
+images: setup engine
+	PY=$(PY) deploy/images/build.sh
 
 lint: setup check-protos
 	$(VENV)/bin/ruff check services tests bench

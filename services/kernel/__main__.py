@@ -1,4 +1,4 @@
-"""Operator commands of the kernel: `python -m kernel up | token | schemas`."""
+"""Operator commands of the kernel: `python -m kernel up | token | schemas | health`."""
 
 from __future__ import annotations
 
@@ -52,6 +52,24 @@ def _schemas(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _health(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 0 when the service answers SERVING: the container images' HEALTHCHECK."""
+    from kernel.supervisor import SERVICES, service_of_pid1, wait_until_serving
+
+    name = args.service or service_of_pid1()
+    port = args.port
+    if port is None:
+        spec = next((s for s in SERVICES if s.name == name), None)
+        if spec is None:
+            print(f"unknown service {name!r}: give --service or --port", file=sys.stderr)
+            return 2
+        port = getattr(settings, spec.port_setting)
+    address = f"{args.host or settings.bind_host}:{port}"
+    serving = wait_until_serving(address, timeout_s=args.timeout)
+    print(f"{address}: {'SERVING' if serving else 'not serving'}")
+    return 0 if serving else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kernel", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -64,12 +82,17 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--ttl", type=int, default=None, help="seconds (default: settings)")
     schemas = commands.add_parser("schemas", help="write the JSON Schema of every event type")
     schemas.add_argument("directory", nargs="?", default="docs/events")
+    health = commands.add_parser("health", help="exit 0 when a service reports SERVING")
+    health.add_argument("--service", help="archives, pledges or scoring (default: PID 1's)")
+    health.add_argument("--port", type=int, default=None, help="default: the service's setting")
+    health.add_argument("--host", default=None, help="default: VANGUARD_BIND_HOST")
+    health.add_argument("--timeout", type=float, default=3.0, help="seconds")
     args = parser.parse_args(argv)
     settings = Settings()
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    handlers = {"up": _up, "token": _token, "schemas": _schemas}
+    handlers = {"up": _up, "token": _token, "schemas": _schemas, "health": _health}
     return handlers[args.command](args, settings)
 
 

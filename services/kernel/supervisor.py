@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from types import FrameType
 
 import grpc
@@ -40,6 +41,19 @@ SERVICES = (
     ServiceSpec("pledges", "pledges", "pledges_port"),
     ServiceSpec("scoring", "scoring", "scoring_port"),
 )
+
+
+def service_of_pid1(cmdline: Path = Path("/proc/1/cmdline")) -> str | None:
+    """In a container the service is chosen by its command (`python -m <service>`): read it
+    from PID 1, so one image's health check knows which port to ask."""
+    try:
+        argv = cmdline.read_bytes().split(b"\0")
+    except OSError:
+        return None
+    if b"-m" in argv[:-1]:
+        module = argv[argv.index(b"-m") + 1].decode()
+        return module if any(spec.module == module for spec in SERVICES) else None
+    return None
 
 
 def wait_until_serving(address: str, timeout_s: float) -> bool:
