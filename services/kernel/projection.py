@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from enum import Enum
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from kernel.envelope import Envelope
 from kernel.errors import Unavailable
@@ -36,6 +36,18 @@ class Projection(Protocol):
         ...
 
     def apply(self, conn: sqlite3.Connection, envelope: Envelope, event: DomainEvent) -> None: ...
+
+
+@runtime_checkable
+class BufferedProjection(Protocol):
+    """A projection that keeps what a transaction changed in memory and writes it once, when
+    the transaction is about to commit (a document rewritten per event costs its whole size
+    every time). `ProjectionDb` calls `flush` before it commits and before each savepoint, and
+    `discard` when it rolls back, so memory never holds what the file does not."""
+
+    def flush(self, conn: sqlite3.Connection) -> None: ...
+
+    def discard(self) -> None: ...
 
 
 class Outcome(Enum):
@@ -74,10 +86,12 @@ class ProjectionDb:
         self._marked = {}
         try:
             yield self.conn
+            self._flush()
             if self._marked:
                 self.conn.executemany(MARK, self._marked.items())
         except BaseException:
             self._marked = {}
+            self._discard()
             self.conn.execute("ROLLBACK")
             raise
         marked, self._marked = self._marked, {}
@@ -106,16 +120,26 @@ class ProjectionDb:
             self.projection.apply(self.conn, envelope, event)
             self.mark(envelope)
             return Outcome.APPLIED
+        self._flush()  # what the savepoint keeps must be in the file, not only in memory
         self.conn.execute("SAVEPOINT event")
         try:
             self.projection.apply(self.conn, envelope, event)
         except BaseException:
             self.conn.execute("ROLLBACK TO event")
             self.conn.execute("RELEASE event")
+            self._discard()
             raise
         self.conn.execute("RELEASE event")
         self.mark(envelope)
         return Outcome.APPLIED
+
+    def _flush(self) -> None:
+        if isinstance(self.projection, BufferedProjection):
+            self.projection.flush(self.conn)
+
+    def _discard(self) -> None:
+        if isinstance(self.projection, BufferedProjection):
+            self.projection.discard()
 
     def mark(self, envelope: Envelope) -> None:
         """Record the envelope's version as done (also used to step over an event whose

@@ -63,3 +63,30 @@ def ensure_topics(
                 raise RuntimeError(f"topic {topic} has {count} partitions, configured {partitions}")
     finally:
         admin.close()
+
+
+def topic_counts(servers: str) -> dict[str, int]:
+    """Every topic on the broker with its partition count (asks for all topics: nothing is
+    auto-created). Raises KafkaError when the broker cannot be reached."""
+    admin = KafkaAdminClient(bootstrap_servers=servers, client_id="vanguard-admin")
+    try:
+        return {d["name"]: len(d["partitions"]) for d in admin.describe_topics()}
+    finally:
+        admin.close()
+
+
+def replace_topics(servers: str, topics: tuple[str, ...], *, partitions: int) -> None:
+    """Delete `topics` and create them again, empty, with `partitions`: for topics a service
+    owns whose count is wrong because a client asked for them by name on a broker that had
+    lost them (Tansu then auto-creates them with 4 partitions)."""
+    admin = KafkaAdminClient(bootstrap_servers=servers, client_id="vanguard-admin")
+    try:
+        admin.delete_topics(list(topics))
+    finally:
+        admin.close()
+    deadline = time.monotonic() + 10.0
+    while set(topic_counts(servers)) & set(topics):  # deletion may take a moment
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"topics {topics} were not deleted")
+        time.sleep(0.1)
+    ensure_topics(servers, topics, partitions=partitions)

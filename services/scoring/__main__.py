@@ -7,8 +7,7 @@ import logging
 
 from faust.worker import Worker
 
-from kernel.topics import ensure_topics
-from scoring.bootstrap import topics_to_create
+from scoring.bootstrap import prepare_topics
 
 
 def main() -> None:
@@ -18,12 +17,7 @@ def main() -> None:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    ensure_topics(
-        settings.kafka_servers,
-        topics_to_create(config),
-        partitions=settings.partitions,
-        replication_factor=settings.replication_factor,
-    )
+    prepare_topics(settings, config)
     Worker(app, loglevel="warning", quiet=True).execute_from_commandline()
 
 

@@ -4,15 +4,60 @@ the configured partition count before it starts (Tansu would auto-create them wi
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Sequence
 
 from kernel.grpc.server import ServiceRegistration
-from kernel.topics import ALL_TOPICS
+from kernel.settings import Settings
+from kernel.topics import ALL_TOPICS, ensure_topics, replace_topics, topic_counts
 from scoring.config import ScoringConfig
 from scoring.entrypoints.grpc_api import ScoringApi
 from vanguard.scoring.v1 import scoring_pb2_grpc
 
 SERVICE_NAME = "vanguard.scoring.v1.ScoringService"
+INPUTS_WAIT_S = 60.0
+log = logging.getLogger("vanguard.scoring")
+
+
+def owned_topics(config: ScoringConfig) -> tuple[str, ...]:
+    """The topics only scoring writes: its output, its internal topics, its changelogs."""
+    from scoring.stream.tables import TABLE_NAMES
+
+    return (
+        config.evaluations_topic,
+        *config.internal_topics,
+        *config.changelog_topics(TABLE_NAMES),
+    )
+
+
+def prepare_topics(settings: Settings, config: ScoringConfig) -> None:
+    """Create every topic the worker needs. One of scoring's own topics found with another
+    partition count was auto-created by a client that asked for it by name on a broker that
+    had lost it: it holds nothing that a replay does not send again, so it is replaced. An
+    input topic with another count is its relay's to replace: wait for that."""
+    servers, partitions = settings.kafka_servers, settings.partitions
+    ensure_topics(servers, (), partitions=partitions, timeout_s=60.0)  # the broker is up
+    counts = topic_counts(servers)
+    debris = tuple(t for t in owned_topics(config) if counts.get(t, partitions) != partitions)
+    if debris:
+        log.warning("replacing %s: auto-created with the wrong partition count", debris)
+        replace_topics(servers, debris, partitions=partitions)
+    deadline = time.monotonic() + INPUTS_WAIT_S
+    while True:
+        try:
+            ensure_topics(
+                servers,
+                topics_to_create(config),
+                partitions=partitions,
+                replication_factor=settings.replication_factor,
+            )
+            return
+        except RuntimeError as exc:  # an input topic with the wrong count, for now
+            if time.monotonic() > deadline:
+                raise
+            log.warning("%s; waiting for its relay to replace it", exc)
+            time.sleep(1.0)
 
 
 def topics_to_create(config: ScoringConfig) -> tuple[str, ...]:

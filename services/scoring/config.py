@@ -24,6 +24,9 @@ class ScoringConfig(BaseSettings):
     merge_hold_s: float = Field(
         0.015, ge=0.0, description="How long an input waits for the other topic's stragglers."
     )
+    broker_check_s: float = Field(
+        2.0, gt=0, description="How often the worker checks the broker still has its topics."
+    )
     archives_topic: str = ARCHIVES
     pledges_topic: str = PLEDGES
     evaluations_topic: str = EVALUATIONS

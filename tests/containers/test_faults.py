@@ -6,11 +6,9 @@ evaluations equal those of a school that lived the same story without a fault.
 
 `VANGUARD_FAULT_SEEDS` (default 3) sets how many seeds each service gets.
 
-Known bug, kept visible as a strict xfail: after the broker comes back empty, the relays
-republish archives and pledges, but scoring neither recreates `vanguard.evaluations` (and its
-internal topics) nor re-emits the evaluations the broker lost, so the archive's evaluation
-timeline stops (measured: no evaluation reaches the new broker). Restarting scoring after the
-broker heals it (every start rebuilds from the inputs)."""
+The broker round: the broker comes back empty; the relays republish archives and pledges,
+and scoring notices its topics are gone and starts over (scoring.stream.broker_watch), so the
+evaluations reach the new broker again."""
 
 from __future__ import annotations
 
@@ -27,12 +25,10 @@ from suite import SERVICES, Suite
 
 pytestmark = pytest.mark.timeout(900)
 SEEDS = range(1, int(os.environ.get("VANGUARD_FAULT_SEEDS", "3")) + 1)
-BROKER_LOSS = pytest.mark.xfail(
-    strict=True, reason="scoring does not recover from a broker that lost its data (see above)"
-)
 ROUNDS = [
-    *[pytest.param(target, seed, id=f"{target}-{seed}") for seed in SEEDS for target in SERVICES],
-    pytest.param("broker", 1, id="broker-1", marks=BROKER_LOSS),
+    pytest.param(target, seed, id=f"{target}-{seed}")
+    for seed in SEEDS
+    for target in (*SERVICES, "broker")
 ]
 LOAD_MEMBERS = 3  # members whose whole story is the load of one round (~70 commands)
 SETTLE_S = 180.0
@@ -93,26 +89,30 @@ def test_a_killed_container_loses_and_doubles_nothing(
     faulted.story(members, random.Random(story_seed))
     fault.recovered()
 
-    settle_s = 60.0 if target == "broker" else SETTLE_S  # the known bug: fail fast
-    wait_until(lambda: faulted.archive_mismatches(members), settle_s, "archive != acknowledged")
-    wait_until(
-        lambda: [
-            f"{m}: {faulted.archive(m).events} events, fault-free {reference.archive(m).events}"
-            for m in members
-            if faulted.archive(m).events != reference.archive(m).events
-        ],
-        settle_s,
-        "archive event counts differ from the fault-free run",
-    )
-    wait_until(
-        lambda: [
-            f"{m}: {comparable(faulted.evaluation(m))} != {comparable(reference.evaluation(m))}"
-            for m in members
-            if comparable(faulted.evaluation(m)) != comparable(reference.evaluation(m))
-        ],
-        settle_s,
-        "evaluations differ from the fault-free run",
-    )
+    try:
+        wait_until(lambda: faulted.archive_mismatches(members), SETTLE_S, "archive != acknowledged")
+        wait_until(
+            lambda: [
+                f"{m}: {faulted.archive(m).events} events, fault-free {reference.archive(m).events}"
+                for m in members
+                if faulted.archive(m).events != reference.archive(m).events
+            ],
+            SETTLE_S,
+            "archive event counts differ from the fault-free run",
+        )
+        wait_until(
+            lambda: [
+                f"{m}: {comparable(faulted.evaluation(m))} != {comparable(reference.evaluation(m))}"
+                for m in members
+                if comparable(faulted.evaluation(m)) != comparable(reference.evaluation(m))
+            ],
+            SETTLE_S,
+            "evaluations differ from the fault-free run",
+        )
+    except AssertionError:
+        for name in ("scoring", "archives"):  # what a reader of the failure needs first
+            print(f"--- {name} (last lines)\n{suite.logs(name, tail=80)}")
+        raise
     ack = faulted.acknowledged
     survived.append(
         f"{target:<8} seed {seed}: killed before command {fault.at} of the load, down "

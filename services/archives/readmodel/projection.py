@@ -4,10 +4,12 @@ The consumer runner calls `apply` inside the transaction that also records the s
 so a redelivered event changes nothing. Every member event is also logged (`archive_log`) so
 an archive can be reconstructed as it stood at any time, and exported with its event ids.
 
-Each member's archive is one JSON document, rewritten at every event. The projection keeps the
-documents it wrote last in memory and reuses one only when the row still carries the same
-marker (event count and last event id): after a rolled-back transaction, or in a new file, the
-row wins and the document is read again.
+Each member's archive is one JSON document. Within a transaction the projection changes the
+documents in memory and writes each changed one once, when the consumer is about to commit
+(`flush`; `discard` on a rollback): a document rewritten at every event would cost its whole
+size every time. It keeps the documents it wrote last in memory and reuses one only when the
+row still carries the same marker (event count and last event id): after a rolled-back
+transaction, or in a new file, the row wins and the document is read again.
 """
 
 from __future__ import annotations
@@ -90,6 +92,7 @@ class ArchiveProjection:
     def __init__(self, cached: int = CACHED_ARCHIVES) -> None:
         self._cached = cached
         self._archives: OrderedDict[tuple[str, str], Archive] = OrderedDict()
+        self._changed: dict[tuple[str, str], Archive] = {}  # in the open transaction
 
     def migrate(self, conn: sqlite3.Connection) -> None:
         """Statement by statement: the runner migrates inside its transaction, which
@@ -102,6 +105,7 @@ class ArchiveProjection:
             if column not in columns:  # a file made before the markers existed
                 conn.execute(f"ALTER TABLE members ADD COLUMN {column} {definition}")
         self._archives.clear()  # a new file: nothing written before counts
+        self._changed.clear()
 
     def apply(self, conn: sqlite3.Connection, envelope: Envelope, event: DomainEvent) -> None:
         data = encode(event)
@@ -136,26 +140,13 @@ class ArchiveProjection:
     ) -> None:
         school = envelope.school_id
         key = (school, member_id)
-        archive = self._take(conn, key) or empty_archive(school, member_id)
+        archive = self._changed.get(key)
+        if archive is None:
+            archive = self._take(conn, key) or empty_archive(school, member_id)
         if not apply(archive, envelope, dict(data)):
             return
+        self._changed[key] = archive
         member = archive["member"]
-        events, last_event_id = marker(archive)
-        conn.execute(
-            "INSERT OR REPLACE INTO members (school_id, member_id, branch_id, name, active, "
-            "verified_points, archive, events, last_event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                school,
-                member_id,
-                member["branch_id"],
-                member["name"],
-                int(member["active"]),
-                archive["verified_points"],
-                write_archive(archive),
-                events,
-                last_event_id,
-            ),
-        )
         conn.execute(
             "INSERT INTO archive_log (school_id, member_id, branch_id, event_type, event_id, "
             "recorded_at, envelope) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -169,7 +160,34 @@ class ArchiveProjection:
                 envelope.model_dump_json(),
             ),
         )
-        self._keep(key, archive)
+
+    def flush(self, conn: sqlite3.Connection) -> None:
+        """Write every archive the open transaction changed, once."""
+        for (school, member_id), archive in self._changed.items():
+            member = archive["member"]
+            events, last_event_id = marker(archive)
+            conn.execute(
+                "INSERT OR REPLACE INTO members (school_id, member_id, branch_id, name, active, "
+                "verified_points, archive, events, last_event_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    school,
+                    member_id,
+                    member["branch_id"],
+                    member["name"],
+                    int(member["active"]),
+                    archive["verified_points"],
+                    write_archive(archive),
+                    events,
+                    last_event_id,
+                ),
+            )
+            self._keep((school, member_id), archive)
+        self._changed.clear()
+
+    def discard(self) -> None:
+        """The transaction rolled back: what it changed in memory is not so."""
+        self._changed.clear()
 
     def _take(self, conn: sqlite3.Connection, key: tuple[str, str]) -> Archive | None:
         """The member's archive as the row has it: the document kept in memory when it is

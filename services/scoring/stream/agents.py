@@ -25,7 +25,7 @@ from scoring.domain.roster import branch_after
 from scoring.domain.rulebook import RuleBook
 from scoring.scorer import Scorer
 from scoring.snapshots import snapshot
-from scoring.stream import topics
+from scoring.stream import broker_watch, topics
 from scoring.stream.app import app, config, settings
 from scoring.stream.closing import (
     Collection,
@@ -221,6 +221,12 @@ async def collect_publications(stream: StreamT[bytes]) -> None:
             collection.issued = issued.model_dump_json()
             if await emit(issued):
                 log.info("%s issued for %s", issued.stream_id, collection.close.school_id)
+
+
+@app.timer(config.broker_check_s)
+async def watch_broker() -> None:
+    """Start over when the broker lost scoring's topics (scoring.stream.broker_watch)."""
+    await broker_watch.check(settings.kafka_servers, config.internal_topics, settings.partitions)
 
 
 @app.timer(config.retry_s)

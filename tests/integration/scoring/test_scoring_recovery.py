@@ -8,7 +8,7 @@ import uuid
 from collections import defaultdict
 from pathlib import Path
 
-from scoring_kit import Evaluations, Log, ScoringProcess
+from scoring_kit import Evaluations, Log, ScoringProcess, prepare_topics
 from unit.scoring.kit import Members
 from unit.scoring.story import Story
 
@@ -144,3 +144,54 @@ def test_a_restart_sends_nothing_that_was_sent_before(
 
 def before_version(seen: list[Envelope], school: str) -> int:
     return final_versions(seen, school)[f"{school}/evaluation/k0/2026-10"].stream_version
+
+
+def test_after_the_broker_lost_everything_scoring_starts_over_and_sends_it_all_again(
+    story: Story, school: str, tmp_path: Path
+) -> None:
+    """The embedded broker is memory-only: restarted, it is empty. The relays republish the
+    inputs; scoring notices its topics are gone, starts over (same process id) and sends the
+    evaluations and the publication again, identical to those the broker lost."""
+    events = [*history(story), story.close("2026-10", "month")]
+    reference = Members(Scorer(RuleBook()))
+    reference.feed(*events)
+    expected = {e.stream_id: e for e in reference.sent}
+
+    def lived(servers: str) -> tuple[dict[str, Envelope], list[Envelope]]:
+        log, evaluations = Log(servers), Evaluations(servers)
+        try:
+            log.publish(events)  # first the relays' publishing, then their republishing
+            evaluations.wait_for(lambda _: bool(evaluations.of(school, "PublicationIssued")), 90)
+            latest = final_versions(evaluations.settle(1.5), school)
+            return latest, evaluations.of(school, "PublicationIssued")
+        finally:
+            log.close()
+            evaluations.close()
+
+    with EmbeddedBroker() as broker:
+        servers = broker.bootstrap_servers
+        prepare_topics(servers)
+        worker = ScoringProcess(
+            servers,
+            f"scoring-{uuid.uuid4().hex[:6]}",
+            tmp_path / "w.log",
+            env={"VANGUARD_SCORING_BROKER_CHECK_S": "0.5"},
+        ).start()
+        try:
+            before, published = lived(servers)
+            assert worker.process is not None
+            pid = worker.process.pid
+
+            broker.restart()  # empty, on the same port
+            prepare_topics(servers)  # what the supervisor and the relays create again
+            after, republished = lived(servers)
+
+            assert worker.process.poll() is None and worker.process.pid == pid
+        finally:
+            worker.stop()
+    assert {s: e.data for s, e in before.items()} == {s: e.data for s, e in expected.items()}
+    assert {s: e.event_id for s, e in after.items()} == {s: e.event_id for s, e in before.items()}
+    assert [(e.event_id, e.data["digest"]) for e in republished] == [
+        (e.event_id, e.data["digest"]) for e in published
+    ]
+    assert "starting over" in (tmp_path / "w.log").read_text()

@@ -1,0 +1,102 @@
+"""ProjectionDb with a projection that buffers in memory (BufferedProjection): what it flushes
+is what the transaction applied, in the quick pass and in the careful one (a savepoint per
+event), and a rollback leaves nothing in memory that the file does not hold."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from toy.points import CONTEXT, PointsAwarded
+
+from kernel.envelope import Envelope
+from kernel.events import DomainEvent
+from kernel.projection import BufferedProjection, ProjectionDb
+from kernel.store import PendingEvent, SqliteEventStore
+
+
+class BufferedTotals:
+    """Totals per member, changed in memory and written when the transaction commits."""
+
+    name = "totals"
+
+    def __init__(self) -> None:
+        self.changed: dict[str, int] = {}
+        self.flushes = 0
+
+    def migrate(self, conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE IF NOT EXISTS totals (member_id TEXT PRIMARY KEY, total INT)")
+
+    def apply(self, conn: sqlite3.Connection, envelope: Envelope, event: DomainEvent) -> None:
+        assert isinstance(event, PointsAwarded)
+        member = event.member_id
+        if member not in self.changed:
+            row = conn.execute("SELECT total FROM totals WHERE member_id = ?", (member,)).fetchone()
+            self.changed[member] = row[0] if row else 0
+        self.changed[member] += event.points
+        if event.points < 0:
+            raise ValueError("negative points")  # after changing memory: discard must undo it
+
+    def flush(self, conn: sqlite3.Connection) -> None:
+        self.flushes += 1
+        conn.executemany("INSERT OR REPLACE INTO totals VALUES (?, ?)", self.changed.items())
+        self.changed.clear()
+
+    def discard(self) -> None:
+        self.changed.clear()
+
+
+def events(tmp_path: Path, *points: int) -> list[tuple[Envelope, PointsAwarded]]:
+    store = SqliteEventStore(tmp_path / "events.db")
+    out = []
+    for n, value in enumerate(points):
+        event = PointsAwarded(member_id="m1", points=value)
+        result = store.append("member-m1", n, [PendingEvent(event)], context=CONTEXT,
+                              partition_key="m1")  # fmt: skip
+        out.append((result.envelopes[0], event))
+    store.close()
+    return out
+
+
+def totals(db: ProjectionDb) -> dict[str, int]:
+    return dict(db.conn.execute("SELECT member_id, total FROM totals").fetchall())
+
+
+def test_the_buffered_projection_is_recognised() -> None:
+    assert isinstance(BufferedTotals(), BufferedProjection)
+
+
+def test_a_quick_pass_writes_once_per_transaction(tmp_path: Path) -> None:
+    projection = BufferedTotals()
+    db = ProjectionDb(tmp_path / "totals.db", projection)
+    flushes = projection.flushes
+    with db.transaction():
+        for envelope, event in events(tmp_path, 1, 2, 3):
+            db.apply(envelope, event, isolated=False)
+    assert totals(db) == {"m1": 6}
+    assert projection.flushes == flushes + 1
+
+
+def test_a_failed_quick_pass_leaves_nothing_in_memory_or_file(tmp_path: Path) -> None:
+    projection = BufferedTotals()
+    db = ProjectionDb(tmp_path / "totals.db", projection)
+    applied = events(tmp_path, 1, -5, 3)
+    with pytest.raises(ValueError), db.transaction():
+        for envelope, event in applied:
+            db.apply(envelope, event, isolated=False)
+    assert projection.changed == {} and totals(db) == {}
+    assert db.applied_version("member-m1") == 0
+
+
+def test_the_careful_pass_keeps_the_events_around_a_failing_one(tmp_path: Path) -> None:
+    projection = BufferedTotals()
+    db = ProjectionDb(tmp_path / "totals.db", projection)
+    with db.transaction():
+        for envelope, event in events(tmp_path, 1, -5, 3):
+            try:
+                db.apply(envelope, event)
+            except ValueError:
+                db.mark(envelope)  # what the runner does: dead-lettered, stepped over
+    assert totals(db) == {"m1": 4}
+    assert db.applied_version("member-m1") == 3
