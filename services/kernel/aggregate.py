@@ -3,16 +3,18 @@ one repository loads and saves them through any `EventStore`."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
-from kernel.envelope import CommandContext, Envelope
+from kernel.envelope import CommandContext
 from kernel.events import DomainEvent, EventRegistry
 from kernel.store import AppendResult, EventStore, PendingEvent, StoredCommand
 
 A = TypeVar("A", bound="Aggregate")
 B = TypeVar("B", bound="Aggregate")
+CACHED_STREAMS = 4096
 
 
 class Aggregate:
@@ -65,31 +67,38 @@ class Aggregate:
 
 
 class Repository:
-    def __init__(self, store: EventStore, registry: EventRegistry) -> None:
+    """Loads aggregates by replaying their streams, and saves what they decided.
+
+    Events are facts, never changed: the decoded events of recently used streams are kept
+    (`cached_streams` of them), so a load reads and decodes only the versions appended since
+    (by this process or any other writer of the store) instead of the whole stream."""
+
+    def __init__(
+        self, store: EventStore, registry: EventRegistry, cached_streams: int = CACHED_STREAMS
+    ) -> None:
         self.store = store
         self.registry = registry
+        self._cached_streams = cached_streams
+        self._events: OrderedDict[str, tuple[DomainEvent, ...]] = OrderedDict()
 
     def load(self, cls: type[A], school_id: str, id: str) -> A:
         """The aggregate as its stream has it (version 0, `exists` False, when there is none)."""
-        envelopes = self.store.read_stream(cls.stream_of(school_id, id))
-        return cls.replay(school_id, id, (self.registry.decode(e) for e in envelopes))
+        return cls.replay(school_id, id, self._stream_events(cls.stream_of(school_id, id)))
 
     def load_two(
         self, first: tuple[type[A], str, str], second: tuple[type[B], str, str]
     ) -> tuple[A, B]:
-        """Two aggregates (class, school, id) as their streams have them, read together: in
-        one statement when the store can (`read_streams`), else one after the other."""
-        (cls_a, school_a, id_a), (cls_b, school_b, id_b) = first, second
-        stream_a, stream_b = cls_a.stream_of(school_a, id_a), cls_b.stream_of(school_b, id_b)
-        read_streams = getattr(self.store, "read_streams", None)
-        if read_streams is None:
-            return self.load(cls_a, school_a, id_a), self.load(cls_b, school_b, id_b)
-        streams: dict[str, list[Envelope]] = read_streams([stream_a, stream_b])
-        decode = self.registry.decode
-        return (
-            cls_a.replay(school_a, id_a, (decode(e) for e in streams[stream_a])),
-            cls_b.replay(school_b, id_b, (decode(e) for e in streams[stream_b])),
-        )
+        """Two aggregates (class, school, id) as their streams have them."""
+        return self.load(*first), self.load(*second)
+
+    def _stream_events(self, stream_id: str) -> tuple[DomainEvent, ...]:
+        known = self._events.pop(stream_id, ())
+        newer = self.store.read_stream(stream_id, after_version=len(known))
+        events = known + tuple(self.registry.decode(e) for e in newer)
+        self._events[stream_id] = events  # most recently used last
+        if len(self._events) > self._cached_streams:
+            self._events.popitem(last=False)
+        return events
 
     def save(
         self,

@@ -255,6 +255,7 @@ async def test_each_domain_error_has_its_status_code_and_names_the_field(
     assert error.code() == code
     assert error.details() == "pledge.text: is not acceptable"
     assert field_of(error) == "pledge.text"
+    assert correlation_id_of(error.trailing_metadata())  # the echo survives the abort
 
 
 async def test_the_field_is_a_bad_request_violation_in_the_rich_status(served: Served) -> None:
@@ -326,7 +327,7 @@ async def test_the_callers_correlation_id_is_echoed_and_logged(
     )
     await call
 
-    assert correlation_id_of(await call.initial_metadata()) == correlation_id
+    assert correlation_id_of(await call.trailing_metadata()) == correlation_id
     line = await logged_line(caplog, correlation_id)
     assert line.startswith(f"/{PROBE}/Whoami OK ")
     assert line.endswith(f"correlation_id={correlation_id} subject=sec-1")
@@ -340,7 +341,7 @@ async def test_a_call_without_correlation_id_gets_a_new_one_even_when_it_fails(
 
     await failure(call)
 
-    correlation_id = correlation_id_of(await call.initial_metadata())
+    correlation_id = correlation_id_of(await call.trailing_metadata())
     assert correlation_id is not None and uuid.UUID(correlation_id)
     line = await logged_line(caplog, correlation_id)
     assert " UNAUTHENTICATED " in line and line.endswith("subject=anonymous")

@@ -108,7 +108,9 @@ class ArchiveProjection:
         self._changed.clear()
 
     def apply(self, conn: sqlite3.Connection, envelope: Envelope, event: DomainEvent) -> None:
-        data = encode(event)
+        # The body as the current schema has it: the envelope's own unless it was upcast.
+        current = envelope.schema_version == type(event).schema_version
+        data = envelope.data if current else encode(event)
         school = envelope.school_id
         match envelope.event_type:
             case "SchoolRegistered":

@@ -46,7 +46,8 @@ def field_of(error: grpc.RpcError) -> str | None:
 
 
 def correlation_id_of(metadata: Iterable[tuple[str, Any]] | None) -> str | None:
-    """The correlation id the server echoed, from a call's initial metadata."""
+    """The correlation id the server echoed: in a unary call's trailing metadata, in a
+    stream's initial metadata."""
     for key, value in metadata or ():
         if key == CORRELATION_ID:
             return str(value)

@@ -67,8 +67,10 @@ async def abort_with_domain_error(context: Context, error: DomainError) -> NoRet
     extra: tuple[tuple[str, str], ...] = ((FIELD, error.field),) if error.field else ()
     if isinstance(error, RateLimited):
         extra += ((RETRY_AFTER, str(int(error.retry_after_s * 1000) + 1)),)
-    # abort_with_status(status) cannot take extra metadata; this is what it does, plus ours.
-    await context.abort(status.code, status.details, (*status.trailing_metadata, *extra))
+    # abort_with_status(status) cannot take extra metadata; this is what it does, plus ours
+    # (and what the call had set already: given trailing metadata replaces it).
+    trailing = (*context.trailing_metadata(), *status.trailing_metadata, *extra)
+    await context.abort(status.code, status.details, trailing)
 
 
 async def abort_internal(context: Context, error: Exception) -> NoReturn:

@@ -78,10 +78,12 @@ class EventStore(Protocol):
         self,
         stream_id: str,
         *,
+        after_version: int = 0,
         up_to_version: int | None = None,
         as_of: datetime | None = None,
     ) -> list[Envelope]:
-        """The stream in version order; cut at a version, or as it stood at a recorded time."""
+        """The stream in version order: from just after `after_version` (the whole stream by
+        default), cut at a version, or as it stood at a recorded time."""
         ...
 
     def read_all(self, after_position: int = 0, limit: int = 1000) -> list[Envelope]:

@@ -297,11 +297,15 @@ class SqliteEventStore:
         self,
         stream_id: str,
         *,
+        after_version: int = 0,
         up_to_version: int | None = None,
         as_of: datetime | None = None,
     ) -> list[Envelope]:
         sql = f"SELECT {COLUMNS} FROM events WHERE stream_id = ?"
         args: list[Any] = [stream_id]
+        if after_version:
+            sql += " AND stream_version > ?"
+            args.append(after_version)
         if up_to_version is not None:
             sql += " AND stream_version <= ?"
             args.append(up_to_version)
@@ -310,25 +314,6 @@ class SqliteEventStore:
             args.append(timestamp(as_of))
         rows = self._conn().execute(sql + " ORDER BY stream_version", args).fetchall()
         return [_envelope(row) for row in rows]
-
-    def read_streams(self, stream_ids: list[str]) -> dict[str, list[Envelope]]:
-        """Several whole streams in one statement (one consistent snapshot): a command that
-        reads two aggregates waits for one SQLite call instead of two."""
-        wanted = list(dict.fromkeys(stream_ids))
-        marks = ", ".join("?" * len(wanted))
-        rows = (
-            self._conn()
-            .execute(
-                f"SELECT {COLUMNS} FROM events WHERE stream_id IN ({marks}) "
-                "ORDER BY stream_id, stream_version",
-                wanted,
-            )
-            .fetchall()
-        )
-        streams: dict[str, list[Envelope]] = {stream_id: [] for stream_id in wanted}
-        for row in rows:
-            streams[row[2]].append(_envelope(row))
-        return streams
 
     def read_all(self, after_position: int = 0, limit: int = 1000) -> list[Envelope]:
         rows = (

@@ -45,6 +45,17 @@ class ReadContract(StoreContract):
         assert store.read_stream("school-1/pledge/a", up_to_version=0) == []
         assert len(store.read_stream("school-1/pledge/a", up_to_version=9)) == 3
 
+    def test_a_stream_reads_from_after_a_version(self, store: EventStore) -> None:
+        append(store, "school-1/pledge/a", 0, pledges(4))
+
+        after_two = store.read_stream("school-1/pledge/a", after_version=2)
+        assert [e.stream_version for e in after_two] == [3, 4]
+        assert store.read_stream("school-1/pledge/a", after_version=4) == []
+        assert [
+            e.stream_version
+            for e in store.read_stream("school-1/pledge/a", after_version=1, up_to_version=3)
+        ] == [2, 3]
+
     def test_a_stream_reads_as_it_stood_at_a_recorded_time(self, store: EventStore) -> None:
         before = utcnow()
         later_than(before)
