@@ -43,10 +43,10 @@ class CommandExecutor:
         """Recall a repeated command, else decide and append atomically with its key.
         `request` is a dataclass (or JSON-able value) fingerprinted to spot a key reused for
         a different request."""
-        earlier = self.recall(name, request, context, idempotency_key)
+        stored = self._stored(name, request, context, idempotency_key)
+        earlier = self._recall(stored)
         if earlier is not None:
             return earlier
-        stored = self._stored(name, request, context, idempotency_key)
         decision = decide()
         aggregate = decision.aggregate
         result = {
@@ -71,7 +71,9 @@ class CommandExecutor:
         """The original result of a repeated command, or None. A handler may ask before any
         costly check (another service's answer); `run` asks again, so racing retries stay
         safe."""
-        stored = self._stored(name, request, context, idempotency_key)
+        return self._recall(self._stored(name, request, context, idempotency_key))
+
+    def _recall(self, stored: StoredCommand | None) -> AppendResult | None:
         if stored is None:
             return None
         original = self.repository.store.recall(stored.key, stored.fingerprint)

@@ -73,7 +73,7 @@ def counters_of(runtime: ServiceRuntime) -> WorkerCounters:
 
 
 def worker_main(
-    factory: str, settings: Settings, control: Connection, appended: Connection
+    factory: str, settings: Settings, control: Connection, appended: Connection, pending: Any
 ) -> None:
     """The worker process: start the workers, answer the server, stop when told to, when
     terminated, or when the server is gone."""
@@ -91,7 +91,7 @@ def worker_main(
         if runtime.relay is not None:
             relay = runtime.relay
             threading.Thread(
-                target=_forward_wakeups, args=(appended, relay.wake), daemon=True
+                target=_forward_wakeups, args=(appended, pending, relay.wake), daemon=True
             ).start()
         control.send("ready")
         while not stopping.is_set():
@@ -108,10 +108,12 @@ def worker_main(
         runtime.close()
 
 
-def _forward_wakeups(appended: Connection, wake: Callable[[], None]) -> None:
-    """The server's appends wake the relay here: a byte per append on a pipe (read in bulk;
-    the relay reads everything committed when it wakes). Ends when the server is gone."""
+def _forward_wakeups(appended: Connection, pending: Any, wake: Callable[[], None]) -> None:
+    """The server's appends wake the relay here: a byte on a pipe while no wake-up is
+    pending. `pending` is cleared before the relay is woken: an append the server committed
+    while it was set is read by the relay after this wake. Ends when the server is gone."""
     while os.read(appended.fileno(), 4096):
+        pending.value = 0
         wake()
 
 
@@ -130,6 +132,9 @@ class WorkerProcess:
         # its lock, and the server's next set() would block forever.
         self._appended: Connection | None = None
         self._appended_lock = threading.Lock()
+        # Set by the server when it writes a wake-up, cleared by the worker when it reads one:
+        # a burst of appends costs one write, not one each.
+        self._pending = self._context.RawValue("b", 0)
         self._process: Any = None
         self._control: Connection | None = None
         self._lock = asyncio.Lock()
@@ -143,9 +148,12 @@ class WorkerProcess:
 
     def wake_relay(self) -> None:
         """Cheap, never blocks, safe from any thread: called after every append."""
+        if self._pending.value:
+            return
         with self._appended_lock:
             if self._appended is None:
                 return
+            self._pending.value = 1
             # Full: a wake-up is pending anyway. Broken: the worker is gone, the next reads all.
             with contextlib.suppress(BlockingIOError, BrokenPipeError):
                 os.write(self._appended.fileno(), b"w")
@@ -178,7 +186,7 @@ class WorkerProcess:
         os.set_blocking(wake_writer.fileno(), False)
         process = self._context.Process(
             target=worker_main,
-            args=(self.factory, self.settings, child, wake_reader),
+            args=(self.factory, self.settings, child, wake_reader, self._pending),
             name=f"{self.name}-workers",
             daemon=True,  # never outlive the server, whatever happens to it
         )
@@ -192,6 +200,7 @@ class WorkerProcess:
         self._process, self._control = process, parent
         with self._appended_lock:
             self._appended = wake_writer
+            self._pending.value = 0  # a wake-up the dead worker never read
         self.wake_relay()  # publish whatever was appended while no relay ran
         log.info("%s: workers running in process %s", self.name, process.pid)
 
