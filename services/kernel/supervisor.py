@@ -121,7 +121,10 @@ class Supervisor:
             if self.broker is not None and broker is not None and broker.poll() is not None:
                 log.warning("embedded broker died; restarting it (relays will republish)")
                 self.broker.start()
-                self._ensure_topics()
+                try:
+                    self._ensure_topics()
+                except RuntimeError as exc:  # a client asked for one first: its owner replaces it
+                    log.warning("%s; the service that owns it replaces it", exc)
             time.sleep(0.5)
         return 0
 

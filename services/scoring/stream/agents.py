@@ -226,7 +226,8 @@ async def collect_publications(stream: StreamT[bytes]) -> None:
 @app.timer(config.broker_check_s)
 async def watch_broker() -> None:
     """Start over when the broker lost scoring's topics (scoring.stream.broker_watch)."""
-    await broker_watch.check(settings.kafka_servers, config.internal_topics, settings.partitions)
+    owned = (config.evaluations_topic, *config.internal_topics)
+    await broker_watch.check(settings.kafka_servers, owned, settings.partitions)
 
 
 @app.timer(config.retry_s)

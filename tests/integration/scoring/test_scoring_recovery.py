@@ -4,16 +4,25 @@ from the start) issues the identical publication."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections import defaultdict
 from pathlib import Path
 
-from scoring_kit import Evaluations, Log, ScoringProcess, prepare_topics
+from scoring_kit import PARTITIONS, Evaluations, Log, ScoringProcess, prepare_topics
 from unit.scoring.kit import Members
 from unit.scoring.story import Story
 
 from kernel.broker import EmbeddedBroker
 from kernel.envelope import Envelope
+from kernel.topics import (
+    ARCHIVES,
+    EVALUATIONS,
+    PLEDGES,
+    ensure_topics,
+    replace_topics,
+    topic_counts,
+)
 from scoring.domain.rulebook import RuleBook
 from scoring.scorer import Scorer
 
@@ -146,6 +155,25 @@ def before_version(seen: list[Envelope], school: str) -> int:
     return final_versions(seen, school)[f"{school}/evaluation/k0/2026-10"].stream_version
 
 
+def relays_recreate_their_topics(servers: str) -> None:
+    """What the archives and pledges relays do after a broker loss: their topics with the
+    configured count, replacing any a client's request by name had auto-created."""
+    inputs = (ARCHIVES, PLEDGES)
+    wrong = tuple(t for t in inputs if topic_counts(servers).get(t, PARTITIONS) != PARTITIONS)
+    if wrong:
+        replace_topics(servers, wrong, partitions=PARTITIONS)
+    ensure_topics(servers, inputs, partitions=PARTITIONS)
+
+
+def scoring_recreated_its_output(servers: str, timeout_s: float = 60.0) -> None:
+    """Read the evaluations only once scoring made its topic again (a reader asking for a
+    missing topic would have the broker create it, with the wrong count)."""
+    deadline = time.monotonic() + timeout_s
+    while topic_counts(servers).get(EVALUATIONS) != PARTITIONS:
+        assert time.monotonic() < deadline, "scoring did not create its output topic again"
+        time.sleep(0.2)
+
+
 def test_after_the_broker_lost_everything_scoring_starts_over_and_sends_it_all_again(
     story: Story, school: str, tmp_path: Path
 ) -> None:
@@ -183,7 +211,8 @@ def test_after_the_broker_lost_everything_scoring_starts_over_and_sends_it_all_a
             pid = worker.process.pid
 
             broker.restart()  # empty, on the same port
-            prepare_topics(servers)  # what the supervisor and the relays create again
+            relays_recreate_their_topics(servers)
+            scoring_recreated_its_output(servers)
             after, republished = lived(servers)
 
             assert worker.process.poll() is None and worker.process.pid == pid
