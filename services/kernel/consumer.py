@@ -208,6 +208,7 @@ class ConsumerRunner:
             timeout_ms=self._poll_timeout_ms(consumer), max_records=self.max_poll_records
         )
         handled = self._handle(consumer, records) if records else 0
+        self._rewind_replaced(consumer)
         stable = consumer.group_metadata().state == MemberState.STABLE
         self._healthy = stable and bool(consumer.assignment())
         return handled
@@ -390,6 +391,32 @@ class ConsumerRunner:
         )
         self.gaps += 1
         self._rewind_at[tp] = time.monotonic() + self.gap_backoff_s
+
+    def _rewind_replaced(self, consumer: KafkaConsumer) -> None:
+        """A partition whose position is past the end of its log (the highwater of the last
+        fetch) was replaced: the broker lost it, or a topic a client had auto-created was
+        deleted and made again. Tansu never answers such a fetch with OFFSET_OUT_OF_RANGE, so
+        the runner would wait at that offset and skip what comes before it: it reads the
+        partition again from the beginning (dedup drops what it had applied)."""
+        for tp in consumer.assignment():
+            highwater = consumer.highwater(tp)
+            if highwater is None:
+                continue
+            # The position as the client holds it (consumer.position() could block to fetch one).
+            state = consumer._subscription.assignment.get(tp)
+            position = state.position if state is not None else None
+            if position is not None and position.offset > highwater:
+                log.warning(
+                    "consumer %s: %s:%s is at offset %s past its end (%s): the log was "
+                    "replaced; reading it again from the beginning",
+                    self.group_id,
+                    tp.topic,
+                    tp.partition,
+                    position.offset,
+                    highwater,
+                )
+                self.gaps += 1
+                consumer.seek_to_beginning(tp)
 
     def _rewind_due(self, consumer: KafkaConsumer) -> None:
         now = time.monotonic()

@@ -31,7 +31,7 @@ from kernel.broker import EmbeddedBroker
 from kernel.consumer import ConsumerRunner
 from kernel.relay import OutboxRelay
 from kernel.store import SqliteEventStore
-from kernel.topics import ensure_topics, partition_count
+from kernel.topics import ensure_topics, partition_count, replace_topics
 
 PARTITIONS = 3
 
@@ -374,6 +374,27 @@ def test_a_runner_reads_from_the_start_after_the_broker_lost_its_log(
     poll_until(runner, lambda: runner.version("member-b") == 1, 20.0)
     assert projected_points(tmp_path / "points.db") == {"a": (3, "1,2"), "b": (4, "1")}
     assert (runner.applied, runner.duplicates) == (3, 3)
+
+
+def test_a_topic_replaced_under_a_running_runner_is_read_again_from_its_start(
+    own_broker: EmbeddedBroker, make_runner: MakeRunner, tmp_path: Path, unique: str
+) -> None:
+    """The broker keeps running, but the topic is deleted and made again (as a relay does with
+    one a client auto-created): the runner's position is past the new log's end. It notices
+    from the fetch highwater and reads the partition again, so nothing before it is skipped."""
+    servers, topic = own_broker.bootstrap_servers, f"{unique}.points"
+    ensure_topics(servers, (topic,), partitions=PARTITIONS)
+    scratch = SqliteEventStore(tmp_path / "scratch.db")
+    a1, a2, b1 = award(scratch, "a", 1), award(scratch, "a", 2), award(scratch, "b", 4)
+    produce_envelopes(servers, topic, [a1, a1, a2], partition=0)  # position 3 on partition 0
+    runner = make_runner(servers, topic)
+    poll_until(runner, lambda: runner.version("member-a") == 2, 15.0)
+
+    replace_topics(servers, (topic,), partitions=PARTITIONS)
+    produce_envelopes(servers, topic, [b1], partition=0)  # offset 0: below the position
+    poll_until(runner, lambda: runner.version("member-b") == 1, 20.0)
+    assert projected_points(tmp_path / "points.db") == {"a": (3, "1,2"), "b": (4, "1")}
+    assert runner.gaps >= 1
 
 
 def poll_until(runner: ConsumerRunner, done: Callable[[], bool], timeout_s: float) -> None:
