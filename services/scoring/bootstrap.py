@@ -8,6 +8,8 @@ import logging
 import time
 from collections.abc import Sequence
 
+from kafka.errors import KafkaError
+
 from kernel.grpc.server import ServiceRegistration
 from kernel.settings import Settings
 from kernel.topics import ALL_TOPICS, ensure_topics, replace_topics, topic_counts
@@ -37,7 +39,12 @@ def prepare_topics(settings: Settings, config: ScoringConfig) -> None:
     had lost it: it holds nothing that a replay does not send again, so it is replaced. An
     input topic with another count is its relay's to replace: wait for that."""
     servers, partitions = settings.kafka_servers, settings.partitions
-    ensure_topics(servers, (), partitions=partitions, timeout_s=60.0)  # the broker is up
+    while True:  # the broker may be down for long (or restarting): wait, saying so
+        try:
+            ensure_topics(servers, (), partitions=partitions, timeout_s=30.0)
+            break
+        except KafkaError as exc:
+            log.warning("broker %s not reachable (%s); retrying", servers, exc)
     counts = topic_counts(servers)
     debris = tuple(t for t in owned_topics(config) if counts.get(t, partitions) != partitions)
     if debris:
