@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any, cast
+from typing import Any
 
 from faust import StreamT
 from faust.types import TP
@@ -74,21 +74,9 @@ def _on_replay(tps: set[TP]) -> None:
 async def emit(envelope: Envelope) -> bool:
     """Send to the evaluations topic unless it holds this message already (a replay)."""
     key, value = envelope.partition_key.encode(), envelope.to_json()
-
-    async def send() -> None:
-        delivery = await topics.evaluations.send(key=key, value=value)
-        cast(asyncio.Future[Any], delivery).add_done_callback(_delivered)  # a FutureMessage
-
-    return await emitted.send_new(str(envelope.event_id), send)
-
-
-def _delivered(delivery: asyncio.Future[Any]) -> None:
-    """A message the broker refused is lost to the topic, and this worker counts it as sent:
-    start over (every start sends what the evaluations topic lacks)."""
-    failure = delivery.exception() if not delivery.cancelled() else asyncio.CancelledError()
-    if failure is not None:
-        log.error("an evaluation was not delivered (%r): starting over to send it again", failure)
-        broker_watch.start_over()
+    return await emitted.send_new(
+        str(envelope.event_id), lambda: topics.evaluations.send(key=key, value=value)
+    )
 
 
 ReplayingConsumer.on_replay = staticmethod(_on_replay)
