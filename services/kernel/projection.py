@@ -70,6 +70,8 @@ class ProjectionDb:
     def __init__(self, path: Path, projection: Projection) -> None:
         self.path = path
         self.projection = projection
+        # Asked once: an isinstance check of a runtime protocol is slow for a per-event path.
+        self._buffered = projection if isinstance(projection, BufferedProjection) else None
         path.parent.mkdir(parents=True, exist_ok=True)
         self.fresh = not path.exists()  # a new file must be fed the whole log
         self.conn = connect(path)
@@ -134,12 +136,12 @@ class ProjectionDb:
         return Outcome.APPLIED
 
     def _flush(self) -> None:
-        if isinstance(self.projection, BufferedProjection):
-            self.projection.flush(self.conn)
+        if self._buffered is not None:
+            self._buffered.flush(self.conn)
 
     def _discard(self) -> None:
-        if isinstance(self.projection, BufferedProjection):
-            self.projection.discard()
+        if self._buffered is not None:
+            self._buffered.discard()
 
     def mark(self, envelope: Envelope) -> None:
         """Record the envelope's version as done (also used to step over an event whose

@@ -22,22 +22,13 @@ INPUTS_WAIT_S = 60.0
 log = logging.getLogger("vanguard.scoring")
 
 
-def owned_topics(config: ScoringConfig) -> tuple[str, ...]:
-    """The topics only scoring writes: its output, its internal topics, its changelogs."""
-    from scoring.stream.tables import TABLE_NAMES
-
-    return (
-        config.evaluations_topic,
-        *config.internal_topics,
-        *config.changelog_topics(TABLE_NAMES),
-    )
-
-
 def prepare_topics(settings: Settings, config: ScoringConfig) -> None:
     """Create every topic the worker needs. One of scoring's own topics found with another
     partition count was auto-created by a client that asked for it by name on a broker that
     had lost it: it holds nothing that a replay does not send again, so it is replaced. An
     input topic with another count is its relay's to replace: wait for that."""
+    from scoring.stream.tables import TABLE_NAMES
+
     servers, partitions = settings.kafka_servers, settings.partitions
     while True:  # the broker may be down for long (or restarting): wait, saying so
         try:
@@ -46,7 +37,8 @@ def prepare_topics(settings: Settings, config: ScoringConfig) -> None:
         except KafkaError as exc:
             log.warning("broker %s not reachable (%s); retrying", servers, exc)
     counts = topic_counts(servers)
-    debris = tuple(t for t in owned_topics(config) if counts.get(t, partitions) != partitions)
+    owned = config.owned_topics(TABLE_NAMES)
+    debris = tuple(t for t in owned if counts.get(t, partitions) != partitions)
     if debris:
         log.warning("replacing %s: auto-created with the wrong partition count", debris)
         replace_topics(servers, debris, partitions=partitions)
@@ -70,8 +62,8 @@ def prepare_topics(settings: Settings, config: ScoringConfig) -> None:
 def topics_to_create(config: ScoringConfig) -> tuple[str, ...]:
     from scoring.stream.tables import TABLE_NAMES
 
-    ours = (config.archives_topic, config.pledges_topic, config.evaluations_topic)
-    every = (*ALL_TOPICS, *ours, *config.internal_topics, *config.changelog_topics(TABLE_NAMES))
+    inputs = (config.archives_topic, config.pledges_topic)
+    every = (*ALL_TOPICS, *inputs, *config.owned_topics(TABLE_NAMES))
     return tuple(dict.fromkeys(every))
 
 

@@ -37,3 +37,7 @@ class ScoringConfig(BaseSettings):
 
     def changelog_topics(self, tables: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(f"{self.app_id}-{table}-changelog" for table in tables)
+
+    def owned_topics(self, tables: tuple[str, ...]) -> tuple[str, ...]:
+        """The topics only scoring writes: its output, its internal topics, its changelogs."""
+        return (self.evaluations_topic, *self.internal_topics, *self.changelog_topics(tables))

@@ -5,7 +5,7 @@ republish their stores, but scoring's tables still hold every fact (republished 
 deduplicated, so nothing is emitted again), its consumer group and offsets are gone, and the
 evaluations it sent are lost. Every start already rebuilds scoring from its inputs and sends
 what the evaluations topic lacks, so recovery is a start: the worker checks every
-`broker_check_s` that the topics it owns (its output and its two internal topics) still exist
+`broker_check_s` that the topics it owns (its output, internal topics, changelogs) still exist
 with the configured partition count — a client that asks for a missing topic by name has the
 embedded broker create it with 4 — and when they do not, it replaces its own process (exec:
 same pid, so a supervisor or container runtime sees nothing but a short gap).
