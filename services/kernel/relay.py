@@ -38,7 +38,7 @@ from kafka.producer.future import RecordMetadata
 
 from kernel.envelope import Envelope
 from kernel.store.port import EventStore
-from kernel.topics import ensure_topics, partition_count
+from kernel.topics import ensure_topics, partition_count, replace_topics
 
 log = logging.getLogger("vanguard.relay")
 
@@ -338,8 +338,9 @@ class OutboxRelay:
                 count,
                 self.partitions,
             )
-            admin.delete_topics([self.topic])
-        ensure_topics(self.servers, (self.topic,), partitions=self.partitions, timeout_s=5.0)
+            replace_topics(self.servers, (self.topic,), partitions=self.partitions)
+        else:
+            ensure_topics(self.servers, (self.topic,), partitions=self.partitions, timeout_s=5.0)
         self._recover(f"topic {self.topic} " + ("was missing" if count is None else "replaced"))
         return True
 
