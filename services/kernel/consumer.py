@@ -20,6 +20,9 @@ The embedded broker (Tansu) is memory-only and quirky; the runner copes:
 - a restart also loses the group: kafka-python then drops its assignment and, finding no
   committed offset, reads from the earliest one (a fetch past the end of a shorter log would
   otherwise wait forever, Tansu does not answer it with OFFSET_OUT_OF_RANGE);
+- a topic replaced under the runner (a new topic id in the metadata, refreshed every
+  METADATA_MAX_AGE_MS, or a position past the fetch highwater) is read again from its start:
+  its old offsets, held or committed, say nothing about the new log;
 - a group join takes about half the session timeout, so while joining it polls for longer.
 """
 
@@ -49,6 +52,8 @@ __all__ = ["ConsumerRunner", "Projection"]
 log = logging.getLogger("vanguard.consumer")
 
 STABLE_POLL_MS = 100  # bounds how long stop() waits while the group is stable
+# How stale the topic metadata may be: a replaced topic (a new id) is noticed within this.
+METADATA_MAX_AGE_MS = 2000
 COMMIT_INTERVAL_S = 1.0  # offsets are committed at most this often (and on stop, revoke)
 RETRY_BACKOFF_S = 1.0
 REASON_MAX = 1000
@@ -138,6 +143,7 @@ class ConsumerRunner:
         self._consumer: KafkaConsumer | None = None
         self._listener = _Replay(self)
         self._rewind_at: dict[TopicPartition, float] = {}  # partitions to read again, when
+        self._topic_ids: dict[str, Any] = {}  # the log each topic's positions belong to
         # Offsets applied (DB committed) but not yet committed to the group, and when next.
         # Committing late is harmless: a re-read is dropped by dedup (at-least-once).
         self._uncommitted: dict[TopicPartition, OffsetAndMetadata] = {}
@@ -393,12 +399,26 @@ class ConsumerRunner:
         self._rewind_at[tp] = time.monotonic() + self.gap_backoff_s
 
     def _rewind_replaced(self, consumer: KafkaConsumer) -> None:
-        """A partition whose position is past the end of its log (the highwater of the last
-        fetch) was replaced: the broker lost it, or a topic a client had auto-created was
-        deleted and made again. Tansu never answers such a fetch with OFFSET_OUT_OF_RANGE, so
-        the runner would wait at that offset and skip what comes before it: it reads the
-        partition again from the beginning (dedup drops what it had applied)."""
-        for tp in consumer.assignment():
+        """A partition whose log was replaced (the broker lost it, or a topic a client had
+        auto-created was deleted and made again) is read again from its beginning: dedup drops
+        what the runner had applied, and nothing the new log holds below the old position is
+        skipped. Two signs, either enough: the topic's id changed (even when the new log is
+        already longer than the old position), or the position is past the highwater of the
+        last fetch (Tansu never answers such a fetch with OFFSET_OUT_OF_RANGE: the runner would
+        wait there)."""
+        cluster = consumer._client.cluster
+        assigned = consumer.assignment()
+        for topic in {tp.topic for tp in assigned}:
+            topic_id = cluster.topic_id(topic)
+            known = self._topic_ids.setdefault(topic, topic_id)
+            if topic_id is not None and known is not None and topic_id != known:
+                self._topic_ids[topic] = topic_id
+                self._read_again(
+                    consumer, [tp for tp in assigned if tp.topic == topic], "was made again"
+                )
+            elif known is None:
+                self._topic_ids[topic] = topic_id
+        for tp in assigned:
             highwater = consumer.highwater(tp)
             if highwater is None:
                 continue
@@ -406,17 +426,22 @@ class ConsumerRunner:
             state = consumer._subscription.assignment.get(tp)
             position = state.position if state is not None else None
             if position is not None and position.offset > highwater:
-                log.warning(
-                    "consumer %s: %s:%s is at offset %s past its end (%s): the log was "
-                    "replaced; reading it again from the beginning",
-                    self.group_id,
-                    tp.topic,
-                    tp.partition,
-                    position.offset,
-                    highwater,
+                self._read_again(
+                    consumer, [tp], f"is at offset {position.offset}, past its end ({highwater})"
                 )
-                self.gaps += 1
-                consumer.seek_to_beginning(tp)
+
+    def _read_again(self, consumer: KafkaConsumer, tps: list[TopicPartition], why: str) -> None:
+        for tp in tps:
+            log.warning(
+                "consumer %s: %s:%s %s: the log was replaced; reading it again from the start",
+                self.group_id,
+                tp.topic,
+                tp.partition,
+                why,
+            )
+            self._uncommitted.pop(tp, None)  # offsets in the old log mean nothing in the new
+        self.gaps += 1
+        consumer.seek_to_beginning(*tps)
 
     def _rewind_due(self, consumer: KafkaConsumer) -> None:
         now = time.monotonic()
@@ -443,6 +468,7 @@ class ConsumerRunner:
                 heartbeat_interval_ms=self.heartbeat_interval_ms,
                 max_poll_records=self.max_poll_records,
                 allow_auto_create_topics=False,
+                metadata_max_age_ms=METADATA_MAX_AGE_MS,
                 **CLIENT_TIMEOUTS,
             )
             consumer.subscribe(pattern=topic_pattern(self.topics), listener=self._listener)

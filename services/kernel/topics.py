@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+from typing import NamedTuple
 
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
@@ -65,14 +66,30 @@ def ensure_topics(
         admin.close()
 
 
-def topic_counts(servers: str) -> dict[str, int]:
-    """Every topic on the broker with its partition count (asks for all topics: nothing is
-    auto-created). Raises KafkaError when the broker cannot be reached."""
+class TopicShape(NamedTuple):
+    """A topic as the broker has it: made again (a broker that lost it, a replacement), it
+    has a new id even when its partition count is the same."""
+
+    partitions: int
+    topic_id: str
+
+
+def topic_shapes(servers: str) -> dict[str, TopicShape]:
+    """Every topic on the broker with its partition count and id (asks for all topics:
+    nothing is auto-created). Raises KafkaError when the broker cannot be reached."""
     admin = KafkaAdminClient(bootstrap_servers=servers, client_id="vanguard-admin")
     try:
-        return {d["name"]: len(d["partitions"]) for d in admin.describe_topics()}
+        return {
+            d["name"]: TopicShape(len(d["partitions"]), str(d.get("topic_id") or ""))
+            for d in admin.describe_topics()
+        }
     finally:
         admin.close()
+
+
+def topic_counts(servers: str) -> dict[str, int]:
+    """Every topic on the broker with its partition count (see `topic_shapes`)."""
+    return {name: shape.partitions for name, shape in topic_shapes(servers).items()}
 
 
 def replace_topics(servers: str, topics: tuple[str, ...], *, partitions: int) -> None:

@@ -11,13 +11,13 @@ from scoring.bootstrap import prepare_topics
 
 
 def main() -> None:
-    from scoring.stream import agents, server  # noqa: F401  (registers agents and the task)
+    from scoring.stream import agents, broker_watch, server  # noqa: F401  (registers them)
     from scoring.stream.app import app, config, settings
 
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    prepare_topics(settings, config)
+    broker_watch.expect(prepare_topics(settings, config))
     Worker(app, loglevel="warning", quiet=True).execute_from_commandline()
 
 

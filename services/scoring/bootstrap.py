@@ -12,7 +12,14 @@ from kafka.errors import KafkaError
 
 from kernel.grpc.server import ServiceRegistration
 from kernel.settings import Settings
-from kernel.topics import ALL_TOPICS, ensure_topics, replace_topics, topic_counts
+from kernel.topics import (
+    ALL_TOPICS,
+    TopicShape,
+    ensure_topics,
+    replace_topics,
+    topic_counts,
+    topic_shapes,
+)
 from scoring.config import ScoringConfig
 from scoring.entrypoints.grpc_api import ScoringApi
 from vanguard.scoring.v1 import scoring_pb2_grpc
@@ -22,11 +29,13 @@ INPUTS_WAIT_S = 60.0
 log = logging.getLogger("vanguard.scoring")
 
 
-def prepare_topics(settings: Settings, config: ScoringConfig) -> None:
-    """Create every topic the worker needs. One of scoring's own topics found with another
-    partition count was auto-created by a client that asked for it by name on a broker that
-    had lost it: it holds nothing that a replay does not send again, so it is replaced. An
-    input topic with another count is its relay's to replace: wait for that."""
+def prepare_topics(settings: Settings, config: ScoringConfig) -> dict[str, TopicShape]:
+    """Create every topic the worker needs; answer the inputs and scoring's own topics as
+    they are then (scoring.stream.broker_watch starts over when one of them changes). One of
+    scoring's own topics found with another partition count was auto-created by a client that
+    asked for it by name on a broker that had lost it: it holds nothing that a replay does not
+    send again, so it is replaced. An input topic with another count is its relay's to
+    replace: wait for that."""
     from scoring.stream.tables import TABLE_NAMES
 
     servers, partitions = settings.kafka_servers, settings.partitions
@@ -51,12 +60,15 @@ def prepare_topics(settings: Settings, config: ScoringConfig) -> None:
                 partitions=partitions,
                 replication_factor=settings.replication_factor,
             )
-            return
+            break
         except RuntimeError as exc:  # an input topic with the wrong count, for now
             if time.monotonic() > deadline:
                 raise
             log.warning("%s; waiting for its relay to replace it", exc)
             time.sleep(1.0)
+    shapes = topic_shapes(servers)
+    depends_on = (config.archives_topic, config.pledges_topic, *owned)
+    return {topic: shapes[topic] for topic in depends_on if topic in shapes}
 
 
 def topics_to_create(config: ScoringConfig) -> tuple[str, ...]:

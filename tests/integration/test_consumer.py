@@ -397,6 +397,29 @@ def test_a_topic_replaced_under_a_running_runner_is_read_again_from_its_start(
     assert runner.gaps >= 1
 
 
+def test_a_replaced_topic_refilled_past_the_position_is_read_again_from_its_start(
+    own_broker: EmbeddedBroker, make_runner: MakeRunner, tmp_path: Path, unique: str
+) -> None:
+    """The replaced topic is refilled beyond the runner's position before it polls again (as
+    scoring re-sends its evaluations in another order after a broker loss): the highwater
+    says nothing, the topic id does. The runner reads the new log from its start, so the event
+    that landed below its old position is applied."""
+    servers, topic = own_broker.bootstrap_servers, f"{unique}.points"
+    ensure_topics(servers, (topic,), partitions=PARTITIONS)
+    scratch = SqliteEventStore(tmp_path / "scratch.db")
+    a1, a2, b1 = award(scratch, "a", 1), award(scratch, "a", 2), award(scratch, "b", 4)
+    produce_envelopes(servers, topic, [a1, a2], partition=0)  # position 2 on partition 0
+    runner = make_runner(servers, topic)
+    poll_until(runner, lambda: runner.version("member-a") == 2, 15.0)
+    time.sleep(1.5)  # the runner's offsets are committed to the group (at most every second)
+    runner.poll_once()
+
+    replace_topics(servers, (topic,), partitions=PARTITIONS)
+    produce_envelopes(servers, topic, [b1, a1, a2, a2], partition=0)  # b1 below position 2
+    poll_until(runner, lambda: runner.version("member-b") == 1, 20.0)
+    assert projected_points(tmp_path / "points.db") == {"a": (3, "1,2"), "b": (4, "1")}
+
+
 def poll_until(runner: ConsumerRunner, done: Callable[[], bool], timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while not done():

@@ -40,7 +40,6 @@ from scoring.stream.merge import Merges
 from scoring.stream.progress import PartitionProgress
 from scoring.stream.replay import ReplayingConsumer
 from scoring.stream.tables import (
-    TABLE_NAMES,
     archives_progress_by_partition,
     branches_by_member,
     ledgers_by_member,
@@ -227,8 +226,7 @@ async def collect_publications(stream: StreamT[bytes]) -> None:
 @app.timer(config.broker_check_s)
 async def watch_broker() -> None:
     """Start over when the broker lost scoring's topics (scoring.stream.broker_watch)."""
-    owned = config.owned_topics(TABLE_NAMES)
-    await broker_watch.check(settings.kafka_servers, owned, settings.partitions)
+    await broker_watch.check(settings.kafka_servers)
 
 
 @app.timer(config.retry_s)

@@ -5,10 +5,13 @@ republish their stores, but scoring's tables still hold every fact (republished 
 deduplicated, so nothing is emitted again), its consumer group and offsets are gone, and the
 evaluations it sent are lost. Every start already rebuilds scoring from its inputs and sends
 what the evaluations topic lacks, so recovery is a start: the worker checks every
-`broker_check_s` that the topics it owns (its output, internal topics, changelogs) still exist
-with the configured partition count — a client that asks for a missing topic by name has the
-embedded broker create it with 4 — and when they do not, it replaces its own process (exec:
-same pid, so a supervisor or container runtime sees nothing but a short gap).
+`broker_check_s` that the topics it depends on (its inputs, its output, internal topics,
+changelogs) are those it started with, and when one is not, it replaces its own process
+(exec: same pid, so a supervisor or container runtime sees nothing but a short gap).
+
+"Those it started with" is the topic id, not only the partition count: a topic made again
+after a loss (by a relay, by faust declaring its topics, or auto-created with 4 partitions by
+a client that asked for it by name) has a new id, whatever its count.
 """
 
 from __future__ import annotations
@@ -20,23 +23,30 @@ import sys
 
 from kafka.errors import KafkaError
 
-from kernel.topics import topic_counts
+from kernel.topics import TopicShape, topic_shapes
 
 log = logging.getLogger("vanguard.scoring")
+_started_with: dict[str, TopicShape] = {}
 
 
-def lost_topics(servers: str, owned: tuple[str, ...], partitions: int) -> list[str]:
-    """The owned topics that are missing or have another partition count (the broker lost
+def expect(shapes: dict[str, TopicShape]) -> None:
+    """The topics as this process found them once it had made them (before the worker)."""
+    _started_with.clear()
+    _started_with.update(shapes)
+
+
+def lost_topics(servers: str, started_with: dict[str, TopicShape]) -> list[str]:
+    """The topics that are missing or not those the worker started with (the broker lost
     them); empty when all is well or when the broker cannot be reached (it may come back)."""
     try:
-        counts = topic_counts(servers)
+        shapes = topic_shapes(servers)
     except KafkaError:
         return []
-    return [topic for topic in owned if counts.get(topic) != partitions]
+    return [topic for topic, shape in started_with.items() if shapes.get(topic) != shape]
 
 
-async def check(servers: str, owned: tuple[str, ...], partitions: int) -> None:
-    lost = await asyncio.to_thread(lost_topics, servers, owned, partitions)
+async def check(servers: str) -> None:
+    lost = await asyncio.to_thread(lost_topics, servers, dict(_started_with))
     if lost:
         log.warning(
             "the broker lost scoring's topics %s (restarted empty?): starting over, to rebuild "

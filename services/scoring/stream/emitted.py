@@ -7,7 +7,8 @@ topic, to the highwater of its fetch responses (ListOffsets is unsound on the em
 and sends no message whose id is there. The topic itself is the record of what was emitted,
 so nothing can disagree with it: a message lost to a SIGKILL before the broker acknowledged it
 is not on the topic and the replay sends it; a broker that lost its data (the in-memory
-embedded one restarted) is sent everything again.
+embedded one restarted) is sent everything again. A send counts once the broker acknowledged
+it: one it refused (a topic being replaced after a broker loss) is sent again, a moment later.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from kafka import KafkaConsumer, TopicPartition
 
 log = logging.getLogger("vanguard.scoring")
 READ_TIMEOUT_S = 120.0
+RESEND_AFTER_S = 0.5  # a refused send goes again after this (the topic is being replaced)
 
 
 def event_ids_on(servers: str, topic: str, timeout_s: float = READ_TIMEOUT_S) -> set[str]:
@@ -30,6 +33,7 @@ def event_ids_on(servers: str, topic: str, timeout_s: float = READ_TIMEOUT_S) ->
     consumer = KafkaConsumer(
         bootstrap_servers=servers,
         enable_auto_commit=False,
+        allow_auto_create_topics=False,  # a lost topic is scoring's to make, with its count
         auto_offset_reset="earliest",  # offset 0 of a trimmed log: its first record
         fetch_max_wait_ms=20,
         request_timeout_ms=5000,
@@ -72,10 +76,15 @@ def _event_id(value: bytes | None) -> str:
 class EmittedLog:
     """The ids on the evaluations topic plus what this worker sent since it read them."""
 
-    def __init__(self, read: Callable[[], set[str]]) -> None:
+    def __init__(
+        self, read: Callable[[], set[str]], resend_after_s: float = RESEND_AFTER_S
+    ) -> None:
         self._read_topic = read
+        self._resend_after_s = resend_after_s
         self.ids: set[str] = set()
+        self.refused = 0  # sends the broker refused, each sent again
         self._reading: asyncio.Future[set[str]] | None = None
+        self._resending: set[asyncio.Task[bool]] = set()
 
     def reread(self, flush: Callable[[], Awaitable[None]]) -> None:
         """Read the topic again before the next send (an assignment: the replay starts)."""
@@ -99,9 +108,34 @@ class EmittedLog:
         return self.ids
 
     async def send_new(self, event_id: str, send: Callable[[], Awaitable[object]]) -> bool:
-        """Send unless `event_id` was emitted already; whether it was sent."""
+        """Send unless `event_id` was emitted already; whether it was sent. `send` answers
+        once the message is queued, with the future of its acknowledgement (faust's
+        `Topic.send`): a refusal takes the id out again and sends the message once more."""
         if event_id in await self.known():
             return False
-        await send()
+        acknowledgement = await send()
         self.ids.add(event_id)
+        if isinstance(acknowledgement, asyncio.Future):
+            acknowledgement.add_done_callback(partial(self._acknowledged, event_id, send))
         return True
+
+    def _acknowledged(
+        self, event_id: str, send: Callable[[], Awaitable[object]], ack: asyncio.Future[object]
+    ) -> None:
+        refusal = "cancelled" if ack.cancelled() else ack.exception()
+        if refusal is None:
+            return
+        self.refused += 1
+        self.ids.discard(event_id)
+        log.warning("the broker refused %s (%s); sending it again", event_id, refusal)
+        task = asyncio.ensure_future(self._send_again(event_id, send))
+        self._resending.add(task)
+        task.add_done_callback(self._resending.discard)
+
+    async def _send_again(self, event_id: str, send: Callable[[], Awaitable[object]]) -> bool:
+        while True:  # until queued: the producer may be reconnecting
+            await asyncio.sleep(self._resend_after_s)
+            try:
+                return await self.send_new(event_id, send)
+            except Exception as exc:
+                log.warning("could not send %s again (%s); retrying", event_id, exc)

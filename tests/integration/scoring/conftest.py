@@ -5,16 +5,14 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from scoring_kit import Evaluations, Log, ScoringProcess, prepare_topics
+from scoring_kit import START, Evaluations, Log, ScoringProcess, prepare_topics
 from unit.scoring.story import Story
 
 from kernel.broker import EmbeddedBroker
-
-START = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -22,6 +23,7 @@ from kernel.topics import ARCHIVES, EVALUATIONS, PLEDGES, ensure_topics
 from scoring.domain.events import registry
 
 PARTITIONS = 3
+START = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)  # when the tests' stories begin
 READY_S = 40.0
 
 

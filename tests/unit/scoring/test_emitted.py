@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 from scoring.domain.roster import branch_after
@@ -58,3 +59,52 @@ def test_the_branch_comes_from_registration_then_transfer() -> None:
     assert branch_after(story.register("m1", "b1")) == ("m1", "b1")
     assert branch_after(story.transfer("m1", "b1", "b2")) == ("m1", "b2")
     assert branch_after(story.assess("m1", "self", 70)) is None
+
+
+class Broker:
+    """Answers each send with the future of its acknowledgement, as faust's Topic.send does;
+    refuses the first `refusals` of them."""
+
+    def __init__(self, refusals: int) -> None:
+        self.refusals = refusals
+        self.acknowledged: list[str] = []
+
+    def send(self, event_id: str) -> Callable[[], Awaitable[asyncio.Future[None]]]:
+        async def go() -> asyncio.Future[None]:
+            ack: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            if self.refusals:
+                self.refusals -= 1
+                ack.set_exception(RuntimeError("UnknownError"))
+            else:
+                self.acknowledged.append(event_id)
+                ack.set_result(None)
+            return ack
+
+        return go
+
+
+async def test_a_refused_send_is_sent_again_until_acknowledged() -> None:
+    emitted, broker = EmittedLog(set, resend_after_s=0.01), Broker(refusals=2)
+    emitted.reread(nothing)
+    assert await emitted.send_new("a", broker.send("a"))
+    await eventually(lambda: broker.acknowledged == ["a"])
+    assert emitted.refused == 2
+    assert not await emitted.send_new("a", broker.send("a"))  # counted once acknowledged
+    assert broker.acknowledged == ["a"]
+
+
+async def test_a_refused_send_already_sent_again_by_a_replay_goes_once() -> None:
+    emitted, broker = EmittedLog(set, resend_after_s=0.05), Broker(refusals=1)
+    emitted.reread(nothing)
+    await emitted.send_new("a", broker.send("a"))  # refused
+    await asyncio.sleep(0)
+    assert await emitted.send_new("a", broker.send("a"))  # the replay computed it again
+    await asyncio.sleep(0.2)  # past the re-send, which finds it sent
+    assert broker.acknowledged == ["a"]
+
+
+async def eventually(done: Callable[[], bool], timeout_s: float = 2.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while not done():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.01)
