@@ -19,18 +19,25 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 
+import grpc
 import pytest
-from school import MEMBERS, School, Stubs, comparable, wait_until
+from kafka import KafkaConsumer, TopicPartition
+from school import MEMBERS, Metadata, School, Stubs, comparable, wait_until
 from suite import SERVICES, Suite
+
+from kernel.topics import topic_shapes
+from vanguard.common.v1 import status_pb2
 
 pytestmark = pytest.mark.timeout(900)
 SEEDS = range(1, int(os.environ.get("VANGUARD_FAULT_SEEDS", "3")) + 1)
-# Open defect (see deploy/README.md): after the broker comes back empty, scoring starts over
-# and re-sends, but under load some evaluations still fail to reach the archive (seen in 1–2
-# of 3 broker rounds of a full `make test`; every round passed run on its own). Reported as
-# xfail/xpass so it stays visible without making the suite a coin toss.
+# Open defect (see deploy/README.md): after the broker comes back empty, under CPU load the
+# archives projection sometimes ends short of the events on its topics (every event is on
+# them, none dead-lettered, the consumer keeps polling: a partition position past events it
+# never applied). Seen in about half of the broker rounds on a loaded machine; every round
+# passed on a quiet one. Reported as xfail/xpass so it stays visible without making the suite
+# a coin toss; a failing round prints where the events stand (diagnosis below).
 BROKER_LOSS = pytest.mark.xfail(
-    strict=False, reason="intermittent: evaluations lost after the broker restarted empty"
+    strict=False, reason="intermittent: archive short of its topics after the broker restarted"
 )
 ROUNDS = [
     pytest.param(
@@ -122,7 +129,8 @@ def test_a_killed_container_loses_and_doubles_nothing(
             "evaluations differ from the fault-free run",
         )
     except AssertionError:
-        for name in ("scoring", "archives"):  # what a reader of the failure needs first
+        print(diagnosis(suite, stubs, faulted.committee))
+        for name in ("scoring", "archives", "pledges"):  # what a reader needs next
             print(f"--- {name} (last lines)\n{suite.logs(name, tail=80)}")
         raise
     ack = faulted.acknowledged
@@ -134,6 +142,51 @@ def test_a_killed_container_loses_and_doubles_nothing(
         f"in {time.monotonic() - started:.0f}s"
     )
     print(survived[-1])
+
+
+def diagnosis(suite: Suite, stubs: Stubs, metadata: Metadata) -> str:
+    """Where the events stand: each service's store and projections, and each topic on the
+    broker (its id, and how many records each partition holds)."""
+    lines = ["--- where the events stand"]
+    for name, stub in (("archives", stubs.archives), ("pledges", stubs.pledges)):
+        try:
+            status = stub.GetStatus(status_pb2.GetStatusRequest(), metadata=metadata, timeout=5)
+            projections = ", ".join(
+                f"{p.name} applied {p.applied_events} dead-lettered {p.dead_lettered}"
+                for p in status.projections
+            )
+            lines.append(
+                f"{name}: head {status.head_position} published {status.published_position}; "
+                f"{projections}"
+            )
+        except grpc.RpcError as exc:
+            lines.append(f"{name}: status unavailable ({exc.code()})")
+    try:
+        for topic, shape in sorted(topic_shapes(suite.kafka).items()):
+            lines.append(f"{topic}: id {shape.topic_id}, records {records_on(suite.kafka, topic)}")
+    except Exception as exc:  # a diagnosis must not hide the failure it explains
+        lines.append(f"topics unavailable ({exc})")
+    return "\n".join(lines)
+
+
+def records_on(servers: str, topic: str) -> list[int]:
+    """How many records each partition of `topic` holds (read to the fetch highwater)."""
+    consumer = KafkaConsumer(bootstrap_servers=servers, fetch_max_wait_ms=20)
+    try:
+        tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        consumer.assign(tps)
+        consumer.seek_to_beginning(*tps)
+        counts = dict.fromkeys(tps, 0)
+        deadline = time.monotonic() + 5.0
+        while time.monotonic() < deadline:
+            polled = consumer.poll(timeout_ms=200)
+            for tp, records in polled.items():
+                counts[tp] += len(records)
+            if not polled and all(consumer.highwater(tp) is not None for tp in tps):
+                break
+        return [counts[tp] for tp in tps]
+    finally:
+        consumer.close()
 
 
 def fault_after(founded: int, fault: Fault) -> Callable[[int], None]:
