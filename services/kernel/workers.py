@@ -88,10 +88,9 @@ def worker_main(
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     runtime = build_runtime(factory, settings)
     try:
-        runtime.start_workers()
+        runtime.start_workers(relay_idle=partial(setattr, pending, "value", 0))
         if runtime.relay is not None:
             relay = runtime.relay
-            relay.notify_when_idle(partial(setattr, pending, "value", 0))
             threading.Thread(
                 target=_forward_wakeups, args=(appended, relay.wake), daemon=True
             ).start()
