@@ -71,7 +71,8 @@ class Repository:
 
     Events are facts, never changed: the decoded events of recently used streams are kept
     (`cached_streams` of them), so a load reads and decodes only the versions appended since
-    (by this process or any other writer of the store) instead of the whole stream."""
+    by another writer of the store instead of the whole stream; what this repository appends
+    is kept as it saves it, decoded from what the store wrote, as a replay would see it."""
 
     def __init__(
         self, store: EventStore, registry: EventRegistry, cached_streams: int = CACHED_STREAMS
@@ -120,7 +121,16 @@ class Repository:
         )
         aggregate.version = result.stream_version
         aggregate.pending = []
+        self._keep(aggregate.stream_id, result)
         return result
+
+    def _keep(self, stream_id: str, result: AppendResult) -> None:
+        """Add what was just appended to the kept stream, if it is kept up to just before."""
+        known = self._events.get(stream_id)
+        envelopes = result.envelopes
+        if known is None or not envelopes or envelopes[0].stream_version != len(known) + 1:
+            return
+        self._events[stream_id] = known + tuple(self.registry.decode(e) for e in envelopes)
 
 
 def result_of(aggregate: Aggregate, **extra: Any) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import cached_property
 
 from kernel.envelope import Actor, CommandContext, Role
 from kernel.errors import PermissionDenied
@@ -30,8 +31,9 @@ class Principal:
         """A caller without a token: may only use public methods, belongs to no school."""
         return cls(subject="anonymous", role=Role.PUBLIC, school_id=None)
 
-    @property
+    @cached_property
     def actor(self) -> Actor:
+        """Built once: verified principals are kept with their token and act on every call."""
         return Actor(id=self.subject, role=self.role)
 
 

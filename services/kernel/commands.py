@@ -83,11 +83,9 @@ class CommandExecutor:
     def _stored(name: str, request: Any, context: CommandContext, key: str) -> StoredCommand | None:
         if not key:
             return None
-        is_instance = dataclasses.is_dataclass(request) and not isinstance(request, type)
-        body = dataclasses.asdict(request) if is_instance else request
         # Hashed: the stored key must not name the caller (sealed ballots carry keys too).
         scoped = StoredCommand.fingerprint_of([context.school_id, context.actor.id, name, key])
-        return StoredCommand(scoped, StoredCommand.fingerprint_of(body), {})
+        return StoredCommand(scoped, StoredCommand.fingerprint_of(request), {})
 
 
 def replayed(original: StoredCommand) -> AppendResult:

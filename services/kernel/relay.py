@@ -27,7 +27,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -146,6 +146,7 @@ class OutboxRelay:
         if callable(listen):
             listen(self._wake.set)
         self._thread: threading.Thread | None = None
+        self._on_idle: Callable[[], None] | None = None
 
     # -- public ----------------------------------------------------------------------------
 
@@ -169,6 +170,12 @@ class OutboxRelay:
     def wake(self) -> None:
         """Something was appended (told from another process): publish it now."""
         self._wake.set()
+
+    def notify_when_idle(self, on_idle: Callable[[], None]) -> None:
+        """Call `on_idle` when the relay has caught up and is about to sleep; it looks at the
+        store once more afterwards. A writer in another process then needs to wake it only
+        after `on_idle`, not after every append while it is busy anyway."""
+        self._on_idle = on_idle
 
     def stop(self, timeout_s: float = 30.0) -> None:
         self._stop.set()
@@ -240,6 +247,10 @@ class OutboxRelay:
                 self._stop.wait(RETRY_BACKOFF_S)
 
     def _idle(self) -> None:
+        if self._on_idle is not None:
+            self._on_idle()
+            if self.run_once():  # appended before on_idle, by a writer that saw us busy
+                return
         now = time.monotonic()
         if now >= self._next_verify:
             self._next_verify = now + self.verify_interval_s

@@ -163,8 +163,9 @@ class ServiceRuntime:
         health.set_serving(True)
         log.info("%s ready: SERVING", self.name)
 
-    def start_workers(self) -> None:
-        """The relay and the consumer runners, in this process: the worker process calls it."""
+    def start_workers(self, relay_idle: Callable[[], None] | None = None) -> None:
+        """The relay and the consumer runners, in this process: the worker process calls it,
+        with what the relay calls when it has caught up (`OutboxRelay.notify_when_idle`)."""
         if self.store is not None and self.publishes_to is not None:
             self.relay = OutboxRelay(
                 self.store,
@@ -173,6 +174,8 @@ class ServiceRuntime:
                 name=self.name,
                 partitions=self.settings.partitions,
             )
+            if relay_idle is not None:
+                self.relay.notify_when_idle(relay_idle)
             self.relay.start()
         for spec in self.projections:
             runner = ConsumerRunner(

@@ -23,6 +23,7 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
@@ -87,11 +88,11 @@ def worker_main(
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     runtime = build_runtime(factory, settings)
     try:
-        runtime.start_workers()
+        runtime.start_workers(relay_idle=partial(setattr, pending, "value", 0))
         if runtime.relay is not None:
             relay = runtime.relay
             threading.Thread(
-                target=_forward_wakeups, args=(appended, pending, relay.wake), daemon=True
+                target=_forward_wakeups, args=(appended, relay.wake), daemon=True
             ).start()
         control.send("ready")
         while not stopping.is_set():
@@ -108,12 +109,13 @@ def worker_main(
         runtime.close()
 
 
-def _forward_wakeups(appended: Connection, pending: Any, wake: Callable[[], None]) -> None:
+def _forward_wakeups(appended: Connection, wake: Callable[[], None]) -> None:
     """The server's appends wake the relay here: a byte on a pipe while no wake-up is
-    pending. `pending` is cleared before the relay is woken: an append the server committed
-    while it was set is read by the relay after this wake. Ends when the server is gone."""
+    pending. The relay clears `pending` when it has caught up, and reads the store once more
+    after that: an append the server committed while it was set is published either way.
+    While the relay is busy, appends cost the server no write and this thread no wake-up.
+    Ends when the server is gone."""
     while os.read(appended.fileno(), 4096):
-        pending.value = 0
         wake()
 
 
@@ -132,8 +134,8 @@ class WorkerProcess:
         # its lock, and the server's next set() would block forever.
         self._appended: Connection | None = None
         self._appended_lock = threading.Lock()
-        # Set by the server when it writes a wake-up, cleared by the worker when it reads one:
-        # a burst of appends costs one write, not one each.
+        # Set by the server when it writes a wake-up, cleared by the relay when it has caught
+        # up: appends while the relay is busy cost no write at all.
         self._pending = self._context.RawValue("b", 0)
         self._process: Any = None
         self._control: Connection | None = None

@@ -24,8 +24,6 @@ from pledges.readmodel.projection import PledgesProjection
 from pledges.readmodel.queries import PledgesQueries
 from vanguard.pledges.v1 import pledges_pb2_grpc
 
-PROJECTION = PledgesProjection()
-
 
 @dataclass
 class PledgesRuntime(ServiceRuntime):
@@ -46,7 +44,7 @@ def build(settings: Settings, config: PledgesConfig | None = None) -> PledgesRun
         settings.pledges_port,
         factory="pledges.bootstrap:build",
         publishes_to=topics.PLEDGES,
-        projections=[ProjectionSpec(PROJECTION, (topics.PLEDGES,), registry)],
+        projections=[ProjectionSpec(PledgesProjection(), (topics.PLEDGES,), registry)],
         public_methods=PUBLIC_METHODS,
         config=config or PledgesConfig(),
     )
@@ -61,7 +59,7 @@ def registrations(runtime: ServiceRuntime) -> Sequence[ServiceRegistration]:
         timeout_s=config.archives_timeout_s,
     )
     runtime.contact_book = SqliteContactBook(runtime.directory / "contacts.db")
-    runtime.queries = PledgesQueries(runtime.directory / f"{PROJECTION.name}.db")
+    runtime.queries = PledgesQueries(runtime.directory / f"{PledgesProjection.name}.db")
     handlers = PledgesHandlers(
         runtime.store,
         runtime.member_roll,

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -318,3 +319,30 @@ def test_the_relay_thread_survives_a_dead_broker_and_catches_up(
     records = read_topic(servers, topic, PARTITIONS, at_least=18)
     assert partitions_of(servers, topic) == PARTITIONS
     assert check_delivery(records, store) == 0
+
+
+def test_a_relay_that_reports_going_idle_still_publishes_what_came_just_before(
+    broker: EmbeddedBroker, tmp_path: Path, unique: str, make_relay: MakeRelay
+) -> None:
+    """In a worker process the relay's writer is another process, which wakes it only once it
+    has said it is idle: an append committed just before that, by a writer that saw it busy
+    and sent no wake-up, must still go out now, not after the relay's long sleep."""
+    servers, topic = broker.bootstrap_servers, f"{unique}.points"
+    ensure_topics(servers, (topic,), partitions=PARTITIONS)
+    relays_store = SqliteEventStore(tmp_path / "events.db")
+    writer = SqliteEventStore(tmp_path / "events.db")  # the server's: its appends wake no one
+    award(writer, "m1", 1)
+    idles: list[float] = []
+
+    def on_idle() -> None:
+        if not idles:  # raced: appended while the relay was about to rest
+            award(writer, "m1", 2)
+        idles.append(time.monotonic())
+
+    relay = make_relay(relays_store, servers, topic, idle_sleep_s=60.0)
+    relay.notify_when_idle(on_idle)
+    relay.start()
+
+    eventually(lambda: relay.published_position == 2, 10.0, "both events published")
+    assert len(idles) >= 2  # idle after the first event, then again after the raced one
+    writer.close()

@@ -4,10 +4,12 @@ appended since — by itself or by another writer of the same store file."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from toy.points import CONTEXT, PointsAwarded, registry
 
 from kernel.aggregate import Aggregate, Repository
+from kernel.envelope import Envelope
 from kernel.store import PendingEvent, SqliteEventStore
 
 
@@ -56,4 +58,30 @@ def test_only_a_bounded_number_of_streams_is_kept(tmp_path: Path) -> None:
         repository.save(tally, CONTEXT)
     assert repository.load(Tally, "s-1", "m1").points == [5]  # evicted, read again whole
     assert len(repository._events) == 2
+    store.close()
+
+
+class CountingStore(SqliteEventStore):
+    """The real store, counting the envelopes it reads back."""
+
+    read_back = 0
+
+    def read_stream(self, stream_id: str, **options: Any) -> list[Envelope]:
+        envelopes = super().read_stream(stream_id, **options)
+        self.read_back += len(envelopes)
+        return envelopes
+
+
+def test_what_the_repository_appended_is_kept_without_reading_it_back(tmp_path: Path) -> None:
+    store = CountingStore(tmp_path / "events.db")
+    repository = Repository(store, registry)
+    for points in (1, 2, 3):
+        tally = repository.load(Tally, "s-1", "m1")
+        tally.award(points)
+        repository.save(tally, CONTEXT)
+
+    again = repository.load(Tally, "s-1", "m1")
+    assert (again.points, again.version, store.read_back) == ([1, 2, 3], 3, 0)
+    fresh = Repository(store, registry).load(Tally, "s-1", "m1")  # what a replay sees
+    assert (fresh.points, fresh.version) == (again.points, again.version)
     store.close()

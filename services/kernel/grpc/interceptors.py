@@ -36,7 +36,13 @@ _MAX_CORRELATION_ID = 128
 
 
 class AroundInterceptor(grpc.aio.ServerInterceptor, ABC):
-    """Wraps every handler the server finds in `around`, entered once per call."""
+    """Wraps every handler the server finds in `around`, entered once per call. A method's
+    wrapped handler is made once and kept (the server finds the same handler for it every
+    time): `around` takes the method's name and reads the call's metadata from its context."""
+
+    def __init__(self) -> None:
+        # method -> (the handler found for it, that handler wrapped)
+        self._wrapped: dict[str, tuple[Any, grpc.RpcMethodHandler[Any, Any]]] = {}
 
     async def intercept_service(
         self,
@@ -48,12 +54,18 @@ class AroundInterceptor(grpc.aio.ServerInterceptor, ABC):
         handler = await continuation(handler_call_details)
         if handler is None:  # unknown method: grpc answers UNIMPLEMENTED
             return handler
-        around = partial(self.around, handler_call_details, streaming=handler.response_streaming)
-        return wrap_handler(handler, around)
+        method = handler_call_details.method
+        kept = self._wrapped.get(method)
+        if kept is not None and kept[0] is handler:
+            return kept[1]
+        around = partial(self.around, method, streaming=handler.response_streaming)
+        wrapped = wrap_handler(handler, around)
+        self._wrapped[method] = (handler, wrapped)
+        return wrapped
 
     @abstractmethod
     def around(
-        self, details: grpc.HandlerCallDetails, context: Context, *, streaming: bool
+        self, method: str, context: Context, *, streaming: bool
     ) -> AbstractAsyncContextManager[None]: ...
 
 
@@ -83,13 +95,14 @@ class CallInterceptor(AroundInterceptor):
     wrapped and one context entered per call."""
 
     def __init__(self, verifier: TokenVerifier, public_methods: frozenset[str]) -> None:
+        super().__init__()
         self._auth = Authenticator(verifier, public_methods)
 
     @asynccontextmanager
     async def around(
-        self, details: grpc.HandlerCallDetails, context: Context, *, streaming: bool
+        self, method: str, context: Context, *, streaming: bool
     ) -> AsyncIterator[None]:
-        metadata = details.invocation_metadata
+        metadata = context.invocation_metadata()
         correlation_id = _correlation_id(metadata)
         bind_call(correlation_id=correlation_id)
         # Echoed to the caller: a stream's caller needs it up front; a unary call's gets it
@@ -103,7 +116,7 @@ class CallInterceptor(AroundInterceptor):
         code = grpc.StatusCode.UNKNOWN
         try:
             try:  # auth failures and the handler's errors alike become status codes
-                bind_call(principal=self._auth.authenticate(details.method, metadata))
+                bind_call(principal=self._auth.authenticate(method, metadata))
                 yield
             except grpc.aio.AbortError:
                 raise
@@ -119,11 +132,11 @@ class CallInterceptor(AroundInterceptor):
             code = grpc.StatusCode.CANCELLED
             raise
         finally:
-            quiet = details.method.startswith(ALWAYS_PUBLIC_SERVICES)
+            quiet = method.startswith(ALWAYS_PUBLIC_SERVICES)
             log.log(
                 logging.DEBUG if quiet else logging.INFO,
                 "%s %s %.1f ms correlation_id=%s subject=%s",
-                details.method,
+                method,
                 code.name,
                 (time.perf_counter() - started) * 1000,
                 correlation_id,

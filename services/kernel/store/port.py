@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from kernel.envelope import CommandContext, Envelope
 from kernel.events import DomainEvent
+
+
+def _fields_or_text(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in fields(value)}
+    return str(value)
+
+
+# One encoder: json.dumps builds a new one per call, and converting a command with
+# dataclasses.asdict first (deep copies) cost more than the hash.
+_FINGERPRINT_JSON = json.JSONEncoder(sort_keys=True, default=_fields_or_text, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -30,8 +41,10 @@ class StoredCommand:
 
     @staticmethod
     def fingerprint_of(request: Any) -> str:
-        body = json.dumps(request, sort_keys=True, default=str, ensure_ascii=False)
-        return hashlib.sha256(body.encode()).hexdigest()
+        """SHA-256 of the request as sorted JSON; a dataclass counts as its fields (what
+        `dataclasses.asdict` gives), anything else JSON cannot hold as its `str`. Stored with
+        every key, so the text must never change: a retry after an upgrade must match."""
+        return hashlib.sha256(_FINGERPRINT_JSON.encode(request).encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from kernel.envelope import CommandContext, Envelope, utcnow
 from kernel.errors import ConcurrencyConflict, InvalidArgument
 from kernel.store.drafts import Batch, Draft, timestamp
 from kernel.store.port import AppendResult, PendingEvent, StoredCommand
+from kernel.store.wal import CHECKPOINT_EVERY, WalCheckpointer
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -140,7 +141,13 @@ class SqliteEventStore:
     share one file: SQLite's write lock and UNIQUE(stream_id, stream_version) keep them apart.
     """
 
-    def __init__(self, path: Path, *, synchronous: str = "NORMAL") -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        synchronous: str = "NORMAL",
+        checkpoint_every: int = CHECKPOINT_EVERY,
+    ) -> None:
         self.path = path
         self._synchronous = synchronous
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -151,6 +158,7 @@ class SqliteEventStore:
         # ahead of the file, but another process may have moved the file on).
         self._versions: dict[str, int] = {}
         self._listeners: list[Callable[[], None]] = []
+        self._wal = WalCheckpointer(path, connect, synchronous, checkpoint_every)
         self._conn().executescript(SCHEMA)
 
     def add_append_listener(self, listener: Callable[[], None]) -> None:
@@ -162,6 +170,7 @@ class SqliteEventStore:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = connect(self.path, self._synchronous)
+            conn.execute("PRAGMA wal_autocheckpoint=0")  # WalCheckpointer's thread does it
             self._local.conn = conn
             self._connections.append(conn)
         return conn
@@ -181,86 +190,145 @@ class SqliteEventStore:
         batch = Batch.of(stream_id, partition_key, context, events)
         conn = self._conn()
         with self._write_lock:
-            if command is None and expected_version is not None and len(events) == 1:
-                result = self._append_one(conn, batch, expected_version)
+            if expected_version is None:
+                result = self._append_unchecked(conn, batch, command)
             else:
-                result = self._append_in_transaction(conn, batch, expected_version, command)
+                result = self._append_expected(conn, batch, expected_version, command)
+            if result.envelopes:
+                self._wal.wrote()
         if result.envelopes:
             for listener in self._listeners:
                 listener()
         return result
 
-    def _append_one(self, conn: sqlite3.Connection, batch: Batch, expected: int) -> AppendResult:
-        """The common command: one event, a version check and no key. A single INSERT is
-        atomic on its own, so it costs one statement and one commit. UNIQUE(stream_id,
-        stream_version) refuses an expected version behind the stream; the hint rules out one
-        ahead of it, so that most appends never read the file first."""
+    def _append_expected(
+        self, conn: sqlite3.Connection, batch: Batch, expected: int, command: StoredCommand | None
+    ) -> AppendResult:
+        """The common command: at a version the caller loaded. Nothing is read first: the
+        constraints decide. UNIQUE(stream_id, stream_version) refuses an expected version
+        behind the stream and the key's PRIMARY KEY a key taken since the caller recalled it;
+        the hint rules out a version ahead of the stream, so most appends never read the file.
+        A refused append is told apart afterwards: a repeated key wins over a stale version."""
         stream_id = batch.stream_id
         known = self._versions.get(stream_id, 0)  # every stream has reached version 0
-        if expected > known:  # another process may have appended since: ask the file
+        if expected > known or not batch.drafts:  # another process may have appended since
             known = self._versions[stream_id] = self._version(conn, stream_id)
-        if expected != known:
-            raise _conflict(stream_id, expected, known)
         try:
-            envelopes = _write(conn, batch, expected + 1)
-        except sqlite3.IntegrityError as exc:
-            self._versions.pop(stream_id, None)
-            if "UNIQUE" not in str(exc):
-                raise
-            raise _conflict(stream_id, expected, None) from None
-        self._versions[stream_id] = expected + 1
-        return AppendResult(stream_id, expected + 1, envelopes)
+            if expected != known:
+                raise _conflict(stream_id, expected, known)
+            envelopes = self._commit(conn, batch, expected + 1, command)
+        except (sqlite3.IntegrityError, ConcurrencyConflict) as refused:
+            return self._refused(conn, batch, expected, command, refused)
+        return self._appended(batch, expected, envelopes, command)
 
-    def _append_in_transaction(
+    def _refused(
         self,
         conn: sqlite3.Connection,
         batch: Batch,
-        expected: int | None,
+        expected: int,
         command: StoredCommand | None,
+        refused: sqlite3.IntegrityError | ConcurrencyConflict,
     ) -> AppendResult:
-        """Several events, no version check, or an idempotency key: one transaction."""
+        """A repeated key gets its original result (even at a stale version), else a stale
+        version is a conflict. Nothing was written."""
+        self._versions.pop(batch.stream_id, None)
+        original = None if command is None else self._recall(conn, command)
+        if original is not None:
+            return self._replayed(conn, batch.stream_id, original)
+        if isinstance(refused, sqlite3.IntegrityError):
+            if "UNIQUE" not in str(refused):
+                raise refused
+            raise _conflict(batch.stream_id, expected, None) from None
+        raise refused
+
+    def _append_unchecked(
+        self, conn: sqlite3.Connection, batch: Batch, command: StoredCommand | None
+    ) -> AppendResult:
+        """No version check: the events go after whatever the stream holds, read under the
+        write lock (BEGIN IMMEDIATE) so that no writer slips in between."""
+        stream_id = batch.stream_id
         conn.execute("BEGIN IMMEDIATE")
         try:
-            result = self._append_locked(conn, batch, expected, command)
-            conn.execute("ROLLBACK" if result.replayed else "COMMIT")
+            current = self._version(conn, stream_id)
+            envelopes = self._write_and_remember(conn, batch, current + 1, command)
+            conn.execute("COMMIT")
+        except sqlite3.IntegrityError:
+            self._rollback(conn)
+            original = None if command is None else self._recall(conn, command)
+            if original is None:
+                raise
+            return self._replayed(conn, stream_id, original)
         except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            self._rollback(conn)
             raise
-        self._versions[batch.stream_id] = result.stream_version
-        return result
+        return self._appended(batch, current, envelopes, command)
 
-    def _append_locked(
+    def _commit(
         self,
         conn: sqlite3.Connection,
         batch: Batch,
-        expected: int | None,
+        first_version: int,
+        command: StoredCommand | None,
+    ) -> tuple[Envelope, ...]:
+        """The events from `first_version` on, and the key with its result, in one commit (a
+        lone event without a key is atomic on its own: one statement, one commit)."""
+        if command is None and len(batch.drafts) == 1:
+            return _write(conn, batch, first_version)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            envelopes = self._write_and_remember(conn, batch, first_version, command)
+            conn.execute("COMMIT")
+        except BaseException:
+            self._rollback(conn)
+            raise
+        return envelopes
+
+    def _write_and_remember(
+        self,
+        conn: sqlite3.Connection,
+        batch: Batch,
+        first_version: int,
+        command: StoredCommand | None,
+    ) -> tuple[Envelope, ...]:
+        envelopes = _write(conn, batch, first_version)
+        if command is not None:
+            self._remember(conn, command, envelopes[0].recorded_at if envelopes else utcnow())
+        return envelopes
+
+    def _appended(
+        self,
+        batch: Batch,
+        before: int,
+        envelopes: tuple[Envelope, ...],
         command: StoredCommand | None,
     ) -> AppendResult:
-        """Inside BEGIN IMMEDIATE: this connection holds SQLite's write lock, so the version
-        it reads is the truth and the key it recalls cannot be taken meanwhile."""
-        current = self._version(conn, batch.stream_id)
-        if command is not None:
-            original = self._recall(conn, command.key, command.fingerprint)
-            if original is not None:
-                return AppendResult(batch.stream_id, current, (), original.result, replayed=True)
-        if expected is not None and expected != current:
-            raise _conflict(batch.stream_id, expected, current)
-        envelopes = _write(conn, batch, current + 1)
-        if command is None:
-            return AppendResult(batch.stream_id, current + len(envelopes), envelopes)
-        self._remember(conn, command)
-        return AppendResult(batch.stream_id, current + len(envelopes), envelopes, command.result)
+        version = before + len(envelopes)
+        self._versions[batch.stream_id] = version
+        result = {} if command is None else command.result
+        return AppendResult(batch.stream_id, version, envelopes, result)
+
+    @classmethod
+    def _replayed(
+        cls, conn: sqlite3.Connection, stream_id: str, original: StoredCommand
+    ) -> AppendResult:
+        """A repeated command's answer: its original result, nothing appended."""
+        current = cls._version(conn, stream_id)
+        return AppendResult(stream_id, current, (), original.result, replayed=True)
 
     @staticmethod
-    def _remember(conn: sqlite3.Connection, command: StoredCommand) -> None:
+    def _rollback(conn: sqlite3.Connection) -> None:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+
+    @staticmethod
+    def _remember(conn: sqlite3.Connection, command: StoredCommand, recorded_at: datetime) -> None:
         conn.execute(
             "INSERT INTO command_results VALUES (?, ?, ?, ?)",
             (
                 command.key,
                 command.fingerprint,
                 json.dumps(command.result, ensure_ascii=False),
-                timestamp(utcnow()),
+                timestamp(recorded_at),
             ),
         )
 
@@ -271,8 +339,12 @@ class SqliteEventStore:
         ).fetchone()
         return int(row[0] or 0)
 
+    @classmethod
+    def _recall(cls, conn: sqlite3.Connection, command: StoredCommand) -> StoredCommand | None:
+        return cls._recall_key(conn, command.key, command.fingerprint)
+
     @staticmethod
-    def _recall(conn: sqlite3.Connection, key: str, fingerprint: str) -> StoredCommand | None:
+    def _recall_key(conn: sqlite3.Connection, key: str, fingerprint: str) -> StoredCommand | None:
         row = conn.execute(
             "SELECT fingerprint, result FROM command_results WHERE key = ?", (key,)
         ).fetchone()
@@ -286,7 +358,7 @@ class SqliteEventStore:
         return StoredCommand(key, row[0], json.loads(row[1]))
 
     def recall(self, key: str, fingerprint: str) -> StoredCommand | None:
-        return self._recall(self._conn(), key, fingerprint)
+        return self._recall_key(self._conn(), key, fingerprint)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -343,8 +415,10 @@ class SqliteEventStore:
                 "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
                 (name, value),
             )
+            self._wal.wrote()
 
     def close(self) -> None:
+        self._wal.close()
         for conn in self._connections:
             conn.close()
         self._connections.clear()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import OrderedDict
 from typing import Any
 
 from kernel.envelope import Envelope
@@ -40,6 +41,7 @@ CREATE TABLE IF NOT EXISTS feedback (
 );
 CREATE INDEX IF NOT EXISTS feedback_by_pledge ON feedback (school_id, pledge_id, feedback_id);
 """
+CACHED_PLEDGES = 4096
 
 
 def load(
@@ -52,9 +54,26 @@ def load(
 
 
 class PledgesProjection:
+    """Buffered (`kernel.projection.BufferedProjection`): the pledge documents a transaction
+    changes are written once, when it commits; the documents written last are kept in memory
+    (`cached` of them), so the next event of a pledge is folded without reading and parsing
+    its row. A kept document is used only as the state just before the event at hand (its
+    version one below): a document kept from a transaction that rolled back is older or newer
+    than that, and is read again. Feedback changes a pledge's counts without a new version,
+    so a document feedback touched is never kept. One instance per file and consumer thread.
+    """
+
     name = "pledges"
 
+    def __init__(self, cached: int = CACHED_PLEDGES) -> None:
+        self._cached = cached
+        self._kept: OrderedDict[tuple[str, str], Document] = OrderedDict()
+        self._changed: dict[tuple[str, str], Document] = {}  # in the open transaction
+        self._uncacheable: set[tuple[str, str]] = set()  # changed by feedback, ditto
+
     def migrate(self, conn: sqlite3.Connection) -> None:
+        self._kept.clear()  # a new file (a rebuild) holds none of them
+        self.discard()
         # Statement by statement: executescript would commit the runner's open transaction.
         for statement in SCHEMA.split(";"):
             if statement.strip():
@@ -66,17 +85,49 @@ class PledgesProjection:
         if kind.startswith("Feedback"):
             self._feedback(conn, envelope, data)
             return
-        school = envelope.school_id
+        key = (envelope.school_id, str(data["pledge_id"]))
         if kind == "PledgeMade":
             document = new_pledge(envelope, data)
         else:
-            found = load(conn, "pledges", "pledge_id", school, data["pledge_id"])
-            if found is None:
-                raise LookupError(f"{kind} for unknown pledge {data['pledge_id']}")
-            document = found
+            document = self._pledge(conn, key, envelope.stream_version - 1, kind)
             PLEDGE_FOLDS[kind](document, envelope, data)
         document["version"] = envelope.stream_version
-        save_pledge(conn, document)
+        self._changed[key] = document
+
+    def flush(self, conn: sqlite3.Connection) -> None:
+        """Write every pledge document the open transaction changed, once."""
+        for key, document in self._changed.items():
+            save_pledge(conn, document)
+            if key not in self._uncacheable:
+                self._keep(key, document)
+        self._changed.clear()
+        self._uncacheable.clear()
+
+    def discard(self) -> None:
+        """The transaction (or a savepoint) rolled back: what it changed is not so."""
+        self._changed.clear()
+        self._uncacheable.clear()
+
+    def _pledge(
+        self, conn: sqlite3.Connection, key: tuple[str, str], version: int, kind: str
+    ) -> Document:
+        """The pledge's document at `version`: changed in this transaction, kept, or read.
+        Taken out of memory: a failing fold must not leave a half-changed document behind."""
+        document = self._changed.pop(key, None)
+        if document is None:
+            kept = self._kept.pop(key, None)
+            if kept is not None and kept["version"] == version:
+                document = kept
+            else:
+                document = load(conn, "pledges", "pledge_id", *key)
+        if document is None:
+            raise LookupError(f"{kind} for unknown pledge {key[1]}")
+        return document
+
+    def _keep(self, key: tuple[str, str], document: Document) -> None:
+        self._kept[key] = document
+        if len(self._kept) > self._cached:
+            self._kept.popitem(last=False)
 
     def _feedback(self, conn: sqlite3.Connection, envelope: Envelope, data: dict[str, Any]) -> None:
         school, kind = envelope.school_id, envelope.event_type
@@ -102,10 +153,13 @@ class PledgesProjection:
                 json.dumps(feedback, ensure_ascii=False),
             ),
         )
-        pledge = load(conn, "pledges", "pledge_id", school, data["pledge_id"])
+        key = (school, str(data["pledge_id"]))
+        self._kept.pop(key, None)
+        pledge = self._changed.pop(key, None) or load(conn, "pledges", "pledge_id", *key)
         if pledge is not None:
             count_feedback(pledge["feedback"], kind, feedback["rating"])
-            save_pledge(conn, pledge)
+            self._changed[key] = pledge
+            self._uncacheable.add(key)
 
 
 def count_feedback(summary: dict[str, int], kind: str, rating: int) -> None:
