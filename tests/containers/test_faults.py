@@ -50,7 +50,7 @@ ROUNDS = [
     for target in (*SERVICES, "broker")
 ]
 LOAD_MEMBERS = 3  # members whose whole story is the load of one round (~70 commands)
-SETTLE_S = 180.0
+SETTLE_S = 90.0  # a healthy round settles in under 30 s
 survived: list[str] = []
 
 
