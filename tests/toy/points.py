@@ -3,6 +3,7 @@ read and check what is on the broker. Real store, real broker, real SQLite: no m
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from collections import Counter
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import KafkaError
 
 from kernel.envelope import Actor, CommandContext, Envelope, Role
 from kernel.events import DomainEvent, EventRegistry
@@ -88,10 +90,13 @@ def projected_points(db_path: Path) -> dict[str, tuple[int, str]]:
     return {member: (total, versions) for member, total, versions in rows}
 
 
-def publish_all(relay: OutboxRelay, head: int, timeout_s: float = 20.0) -> None:
+def publish_all(relay: OutboxRelay, head: int, timeout_s: float = 40.0) -> None:
+    """Run the relay until it has published `head`; a send that fails (a batch that expired
+    on a topic auto-created while the broker restarted) is tried again, as its loop does."""
     deadline = time.monotonic() + timeout_s
     while relay.published_position < head:
-        relay.run_once()
+        with contextlib.suppress(KafkaError):  # run_once checks the topic before it sends again
+            relay.run_once()
         assert time.monotonic() < deadline, f"relay stuck at {relay.published_position}/{head}"
 
 
