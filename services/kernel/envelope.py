@@ -30,6 +30,9 @@ class Actor(BaseModel):
 class Envelope(BaseModel):
     """One stored event with its metadata. `data` is the event body as JSON-able dict."""
 
+    # The JSON `from_json` read the envelope from: not a field (not compared, not dumped, not
+    # copied), so a consumer that stores what it received need not serialise it again.
+    __slots__ = ("_received",)
     model_config = ConfigDict(frozen=True)
 
     event_id: UUID
@@ -48,11 +51,16 @@ class Envelope(BaseModel):
     data: dict[str, Any]
 
     def to_json(self) -> bytes:
-        return self.model_dump_json().encode()
+        """The envelope as JSON: the bytes it was read from, if `from_json` made it."""
+        received: bytes | None = getattr(self, "_received", None)
+        return received if received is not None else self.model_dump_json().encode()
 
     @classmethod
     def from_json(cls, raw: bytes | str) -> Envelope:
-        return cls.model_validate_json(raw)
+        envelope = cls.model_validate_json(raw)
+        received = raw.encode() if isinstance(raw, str) else raw
+        object.__setattr__(envelope, "_received", received)  # frozen: fields only
+        return envelope
 
 
 def utcnow() -> datetime:

@@ -1,10 +1,17 @@
 """Read models: the `Projection` protocol, the SQLite file a projection lives in (with the
 record of what it applied, changed in the same transaction as the read model), and the
-read-your-writes watch (DESIGN.md §4)."""
+read-your-writes watch (DESIGN.md §4).
+
+A projection may name its `definition` (a string: the shape of its tables and what they
+hold). The file records it; a file made for another definition, or before the projection
+named one, is emptied when opened and fed the whole log again, as a new file would be: a read
+model is rebuilt, never migrated.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -18,16 +25,21 @@ from kernel.errors import Unavailable
 from kernel.events import DomainEvent
 from kernel.store.sqlite import connect
 
+log = logging.getLogger("vanguard.projection")
+
 APPLIED_STREAMS = """
 CREATE TABLE IF NOT EXISTS applied_streams (
     stream_id  TEXT PRIMARY KEY,
     version    INTEGER NOT NULL
 )
 """
+DEFINITION = "CREATE TABLE IF NOT EXISTS projection_definition (definition TEXT NOT NULL)"
 
 
 class Projection(Protocol):
-    """A read model. `apply` runs inside the consumer's transaction: it must not commit."""
+    """A read model. `apply` runs inside the consumer's transaction: it must not commit.
+    Optionally a `definition: str` attribute: change it whenever the tables or what they hold
+    change, and files made by older code are rebuilt from the log."""
 
     name: str
 
@@ -78,9 +90,44 @@ class ProjectionDb:
         self._applied: dict[str, int] = {}  # committed versions, as in applied_streams
         self._marked: dict[str, int] = {}  # versions marked in the open transaction
         with self.transaction():
+            self._renew_if_outdated(getattr(projection, "definition", ""))
             self.conn.execute(APPLIED_STREAMS)
             projection.migrate(self.conn)
         self._applied = self.versions()
+
+    def _renew_if_outdated(self, definition: str) -> None:
+        """Empty a file made for another definition of the projection (every table goes,
+        `applied_streams` too, so the log is applied again from the start) and record the
+        projection's own. Inside the opening transaction: readers see the old tables or the
+        new ones, never a mix."""
+        if not definition:
+            return
+        tables = [
+            str(name)
+            for (name,) in self.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        recorded = None
+        if "projection_definition" in tables:
+            row = self.conn.execute("SELECT definition FROM projection_definition").fetchone()
+            recorded = None if row is None else str(row[0])
+        if recorded == definition:
+            return
+        if tables:
+            log.warning(
+                "projection %s: %s was made for another definition (%s); rebuilding it from "
+                "the log as %s",
+                self.projection.name,
+                self.path,
+                recorded or "none recorded",
+                definition,
+            )
+            for table in tables:
+                self.conn.execute(f'DROP TABLE "{table}"')
+            self.fresh = True
+        self.conn.execute(DEFINITION)
+        self.conn.execute("INSERT INTO projection_definition VALUES (?)", (definition,))
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

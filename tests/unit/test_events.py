@@ -212,6 +212,14 @@ class TestEnvelope:
         assert "坚持“三会一课”" in raw.decode("utf-8")
         assert Envelope.from_json(raw.decode("utf-8")) == original
 
+    def test_an_envelope_read_from_json_gives_back_those_bytes(self) -> None:
+        raw = json.dumps(json.loads(envelope("PledgeMade", 3, {"n": 1}).to_json()), indent=1)
+        received = Envelope.from_json(raw.encode())
+        assert received.to_json() == raw.encode()  # what a consumer stores: as received
+        copy = received.model_copy(update={"position": 7})
+        assert json.loads(copy.to_json())["position"] == 7  # a copy serialises itself
+        assert received == Envelope.from_json(received.model_dump_json())
+
     def test_naive_times_are_rejected(self) -> None:
         raw = json.loads(envelope("PledgeMade", 3, {}).to_json())
         raw["occurred_at"] = "2025-07-01T09:30:00"

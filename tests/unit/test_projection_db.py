@@ -100,3 +100,43 @@ def test_the_careful_pass_keeps_the_events_around_a_failing_one(tmp_path: Path) 
                 db.mark(envelope)  # what the runner does: dead-lettered, stepped over
     assert totals(db) == {"m1": 4}
     assert db.applied_version("member-m1") == 3
+
+
+class DefinedTotals(BufferedTotals):
+    """The same read model, naming its definition: a file made for another is rebuilt."""
+
+    def __init__(self, definition: str) -> None:
+        super().__init__()
+        self.definition = definition
+
+
+def test_a_file_made_for_another_definition_is_emptied_and_fed_again(tmp_path: Path) -> None:
+    path = tmp_path / "totals.db"
+    db = ProjectionDb(path, DefinedTotals("totals, revision 1"))
+    assert db.fresh
+    with db.transaction():
+        for envelope, event in events(tmp_path, 1, 2):
+            db.apply(envelope, event, isolated=False)
+    db.conn.execute("CREATE TABLE leftover (x)")  # what an older revision also had
+    db.close()
+
+    same = ProjectionDb(path, DefinedTotals("totals, revision 1"))
+    assert not same.fresh and totals(same) == {"m1": 3}
+    same.close()
+
+    newer = ProjectionDb(path, DefinedTotals("totals, revision 2"))
+    assert newer.fresh  # the consumer replays the whole log into it
+    assert newer.versions() == {} and totals(newer) == {}
+    tables = {row[0] for row in newer.conn.execute("SELECT name FROM sqlite_master")}
+    assert "leftover" not in tables
+
+
+def test_a_projection_naming_no_definition_keeps_its_file(tmp_path: Path) -> None:
+    path = tmp_path / "totals.db"
+    db = ProjectionDb(path, BufferedTotals())
+    with db.transaction():
+        for envelope, event in events(tmp_path, 1, 2):
+            db.apply(envelope, event, isolated=False)
+    db.close()
+    again = ProjectionDb(path, BufferedTotals())
+    assert not again.fresh and totals(again) == {"m1": 3}

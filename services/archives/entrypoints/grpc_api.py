@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from archives import commands as c
 from archives.entrypoints import convert
 from archives.handlers import ArchivesHandlers
-from archives.readmodel.projection import marker
+from archives.readmodel.archive_rows import marker
 from archives.readmodel.queries import ArchiveQueries, MemberRow
 from kernel.auth import (
     current_principal,
@@ -325,14 +325,14 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
             require_branch(principal, request.branch_id)
         if request.page_size < 0 or request.page_size > PAGE_MAX:
             raise InvalidArgument(f"must be between 0 and {PAGE_MAX}", field="page_size")
-        documents, token = self.queries.list_members(
+        members, token = self.queries.list_members(
             request.school_id,
             request.branch_id,
             request.page_size or PAGE_DEFAULT,
             request.page_token,
         )
         return pb.ListMembersReply(
-            members=[convert.member(d["member"]) for d in documents], next_page_token=token
+            members=[convert.member(m) for m in members], next_page_token=token
         )
 
     @staticmethod

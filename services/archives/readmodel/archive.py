@@ -1,15 +1,32 @@
 """The performance archive (业绩档案) of one member as a pure fold over the events that
 concern them. The live read model and `GetArchive(as_of)` use this same fold, so an archive
-rebuilt from the log is identical to the one kept live."""
+rebuilt from the log is identical to the one kept live.
+
+An archive is the member's profile and counters, and sections of entries keyed by id (records
+by record id, assessments by period, …). Folding an event says which entries it changed, so
+the read model writes only those (see `archive_rows`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from archives.readmodel.engagement import FOLDS
+from archives.readmodel.engagement import FOLDS, Archive, Changed, EntryKey, Fold
 from kernel.envelope import Envelope
+from kernel.store.sqlite import timestamp
 
-Archive = dict[str, Any]
+__all__ = ["MEMBER_EVENTS", "SECTIONS", "Archive", "Changed", "EntryKey", "apply", "empty_archive"]
+
+#: The archive's sections of entries, each a dict keyed by the entry's id, in the order the
+#: entries were first made. `pledge_progress` is what each pledge's PDCA stage is derived from.
+SECTIONS = (
+    "records",
+    "posts",
+    "assessments",
+    "pledges",
+    "pledge_progress",
+    "evaluations",
+    "appeals",
+)
 
 
 def empty_archive(school_id: str, member_id: str) -> Archive:
@@ -24,12 +41,7 @@ def empty_archive(school_id: str, member_id: str) -> Archive:
             "active": False,
             "version": 0,
         },
-        "records": {},
-        "posts": {},
-        "assessments": {},
-        "pledges": {},
-        "evaluations": {},
-        "appeals": {},
+        **{section: {} for section in SECTIONS},
         "verified_points": 0.0,
         "events": 0,
         "event_ids": [],
@@ -37,11 +49,13 @@ def empty_archive(school_id: str, member_id: str) -> Archive:
     }
 
 
-def _trail(envelope: Envelope, note: str = "", points: float = 0.0) -> dict[str, Any]:
+def _trail(
+    archive: Archive, envelope: Envelope, note: str = "", points: float = 0.0
+) -> dict[str, Any]:
     return {
         "event_type": envelope.event_type,
         "actor_role": envelope.actor.role.value,
-        "recorded_at": envelope.recorded_at.isoformat(),
+        "recorded_at": archive["as_of"],  # the event's own time: `apply` sets it first
         "note": note,
         "points": points,
     }
@@ -54,30 +68,32 @@ def _assessment_period(archive: Archive, period: str) -> dict[str, Any]:
     )
 
 
-def _recount_points(archive: Archive) -> None:
-    archive["verified_points"] = round(
-        sum(r["awarded_points"] for r in archive["records"].values() if r["status"] == "verified"),
-        4,
-    )
+def _award(archive: Archive, record: dict[str, Any], points: float) -> None:
+    """Set the record's awarded points, and the archive's verified points with them: the sum
+    over verified records, kept as records change rather than summed again each time."""
+    if record["status"] == "verified":
+        change = points - record["awarded_points"]
+        archive["verified_points"] = round(archive["verified_points"] + change, 4)
+    record["awarded_points"] = points
 
 
-def apply(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> bool:
-    """Fold one event (its body upcast to the current schema) into the archive. Returns False
-    when the event does not concern the archive."""
+def apply(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed | None:
+    """Fold one event (its body upcast to the current schema) into the archive. Returns the
+    entries it changed (the profile and counters change with every event), or None when the
+    event does not concern the archive."""
     handler = _HANDLERS.get(envelope.event_type)
     if handler is None:
-        return False
-    handler(archive, envelope, data)
+        return None
     archive["events"] += 1
     archive["event_ids"].append(str(envelope.event_id))
-    archive["as_of"] = envelope.recorded_at.isoformat()
-    return True
+    archive["as_of"] = timestamp(envelope.recorded_at)  # UTC, fixed width: text order is time
+    return handler(archive, envelope, data)
 
 
-# -- members -------------------------------------------------------------------------------
+# -- members: the profile lives on the member row, which every event changes --------------
 
 
-def _registered(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+def _registered(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
     archive["member"].update(
         name=data["name"],
         branch_id=data["branch_id"],
@@ -86,20 +102,23 @@ def _registered(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> N
         active=True,
         version=envelope.stream_version,
     )
+    return ()
 
 
-def _transferred(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+def _transferred(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
     archive["member"].update(branch_id=data["to_branch_id"], version=envelope.stream_version)
+    return ()
 
 
-def _left(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+def _left(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
     archive["member"].update(active=False, version=envelope.stream_version)
+    return ()
 
 
 # -- records -------------------------------------------------------------------------------
 
 
-def _recorded(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+def _recorded(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
     archive["records"][data["record_id"]] = {
         "record_id": data["record_id"],
         "category": data["category"],
@@ -110,34 +129,38 @@ def _recorded(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Non
         "claimed_points": data["claimed_points"],
         "status": "pending",
         "awarded_points": 0.0,
-        "trail": [_trail(envelope, points=data["claimed_points"])],
+        "trail": [_trail(archive, envelope, points=data["claimed_points"])],
     }
+    return (("records", data["record_id"]),)
 
 
-def _verified(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+def _verified(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
     record = archive["records"][data["record_id"]]
-    record.update(status="verified", awarded_points=data["awarded_points"])
-    record["trail"].append(_trail(envelope, data.get("note", ""), data["awarded_points"]))
-    _recount_points(archive)
+    _award(archive, record, 0.0)  # what it counted before, if anything, no longer counts
+    record["status"] = "verified"
+    _award(archive, record, data["awarded_points"])
+    record["trail"].append(_trail(archive, envelope, data.get("note", ""), data["awarded_points"]))
+    return (("records", data["record_id"]),)
 
 
-def _rejected(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+def _rejected(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
     record = archive["records"][data["record_id"]]
     record["status"] = "rejected"
-    record["trail"].append(_trail(envelope, data["reason"]))
+    record["trail"].append(_trail(archive, envelope, data["reason"]))
+    return (("records", data["record_id"]),)
 
 
-def _corrected(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+def _corrected(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
     record = archive["records"][data["record_id"]]
-    record["awarded_points"] = data["awarded_points"]
-    record["trail"].append(_trail(envelope, data["reason"], data["awarded_points"]))
-    _recount_points(archive)
+    _award(archive, record, data["awarded_points"])
+    record["trail"].append(_trail(archive, envelope, data["reason"], data["awarded_points"]))
+    return (("records", data["record_id"]),)
 
 
 # -- model posts ---------------------------------------------------------------------------
 
 
-def _assigned(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+def _assigned(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
     archive["posts"][data["post_id"]] = {
         "post_id": data["post_id"],
         "name": data["post_name"],
@@ -146,35 +169,39 @@ def _assigned(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Non
         "released_on": "",
         "reviews": archive["posts"].get(data["post_id"], {}).get("reviews", []),
     }
+    return (("posts", data["post_id"]),)
 
 
-def _post_reviewed(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+def _post_reviewed(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
     post = archive["posts"][data["post_id"]]
     post["reviews"].append(
         {"period": data["period"], "score": data["score"], "comment": data.get("comment", "")}
     )
+    return (("posts", data["post_id"]),)
 
 
-def _released(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+def _released(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
     archive["posts"][data["post_id"]]["released_on"] = data["released_on"]
+    return (("posts", data["post_id"]),)
 
 
 # -- assessments: peer and public ballots are counted, never attributed --------------------
 
 
-def _assessed(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+def _assessed(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
     period = _assessment_period(archive, data["period"])
     tier = data["tier"]
     if tier in ("self", "committee"):
         period[tier] = dict(data["scores"])
     elif not data.get("supersedes", False):
         period[f"{tier}_reviews"] += 1
+    return (("assessments", data["period"]),)
 
 
 # -- appeals -------------------------------------------------------------------------------
 
 
-def _appeal_filed(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+def _appeal_filed(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
     archive["appeals"][data["appeal_id"]] = {
         "appeal_id": data["appeal_id"],
         "subject": data["subject"],
@@ -183,14 +210,16 @@ def _appeal_filed(archive: Archive, envelope: Envelope, data: dict[str, Any]) ->
         "status": "filed",
         "resolution": "",
     }
+    return (("appeals", data["appeal_id"]),)
 
 
-def _appeal_resolved(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+def _appeal_resolved(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
     appeal = archive["appeals"][data["appeal_id"]]
     appeal.update(status=data["outcome"], resolution=data["reason"])
+    return (("appeals", data["appeal_id"]),)
 
 
-_HANDLERS = {
+_HANDLERS: dict[str, Fold] = {
     "MemberRegistered": _registered,
     "MemberTransferred": _transferred,
     "MemberLeft": _left,
@@ -204,9 +233,8 @@ _HANDLERS = {
     "AssessmentSubmitted": _assessed,
     "AppealFiled": _appeal_filed,
     "AppealResolved": _appeal_resolved,
+    **FOLDS,
 }
-
-_HANDLERS.update(FOLDS)
 
 #: Event types that concern one member (their partition key is the member id).
 MEMBER_EVENTS = frozenset(_HANDLERS)

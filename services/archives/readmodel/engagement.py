@@ -16,12 +16,19 @@ from pledges.domain.stage import stage_of
 from pledges.domain.vocabulary import Outcome, PledgeStatus, RectificationStatus
 
 Archive = dict[str, Any]
-Fold = Callable[[Archive, Envelope, dict[str, Any]], None]
+EntryKey = tuple[str, str]  # (section, id) of one archive entry: ("pledges", pledge_id), …
+Changed = tuple[EntryKey, ...]  # the entries one event changed
+Fold = Callable[[Archive, Envelope, dict[str, Any]], Changed]
+
+
+def _pledge(pledge_id: str) -> Changed:
+    """A pledge's entry and the progress its stage is derived from."""
+    return ("pledges", pledge_id), ("pledge_progress", pledge_id)
 
 
 def _progress(archive: Archive, pledge_id: str) -> dict[str, Any]:
     """What the stage is derived from, kept beside the entry the archive shows."""
-    return archive.setdefault("pledge_progress", {}).setdefault(
+    return archive["pledge_progress"].setdefault(
         pledge_id,
         {
             "status": "submitted",
@@ -49,7 +56,7 @@ def _restage(archive: Archive, pledge_id: str) -> None:
     ).value
 
 
-def _made(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+def _made(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
     archive["pledges"][data["pledge_id"]] = {
         "pledge_id": data["pledge_id"],
         "title": data["title"],
@@ -61,53 +68,61 @@ def _made(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
     }
     _progress(archive, data["pledge_id"])
     _restage(archive, data["pledge_id"])
+    return _pledge(data["pledge_id"])
 
 
-def _revised(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+def _revised(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
     archive["pledges"][data["pledge_id"]].update(title=data["title"], lead=data["lead"])
+    return (("pledges", data["pledge_id"]),)
 
 
 def _status(status: PledgeStatus) -> Fold:
-    def fold(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+    def fold(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
         _progress(archive, data["pledge_id"])["status"] = status.value
         _restage(archive, data["pledge_id"])
+        return _pledge(data["pledge_id"])
 
     return fold
 
 
-def _reported(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+def _reported(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
     _progress(archive, data["pledge_id"])["reports_pending"].append(data["report_id"])
     _restage(archive, data["pledge_id"])
+    return _pledge(data["pledge_id"])
 
 
-def _report_verified(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+def _report_verified(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
     pending = _progress(archive, data["pledge_id"])["reports_pending"]
     if data["report_id"] in pending:
         pending.remove(data["report_id"])
     _restage(archive, data["pledge_id"])
+    return _pledge(data["pledge_id"])
 
 
-def _closed(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+def _closed(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
     progress = _progress(archive, data["pledge_id"])
     progress.update(status=PledgeStatus.CLOSED.value, outcome=data["outcome"])
     _restage(archive, data["pledge_id"])
+    return _pledge(data["pledge_id"])
 
 
 def _rectification(status: RectificationStatus) -> Fold:
-    def fold(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+    def fold(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
         _progress(archive, data["pledge_id"])["rectification"] = status.value
         _restage(archive, data["pledge_id"])
+        return _pledge(data["pledge_id"])
 
     return fold
 
 
-def _feedback_verified(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+def _feedback_verified(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
     progress = _progress(archive, data["pledge_id"])
     progress["verified_feedback"] += 1
     progress["rating_total"] += data["rating"]
+    return (("pledge_progress", data["pledge_id"]),)
 
 
-def _evaluation_updated(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+def _evaluation_updated(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
     current = archive["evaluations"].get(data["period"], {})
     archive["evaluations"][data["period"]] = {
         "period": data["period"],
@@ -115,9 +130,10 @@ def _evaluation_updated(archive: Archive, envelope: Envelope, data: dict[str, An
         "provisional": data["provisional"],
         "stars": data["stars"],
         "rules_version": data["rules_version"],
-        "updated_at": envelope.recorded_at.isoformat(),
+        "updated_at": archive["as_of"],  # the event's time, as `apply` wrote it
         "published": current.get("published", False),
     }
+    return (("evaluations", data["period"]),)
 
 
 def fold_publication_entry(archive: Archive, period: str, entry: dict[str, Any]) -> None:
@@ -143,11 +159,14 @@ def fold_publication_entry(archive: Archive, period: str, entry: dict[str, Any])
     )
 
 
-def _published(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> None:
+def _published(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
     member_id = archive["member"]["member_id"]
+    changed: Changed = ()
     for entry in data["entries"]:
         if entry["member_id"] == member_id:
             fold_publication_entry(archive, data["period"], entry)
+            changed = (("evaluations", data["period"]),)
+    return changed
 
 
 FOLDS: dict[str, Fold] = {

@@ -4,28 +4,29 @@ The consumer runner calls `apply` inside the transaction that also records the s
 so a redelivered event changes nothing. Every member event is also logged (`archive_log`) so
 an archive can be reconstructed as it stood at any time, and exported with its event ids.
 
-Each member's archive is one JSON document. Within a transaction the projection changes the
-documents in memory and writes each changed one once, when the consumer is about to commit
-(`flush`; `discard` on a rollback): a document rewritten at every event would cost its whole
-size every time. It keeps the documents it wrote last in memory and reuses one only when the
-row still carries the same marker (event count and last event id): after a rolled-back
-transaction, or in a new file, the row wins and the document is read again.
+Each member's archive is stored as rows (`archive_rows`): the member row and a row per entry.
+Within a transaction the projection folds events into archives in memory, noting the entries
+each event changed, and writes those entries and the member rows once, when the consumer is
+about to commit (`flush`; `discard` on a rollback). It keeps the archives it wrote last in
+memory and reuses one only when the member row still carries the same marker (event count and
+last event id): after a rolled-back transaction, or in a new file, the rows win and the
+archive is read from them again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections import OrderedDict
 from typing import Any
 
-from pydantic_core import from_json, to_json
-
-from archives.readmodel.archive import MEMBER_EVENTS, Archive, apply, empty_archive
+from archives.readmodel.archive import MEMBER_EVENTS, Archive, EntryKey, apply, empty_archive
+from archives.readmodel.archive_rows import TABLES, marker, read_archive, write_archives
 from kernel.envelope import Envelope
 from kernel.events import DomainEvent, encode
-from kernel.store.sqlite import timestamp
 
-SCHEMA = """
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS schools (
     school_id TEXT PRIMARY KEY, name TEXT NOT NULL
 );
@@ -41,58 +42,40 @@ CREATE TABLE IF NOT EXISTS model_posts (
     school_id TEXT NOT NULL, post_id TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
     PRIMARY KEY (school_id, post_id)
 );
-CREATE TABLE IF NOT EXISTS members (
-    school_id TEXT NOT NULL, member_id TEXT NOT NULL, branch_id TEXT NOT NULL,
-    name TEXT NOT NULL, active INTEGER NOT NULL, verified_points REAL NOT NULL,
-    archive TEXT NOT NULL,
-    events INTEGER NOT NULL DEFAULT 0, last_event_id TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (school_id, member_id)
-);
-CREATE INDEX IF NOT EXISTS members_by_branch ON members (school_id, branch_id, member_id);
 CREATE TABLE IF NOT EXISTS archive_log (
     seq INTEGER PRIMARY KEY, school_id TEXT NOT NULL, member_id TEXT NOT NULL,
     branch_id TEXT NOT NULL, event_type TEXT NOT NULL, event_id TEXT NOT NULL,
-    recorded_at TEXT NOT NULL, envelope TEXT NOT NULL
+    recorded_at TEXT NOT NULL, envelope BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS archive_log_by_member ON archive_log (school_id, member_id, seq);
 """
+    + TABLES
+)
 
-
-MARKER_COLUMNS = {
-    "events": "INTEGER NOT NULL DEFAULT 0",
-    "last_event_id": "TEXT NOT NULL DEFAULT ''",
-}
+#: What the file holds, recorded in it: a file made for another definition (older code) is
+#: rebuilt from the log (`kernel.projection`). The tables are in it; bump the revision when
+#: the fold changes what the rows hold.
+DEFINITION = f"archive rows, revision 1, tables {hashlib.sha256(SCHEMA.encode()).hexdigest()[:12]}"
 CACHED_ARCHIVES = 1024
+LOG = (
+    "INSERT INTO archive_log (school_id, member_id, branch_id, event_type, event_id, "
+    "recorded_at, envelope) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
 
-
-def read_archive(text: str) -> Archive:
-    archive: Archive = from_json(text)
-    return archive
-
-
-def write_archive(archive: Archive) -> str:
-    return to_json(archive).decode()
-
-
-def load_archive(conn: sqlite3.Connection, school_id: str, member_id: str) -> Archive | None:
-    row = conn.execute(
-        "SELECT archive FROM members WHERE school_id = ? AND member_id = ?", (school_id, member_id)
-    ).fetchone()
-    return None if row is None else read_archive(row[0])
-
-
-def marker(archive: Archive) -> tuple[int, str]:
-    """What identifies one state of an archive: how many events, and the last one."""
-    return archive["events"], archive["event_ids"][-1] if archive["event_ids"] else ""
+Key = tuple[str, str]  # (school_id, member_id)
 
 
 class ArchiveProjection:
     name = "archive"
+    definition = DEFINITION
 
     def __init__(self, cached: int = CACHED_ARCHIVES) -> None:
         self._cached = cached
-        self._archives: OrderedDict[tuple[str, str], Archive] = OrderedDict()
-        self._changed: dict[tuple[str, str], Archive] = {}  # in the open transaction
+        self._archives: OrderedDict[Key, Archive] = OrderedDict()
+        # In the open transaction: each archive changed, and the entries to write of it;
+        # the log's new rows, in the order the events were applied.
+        self._changed: dict[Key, tuple[Archive, dict[EntryKey, None]]] = {}
+        self._logged: list[tuple[str, str, str, str, str, str, bytes]] = []
 
     def migrate(self, conn: sqlite3.Connection) -> None:
         """Statement by statement: the runner migrates inside its transaction, which
@@ -100,12 +83,8 @@ class ArchiveProjection:
         for statement in SCHEMA.split(";"):
             if statement.strip():
                 conn.execute(statement)
-        columns = {row[1] for row in conn.execute("PRAGMA table_info(members)")}
-        for column, definition in MARKER_COLUMNS.items():
-            if column not in columns:  # a file made before the markers existed
-                conn.execute(f"ALTER TABLE members ADD COLUMN {column} {definition}")
         self._archives.clear()  # a new file: nothing written before counts
-        self._changed.clear()
+        self.discard()
 
     def apply(self, conn: sqlite3.Connection, envelope: Envelope, event: DomainEvent) -> None:
         # The body as the current schema has it: the envelope's own unless it was upcast.
@@ -142,59 +121,50 @@ class ArchiveProjection:
     ) -> None:
         school = envelope.school_id
         key = (school, member_id)
-        archive = self._changed.get(key)
-        if archive is None:
+        changing = self._changed.get(key)
+        if changing is None:
             archive = self._take(conn, key) or empty_archive(school, member_id)
-        if not apply(archive, envelope, dict(data)):
+        else:
+            archive = changing[0]
+        changed = apply(archive, envelope, dict(data))
+        if changed is None:
             return
-        self._changed[key] = archive
-        member = archive["member"]
-        conn.execute(
-            "INSERT INTO archive_log (school_id, member_id, branch_id, event_type, event_id, "
-            "recorded_at, envelope) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        if changing is None:
+            changing = self._changed[key] = (archive, {})
+        changing[1].update(dict.fromkeys(changed))
+        self._logged.append(
             (
                 school,
                 member_id,
-                member["branch_id"],
+                archive["member"]["branch_id"],
                 envelope.event_type,
-                str(envelope.event_id),
-                timestamp(envelope.recorded_at),
-                envelope.model_dump_json(),
-            ),
+                archive["event_ids"][-1],
+                archive["as_of"],  # the event's recorded_at, as the fold wrote it
+                envelope.to_json(),  # as received: not serialised again
+            )
         )
 
     def flush(self, conn: sqlite3.Connection) -> None:
-        """Write every archive the open transaction changed, once."""
-        for (school, member_id), archive in self._changed.items():
-            member = archive["member"]
-            events, last_event_id = marker(archive)
-            conn.execute(
-                "INSERT OR REPLACE INTO members (school_id, member_id, branch_id, name, active, "
-                "verified_points, archive, events, last_event_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    school,
-                    member_id,
-                    member["branch_id"],
-                    member["name"],
-                    int(member["active"]),
-                    archive["verified_points"],
-                    write_archive(archive),
-                    events,
-                    last_event_id,
-                ),
-            )
-            self._keep((school, member_id), archive)
+        """Write what the open transaction changed: each changed entry once, and the member
+        rows."""
+        if not self._changed:
+            return
+        conn.executemany(LOG, self._logged)
+        self._logged.clear()
+        write_archives(conn, list(self._changed.values()))
+        for key, (archive, _) in self._changed.items():
+            self._keep(key, archive)
         self._changed.clear()
 
     def discard(self) -> None:
         """The transaction rolled back: what it changed in memory is not so."""
         self._changed.clear()
+        self._logged.clear()
 
-    def _take(self, conn: sqlite3.Connection, key: tuple[str, str]) -> Archive | None:
-        """The member's archive as the row has it: the document kept in memory when it is
-        that state, else read from the row. Taken out of memory: a failing fold must not leave
-        a half-changed document behind (it is kept again once written)."""
+    def _take(self, conn: sqlite3.Connection, key: Key) -> Archive | None:
+        """The member's archive as the rows have it: the one kept in memory when it is that
+        state, else read from the rows. Taken out of memory: a failing fold must not leave a
+        half-changed archive behind (it is kept again once written)."""
         kept = self._archives.pop(key, None)
         row = conn.execute(
             "SELECT events, last_event_id FROM members WHERE school_id = ? AND member_id = ?",
@@ -204,9 +174,9 @@ class ArchiveProjection:
             return None
         if kept is not None and marker(kept) == (row[0], row[1]):
             return kept
-        return load_archive(conn, *key)
+        return read_archive(conn, *key)
 
-    def _keep(self, key: tuple[str, str], archive: Archive) -> None:
+    def _keep(self, key: Key, archive: Archive) -> None:
         self._archives[key] = archive
         if len(self._archives) > self._cached:
             self._archives.popitem(last=False)

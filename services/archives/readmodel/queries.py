@@ -1,16 +1,23 @@
 """Queries over the archives read model: members, archives (now or as of a time), roll-ups
-with bands instead of ranks, changes for watchers, exports."""
+(`rollups`), changes for watchers, exports. A current archive is read from its rows
+(`archive_rows`); an archive as of a time, or right after a given change, is the member's log
+replayed through the same fold the projection keeps the rows with."""
 
 from __future__ import annotations
 
-import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic_core import from_json
+
+from archives.readmodel import rollups
 from archives.readmodel.archive import Archive, apply, empty_archive
-from archives.readmodel.projection import load_archive, read_archive
+from archives.readmodel.archive_rows import read_archive
 from kernel.envelope import Envelope
 from kernel.errors import NotFound
 from kernel.events import EventRegistry, encode
@@ -18,44 +25,11 @@ from kernel.periods import Period
 from kernel.projection import ReadModelQueries
 from kernel.store.sqlite import timestamp
 
-BAND_LABELS = ("top quarter", "second quarter", "third quarter", "bottom quarter")
-
-
-def bands(points: list[float]) -> list[dict[str, Any]]:
-    """Members in four bands by points (比业绩 shown as bands, never as individual ranks)."""
-    ordered = sorted(points, reverse=True)
-    if not ordered:
-        return []
-    size, extra = divmod(len(ordered), 4)
-    result, start = [], 0
-    for index, label in enumerate(BAND_LABELS):
-        count = size + (1 if index < extra else 0)
-        if count == 0:
-            continue
-        chunk = ordered[start : start + count]
-        result.append(
-            {"label": label, "members": count, "min_points": chunk[-1], "max_points": chunk[0]}
-        )
-        start += count
-    return result
-
-
-def points_in(archive: Archive, period: Period | None) -> float:
-    return round(
-        sum(
-            r["awarded_points"]
-            for r in archive["records"].values()
-            if r["status"] == "verified"
-            and (period is None or period.contains(datetime.fromisoformat(r["occurred_on"]).date()))
-        ),
-        4,
-    )
-
 
 @dataclass(frozen=True)
 class MemberRow:
     branch_id: str
-    marker: tuple[int, str]  # see projection.marker: one state of the archive
+    marker: tuple[int, str]  # see archive_rows.marker: one state of the archive
 
 
 class ArchiveQueries(ReadModelQueries):
@@ -65,15 +39,30 @@ class ArchiveQueries(ReadModelQueries):
         super().__init__(db_path)
         self.registry = registry
 
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: every query inside sees the same state of the file."""
+        conn = self.conn
+        if conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
     def member_row(self, school_id: str, member_id: str) -> Archive:
-        archive = load_archive(self.conn, school_id, member_id)
+        """The member's current archive, read from its rows."""
+        with self.snapshot() as conn:
+            archive = read_archive(conn, school_id, member_id)
         if archive is None or not archive["member"]["name"]:
             raise NotFound(f"member {member_id} does not exist", field="member_id")
         return archive
 
     def reader_row(self, school_id: str, member_id: str) -> MemberRow:
         """What reading a member's archive is allowed by (their branch) and which state of it
-        the read model holds: from the row's columns, without touching the document."""
+        the read model holds: from the member row alone."""
         row = self.conn.execute(
             "SELECT branch_id, events, last_event_id FROM members "
             "WHERE school_id = ? AND member_id = ? AND name != ''",
@@ -84,13 +73,12 @@ class ArchiveQueries(ReadModelQueries):
         return MemberRow(str(row[0]), (int(row[1]), str(row[2])))
 
     def member(self, school_id: str, member_id: str) -> dict[str, Any]:
-        """The member's profile, without reading the whole archive into Python."""
+        """The member's profile, from the member row alone."""
         row = self.conn.execute(
-            "SELECT json_extract(archive, '$.member') FROM members "
-            "WHERE school_id = ? AND member_id = ?",
+            "SELECT profile FROM members WHERE school_id = ? AND member_id = ?",
             (school_id, member_id),
         ).fetchone()
-        member: dict[str, Any] | None = None if row is None else json.loads(row[0])
+        member: dict[str, Any] | None = None if row is None else from_json(row[0])
         if member is None or not member["name"]:
             raise NotFound(f"member {member_id} does not exist", field="member_id")
         return member
@@ -106,17 +94,14 @@ class ArchiveQueries(ReadModelQueries):
     def archive_after(self, school_id: str, member_id: str, seq: int) -> Archive:
         """The member's archive right after the change logged at `seq` (a watcher may be
         told of several changes at once; each carries the archive as that change left it)."""
-        self.conn.execute("BEGIN")  # one snapshot: the log and the kept archive agree
-        try:
-            (latest,) = self.conn.execute(
+        with self.snapshot() as conn:  # the log and the rows agree
+            (latest,) = conn.execute(
                 "SELECT MAX(seq) FROM archive_log WHERE school_id = ? AND member_id = ?",
                 (school_id, member_id),
             ).fetchone()
             if latest == seq:
                 return self.member_row(school_id, member_id)
             return self._replay(school_id, member_id, "AND seq <= ?", seq)
-        finally:
-            self.conn.execute("COMMIT")
 
     def _replay(self, school_id: str, member_id: str, condition: str, bound: object) -> Archive:
         """Fold the member's logged events that meet `condition` into a new archive: the
@@ -134,17 +119,18 @@ class ArchiveQueries(ReadModelQueries):
 
     def list_members(
         self, school_id: str, branch_id: str, page_size: int, after: str
-    ) -> tuple[list[Archive], str]:
-        sql = "SELECT archive FROM members WHERE school_id = ? AND member_id > ?"
+    ) -> tuple[list[dict[str, Any]], str]:
+        """A page of member profiles in id order, and the token of the next page ('')."""
+        sql = "SELECT profile FROM members WHERE school_id = ? AND member_id > ?"
         args: list[Any] = [school_id, after]
         if branch_id:
             sql += " AND branch_id = ?"
             args.append(branch_id)
         rows = self.conn.execute(sql + " ORDER BY member_id LIMIT ?", (*args, page_size + 1))
-        archives = [read_archive(raw) for (raw,) in rows.fetchall()]
-        more = len(archives) > page_size
-        archives = archives[:page_size]
-        return archives, archives[-1]["member"]["member_id"] if more else ""
+        members = [from_json(raw) for (raw,) in rows.fetchall()]
+        more = len(members) > page_size
+        members = members[:page_size]
+        return members, members[-1]["member_id"] if more else ""
 
     def branch_name(self, school_id: str, branch_id: str) -> str:
         row = self.conn.execute(
@@ -159,50 +145,8 @@ class ArchiveQueries(ReadModelQueries):
         """Roll-up of active members of a branch (or the whole school when branch_id is '')."""
         if branch_id:
             self.branch_name(school_id, branch_id)
-        sql = "SELECT archive FROM members WHERE school_id = ? AND active = 1"
-        args: list[Any] = [school_id]
-        if branch_id:
-            sql += " AND branch_id = ?"
-            args.append(branch_id)
-        archives = [read_archive(raw) for (raw,) in self.conn.execute(sql, args).fetchall()]
-        records = [r for a in archives for r in a["records"].values()]
-        points = [points_in(a, period) for a in archives]
-        summary: dict[str, Any] = {
-            "school_id": school_id,
-            "branch_id": branch_id,
-            "members": len(archives),
-            "records": len(records),
-            "verified_records": sum(r["status"] == "verified" for r in records),
-            "pending_records": sum(r["status"] == "pending" for r in records),
-            "verified_points": round(sum(points), 4),
-            "model_posts_held": sum(
-                not p["released_on"] for a in archives for p in a["posts"].values()
-            ),
-            "bands": bands(points),
-            "branches": [],
-        }
-        if not branch_id:
-            summary["branches"] = self._branch_lines(school_id, archives, period)
-        return summary
-
-    def _branch_lines(
-        self, school_id: str, archives: list[Archive], period: Period | None
-    ) -> list[dict[str, Any]]:
-        lines = []
-        for branch_id, name in self.conn.execute(
-            "SELECT branch_id, name FROM branches WHERE school_id = ? ORDER BY branch_id",
-            (school_id,),
-        ).fetchall():
-            members = [a for a in archives if a["member"]["branch_id"] == branch_id]
-            lines.append(
-                {
-                    "branch_id": branch_id,
-                    "name": name,
-                    "members": len(members),
-                    "verified_points": round(sum(points_in(a, period) for a in members), 4),
-                }
-            )
-        return lines
+        with self.snapshot() as conn:
+            return rollups.summary(conn, school_id, branch_id, period)
 
     def changes_after(
         self, school_id: str, seq: int, *, member_id: str = "", branch_id: str = ""

@@ -26,8 +26,19 @@ def utc(moment: datetime) -> datetime:
 
 def timestamp(moment: datetime) -> str:
     """Fixed-width UTC text (`2025-07-01T01:30:15.123456+00:00`): string order is time order.
-    (isoformat, unlike strftime's %Y, pads years before 1000 to four digits.)"""
-    return utc(moment).isoformat(timespec="microseconds")
+    Formatted by hand: a consumer stamps every event, and `isoformat` costs twice as much."""
+    offset = moment.utcoffset()
+    if offset is None or offset:
+        moment = utc(moment)  # refuses a naive time
+    return "%04d-%02d-%02dT%02d:%02d:%02d.%06d+00:00" % (  # noqa: UP031 (faster than f"")
+        moment.year,
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
+        moment.microsecond,
+    )
 
 
 def json_text(data: dict[str, Any]) -> str:

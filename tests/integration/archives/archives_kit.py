@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -111,13 +111,21 @@ class ArchivesService:
             await self.runtime.stop()
             self.runtime = None
 
-    async def restart(self, *, drop_read_model: bool = False) -> None:
-        """Stop, optionally delete the projection's file, start again on the same data."""
+    async def restart(
+        self,
+        *,
+        drop_read_model: bool = False,
+        while_stopped: Callable[[Path], None] | None = None,
+    ) -> None:
+        """Stop, optionally delete the projection's file or do `while_stopped(data directory)`,
+        start again on the same data."""
         directory = self.directory
         await self.stop()
         if drop_read_model:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{directory / 'archive.db'}{suffix}").unlink(missing_ok=True)
+        if while_stopped is not None:
+            while_stopped(directory)
         await self._start()
 
     @property

@@ -1,0 +1,111 @@
+"""Roll-ups of a branch or the whole school (比业绩): counts and points of the active members,
+computed in SQL over the member rows and the record and post entries, and members shown in
+bands, never as individual ranks."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from kernel.periods import Period
+
+BAND_LABELS = ("top quarter", "second quarter", "third quarter", "bottom quarter")
+
+# `{members}` is the condition that picks the active members rolled up (alias `m`).
+RECORD_COUNTS = """
+SELECT COUNT(*), TOTAL(r.status = 'verified'), TOTAL(r.status = 'pending')
+FROM members m JOIN member_records r USING (school_id, member_id)
+WHERE {members}
+"""
+POSTS_HELD = """
+SELECT COUNT(*) FROM members m JOIN member_posts p USING (school_id, member_id)
+WHERE {members} AND p.released_on = ''
+"""
+# A member's verified points are on their row; within a period, they are the points of the
+# verified records that occurred in it (`occurred_on` is ISO text: text order is date order).
+POINTS = "SELECT m.branch_id, m.verified_points FROM members m WHERE {members}"
+POINTS_IN_PERIOD = """
+SELECT m.branch_id, TOTAL(r.awarded_points)
+FROM members m LEFT JOIN member_records r
+  ON r.school_id = m.school_id AND r.member_id = m.member_id AND r.status = 'verified'
+  AND r.occurred_on >= ? AND r.occurred_on < ?
+WHERE {members}
+GROUP BY m.member_id
+"""
+
+
+def bands(points: list[float]) -> list[dict[str, Any]]:
+    """Members in four bands by points (比业绩 shown as bands, never as individual ranks)."""
+    ordered = sorted(points, reverse=True)
+    if not ordered:
+        return []
+    size, extra = divmod(len(ordered), 4)
+    result, start = [], 0
+    for index, label in enumerate(BAND_LABELS):
+        count = size + (1 if index < extra else 0)
+        if count == 0:
+            continue
+        chunk = ordered[start : start + count]
+        result.append(
+            {"label": label, "members": count, "min_points": chunk[-1], "max_points": chunk[0]}
+        )
+        start += count
+    return result
+
+
+def summary(
+    conn: sqlite3.Connection, school_id: str, branch_id: str, period: Period | None
+) -> dict[str, Any]:
+    """Roll-up of the active members of a branch (of the whole school when branch_id is ''),
+    with a line per branch for the whole school. Call inside one transaction."""
+    members, args = "m.school_id = ? AND m.active = 1", [school_id]
+    if branch_id:
+        members += " AND m.branch_id = ?"
+        args.append(branch_id)
+    records, verified, pending = conn.execute(
+        RECORD_COUNTS.format(members=members), args
+    ).fetchone()
+    (posts_held,) = conn.execute(POSTS_HELD.format(members=members), args).fetchone()
+    points = _points(conn, members, args, period)
+    return {
+        "school_id": school_id,
+        "branch_id": branch_id,
+        "members": len(points),
+        "records": records,
+        "verified_records": int(verified),
+        "pending_records": int(pending),
+        "verified_points": round(sum(p for _, p in points), 4),
+        "model_posts_held": posts_held,
+        "bands": bands([p for _, p in points]),
+        "branches": [] if branch_id else _branch_lines(conn, school_id, points),
+    }
+
+
+def _points(
+    conn: sqlite3.Connection, members: str, args: list[str], period: Period | None
+) -> list[tuple[str, float]]:
+    """(branch_id, points) of every member rolled up."""
+    if period is None:
+        rows = conn.execute(POINTS.format(members=members), args)
+    else:
+        bounds = [period.start.isoformat(), period.end.isoformat()]
+        rows = conn.execute(POINTS_IN_PERIOD.format(members=members), [*bounds, *args])
+    return [(str(branch), round(total, 4)) for branch, total in rows]
+
+
+def _branch_lines(
+    conn: sqlite3.Connection, school_id: str, points: list[tuple[str, float]]
+) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT branch_id, name FROM branches WHERE school_id = ? ORDER BY branch_id",
+        (school_id,),
+    )
+    return [
+        {
+            "branch_id": branch_id,
+            "name": name,
+            "members": sum(b == branch_id for b, _ in points),
+            "verified_points": round(sum(p for b, p in points if b == branch_id), 4),
+        }
+        for branch_id, name in rows.fetchall()
+    ]
