@@ -410,14 +410,14 @@ class ConsumerRunner:
         assigned = consumer.assignment()
         for topic in {tp.topic for tp in assigned}:
             topic_id = cluster.topic_id(topic)
-            known = self._topic_ids.setdefault(topic, topic_id)
-            if topic_id is not None and known is not None and topic_id != known:
-                self._topic_ids[topic] = topic_id
+            if topic_id is None:  # not in the metadata yet
+                continue
+            known = self._topic_ids.get(topic)
+            self._topic_ids[topic] = topic_id
+            if known is not None and known != topic_id:
                 self._read_again(
                     consumer, [tp for tp in assigned if tp.topic == topic], "was made again"
                 )
-            elif known is None:
-                self._topic_ids[topic] = topic_id
         for tp in assigned:
             highwater = consumer.highwater(tp)
             if highwater is None:

@@ -14,11 +14,12 @@ import asyncio
 import logging
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from enum import Enum
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 from kernel.envelope import Envelope
 from kernel.errors import Unavailable
@@ -60,6 +61,32 @@ class BufferedProjection(Protocol):
     def flush(self, conn: sqlite3.Connection) -> None: ...
 
     def discard(self) -> None: ...
+
+
+K = TypeVar("K")
+D = TypeVar("D")
+
+
+class KeptDocuments(Generic[K, D]):
+    """The documents a buffered projection wrote last, at most `size` of them (the oldest go
+    first), so the next event folds without reading its row. A document is taken out to be
+    folded (a failing fold must not leave a half-changed one behind) and kept again once
+    written."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._kept: OrderedDict[K, D] = OrderedDict()
+
+    def take(self, key: K) -> D | None:
+        return self._kept.pop(key, None)
+
+    def keep(self, key: K, document: D) -> None:
+        self._kept[key] = document
+        if len(self._kept) > self._size:
+            self._kept.popitem(last=False)
+
+    def clear(self) -> None:
+        self._kept.clear()
 
 
 class Outcome(Enum):

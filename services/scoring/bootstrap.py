@@ -41,11 +41,11 @@ def prepare_topics(settings: Settings, config: ScoringConfig) -> dict[str, Topic
     servers, partitions = settings.kafka_servers, settings.partitions
     while True:  # the broker may be down for long (or restarting): wait, saying so
         try:
-            ensure_topics(servers, (), partitions=partitions, timeout_s=30.0)
+            counts = topic_counts(servers)
             break
         except KafkaError as exc:
             log.warning("broker %s not reachable (%s); retrying", servers, exc)
-    counts = topic_counts(servers)
+            time.sleep(0.5)
     owned = config.owned_topics(TABLE_NAMES)
     debris = tuple(t for t in owned if counts.get(t, partitions) != partitions)
     if debris:
@@ -67,15 +67,14 @@ def prepare_topics(settings: Settings, config: ScoringConfig) -> dict[str, Topic
             log.warning("%s; waiting for its relay to replace it", exc)
             time.sleep(1.0)
     shapes = topic_shapes(servers)
-    depends_on = (config.archives_topic, config.pledges_topic, *owned)
+    depends_on = (*config.input_topics, *owned)
     return {topic: shapes[topic] for topic in depends_on if topic in shapes}
 
 
 def topics_to_create(config: ScoringConfig) -> tuple[str, ...]:
     from scoring.stream.tables import TABLE_NAMES
 
-    inputs = (config.archives_topic, config.pledges_topic)
-    every = (*ALL_TOPICS, *inputs, *config.owned_topics(TABLE_NAMES))
+    every = (*ALL_TOPICS, *config.input_topics, *config.owned_topics(TABLE_NAMES))
     return tuple(dict.fromkeys(every))
 
 

@@ -32,6 +32,11 @@ class ScoringConfig(BaseSettings):
     evaluations_topic: str = EVALUATIONS
 
     @property
+    def input_topics(self) -> tuple[str, str]:
+        """The topics scoring reads: what the archives and pledges relays publish."""
+        return (self.archives_topic, self.pledges_topic)
+
+    @property
     def internal_topics(self) -> tuple[str, str]:
         return (f"{self.app_id}.closes", f"{self.app_id}.replies")
 

@@ -11,6 +11,7 @@ from vanguard.archives.v1 import archives_pb2 as pb
 from vanguard.archives.v1 import archives_pb2_grpc
 from vanguard.common.v1 import status_pb2
 from vanguard_sdk.archive_commands import ArchiveCommands
+from vanguard_sdk.base import PAGE_SIZE, every_page
 from vanguard_sdk.calls import Caller
 
 
@@ -46,14 +47,12 @@ class ArchivesClient(ArchiveCommands):
 
     async def members(self, branch_id: str = "") -> AsyncIterator[pb.Member]:
         """Every member of the school (or the branch), page after page."""
-        token = ""
-        while True:
-            page = await self.list_members(branch_id, page_size=500, page_token=token)
-            for member in page.members:
-                yield member
-            token = page.next_page_token
-            if not token:
-                return
+        pages = every_page(
+            lambda token: self.list_members(branch_id, page_size=PAGE_SIZE, page_token=token),
+            lambda page: page.members,
+        )
+        async for member in pages:
+            yield member
 
     async def branch_summary(self, branch_id: str, period: str = "") -> pb.Summary:
         request = pb.BranchSummaryRequest(

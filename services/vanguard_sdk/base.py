@@ -3,11 +3,35 @@ completed with that school."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from typing import Any, Protocol, TypeVar
 
 from vanguard_sdk.calls import Caller
 
+
+class Paged(Protocol):
+    next_page_token: str
+
+
 M = TypeVar("M")
+R = TypeVar("R", bound=Paged)
+T = TypeVar("T")
+PAGE_SIZE = 500  # what the iterators ask for per page
+
+
+async def every_page(
+    page: Callable[[str], Awaitable[R]], items: Callable[[R], Iterable[T]]
+) -> AsyncIterator[T]:
+    """Every item of a paged list: `page(token)` fetches one page, `items` takes its items;
+    pages follow `next_page_token` until it is empty."""
+    token = ""
+    while True:
+        reply = await page(token)
+        for item in items(reply):
+            yield item
+        token = reply.next_page_token
+        if not token:
+            return
 
 
 class ServiceClient:

@@ -9,6 +9,7 @@ import grpc
 from vanguard.common.v1 import status_pb2
 from vanguard.pledges.v1 import pledges_pb2 as pb
 from vanguard.pledges.v1 import pledges_pb2_grpc
+from vanguard_sdk.base import PAGE_SIZE, every_page
 from vanguard_sdk.calls import Caller
 from vanguard_sdk.pledge_commands import PledgeCommands
 
@@ -52,16 +53,14 @@ class PledgesClient(PledgeCommands):
         self, *, branch_id: str = "", member_id: str = ""
     ) -> AsyncIterator[pb.Pledge]:
         """Every pledge the caller may see (filtered by branch or member), page after page."""
-        token = ""
-        while True:
-            page = await self.list_pledges(
-                branch_id=branch_id, member_id=member_id, page_size=500, page_token=token
-            )
-            for pledge in page.pledges:
-                yield pledge
-            token = page.next_page_token
-            if not token:
-                return
+        pages = every_page(
+            lambda token: self.list_pledges(
+                branch_id=branch_id, member_id=member_id, page_size=PAGE_SIZE, page_token=token
+            ),
+            lambda page: page.pledges,
+        )
+        async for pledge in pages:
+            yield pledge
 
     async def list_feedback(
         self, *, pledge_id: str = "", branch_id: str = "", status: str = ""

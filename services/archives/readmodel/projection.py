@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections import OrderedDict
 from typing import Any
 
 from archives.readmodel.archive import MEMBER_EVENTS, Archive, EntryKey, apply, empty_archive
 from archives.readmodel.archive_rows import TABLES, marker, read_archive, write_archives
 from kernel.envelope import Envelope
 from kernel.events import DomainEvent, encode
+from kernel.projection import KeptDocuments
 
 SCHEMA = (
     """
@@ -70,8 +70,7 @@ class ArchiveProjection:
     definition = DEFINITION
 
     def __init__(self, cached: int = CACHED_ARCHIVES) -> None:
-        self._cached = cached
-        self._archives: OrderedDict[Key, Archive] = OrderedDict()
+        self._archives: KeptDocuments[Key, Archive] = KeptDocuments(cached)
         # In the open transaction: each archive changed, and the entries to write of it;
         # the log's new rows, in the order the events were applied.
         self._changed: dict[Key, tuple[Archive, dict[EntryKey, None]]] = {}
@@ -153,7 +152,7 @@ class ArchiveProjection:
         self._logged.clear()
         write_archives(conn, list(self._changed.values()))
         for key, (archive, _) in self._changed.items():
-            self._keep(key, archive)
+            self._archives.keep(key, archive)
         self._changed.clear()
 
     def discard(self) -> None:
@@ -165,7 +164,7 @@ class ArchiveProjection:
         """The member's archive as the rows have it: the one kept in memory when it is that
         state, else read from the rows. Taken out of memory: a failing fold must not leave a
         half-changed archive behind (it is kept again once written)."""
-        kept = self._archives.pop(key, None)
+        kept = self._archives.take(key)
         row = conn.execute(
             "SELECT events, last_event_id FROM members WHERE school_id = ? AND member_id = ?",
             key,
@@ -175,8 +174,3 @@ class ArchiveProjection:
         if kept is not None and marker(kept) == (row[0], row[1]):
             return kept
         return read_archive(conn, *key)
-
-    def _keep(self, key: Key, archive: Archive) -> None:
-        self._archives[key] = archive
-        if len(self._archives) > self._cached:
-            self._archives.popitem(last=False)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import OrderedDict
 from typing import Any
 
 from kernel.envelope import Envelope
 from kernel.events import DomainEvent, encode
+from kernel.projection import KeptDocuments
 from pledges.readmodel.documents import (
     PLEDGE_FOLDS,
     Document,
@@ -66,8 +66,7 @@ class PledgesProjection:
     name = "pledges"
 
     def __init__(self, cached: int = CACHED_PLEDGES) -> None:
-        self._cached = cached
-        self._kept: OrderedDict[tuple[str, str], Document] = OrderedDict()
+        self._kept: KeptDocuments[tuple[str, str], Document] = KeptDocuments(cached)
         self._changed: dict[tuple[str, str], Document] = {}  # in the open transaction
         self._uncacheable: set[tuple[str, str]] = set()  # changed by feedback, ditto
 
@@ -99,7 +98,7 @@ class PledgesProjection:
         for key, document in self._changed.items():
             save_pledge(conn, document)
             if key not in self._uncacheable:
-                self._keep(key, document)
+                self._kept.keep(key, document)
         self._changed.clear()
         self._uncacheable.clear()
 
@@ -115,7 +114,7 @@ class PledgesProjection:
         Taken out of memory: a failing fold must not leave a half-changed document behind."""
         document = self._changed.pop(key, None)
         if document is None:
-            kept = self._kept.pop(key, None)
+            kept = self._kept.take(key)
             if kept is not None and kept["version"] == version:
                 document = kept
             else:
@@ -123,11 +122,6 @@ class PledgesProjection:
         if document is None:
             raise LookupError(f"{kind} for unknown pledge {key[1]}")
         return document
-
-    def _keep(self, key: tuple[str, str], document: Document) -> None:
-        self._kept[key] = document
-        if len(self._kept) > self._cached:
-            self._kept.popitem(last=False)
 
     def _feedback(self, conn: sqlite3.Connection, envelope: Envelope, data: dict[str, Any]) -> None:
         school, kind = envelope.school_id, envelope.event_type
@@ -154,7 +148,7 @@ class PledgesProjection:
             ),
         )
         key = (school, str(data["pledge_id"]))
-        self._kept.pop(key, None)
+        self._kept.take(key)
         pledge = self._changed.pop(key, None) or load(conn, "pledges", "pledge_id", *key)
         if pledge is not None:
             count_feedback(pledge["feedback"], kind, feedback["rating"])

@@ -49,14 +49,13 @@ from scoring.stream.tables import (
 log = logging.getLogger("vanguard.scoring")
 scorer = Scorer(RuleBook(config.rules_dir), config.year_start_month)
 inputs = app.topic(
-    config.archives_topic,
-    config.pledges_topic,
+    *config.input_topics,
     key_serializer="raw",
     value_serializer="raw",
     acks=False,  # never committed: every start replays them (scoring.stream.replay)
 )
 dead_letters = app.topic(DEAD_LETTERS, key_serializer="raw", value_serializer="raw")
-merges = Merges(config.archives_topic, config.pledges_topic, round(config.merge_hold_s * 1000))
+merges = Merges(*config.input_topics, round(config.merge_hold_s * 1000))
 applying = asyncio.Lock()  # one releaser at a time: the agent or the timer
 replayed = asyncio.Event()  # set once the assigned input partitions were read to their end
 

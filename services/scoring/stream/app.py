@@ -15,7 +15,7 @@ settings = Settings()
 config = ScoringConfig()
 
 short_fetches(settings.fetch_max_wait_ms)
-replay.install((config.archives_topic, config.pledges_topic))
+replay.install(config.input_topics)
 
 app = faust.App(
     config.app_id,

@@ -69,6 +69,22 @@ def explain_request(archives: ArchivesService, member: str = "m1") -> pb.Explain
     )
 
 
+async def assess_self(archives: ArchivesService, leads: pb.LeadScores) -> None:
+    """m1's self-assessment for this month, visible in the archive when this returns."""
+    await archives.call(
+        "SubmitAssessment",
+        pb.SubmitAssessmentRequest(
+            school_id=archives.school,
+            member_id="m1",
+            period=this_month(),
+            tier="self",
+            scores=leads,
+            options=command_pb2.CommandOptions(wait_visible=True),
+        ),
+        archives.member("m1"),
+    )
+
+
 async def explained(archives: ArchivesService, done: int) -> scoring_pb2.Explanation:
     """The explanation once `done` events count in it (scoring consumes asynchronously)."""
     deadline = time.monotonic() + SEEN_S
@@ -92,18 +108,7 @@ async def test_the_archive_explains_the_evaluation_event_by_event(
     record_id = fresh("r")
     await archives.record("m1", record_id=record_id, channel="branch_investigation")
     await archives.verify(record_id, 4.0)
-    await archives.call(
-        "SubmitAssessment",
-        pb.SubmitAssessmentRequest(
-            school_id=archives.school,
-            member_id="m1",
-            period=this_month(),
-            tier="self",
-            scores=scores(80, 90, 70, 80),
-            options=command_pb2.CommandOptions(wait_visible=True),
-        ),
-        archives.member("m1"),
-    )
+    await assess_self(archives, scores(80, 90, 70, 80))
 
     explanation = await explained(archives, done=2)
     evaluation = explanation.evaluation
@@ -122,18 +127,7 @@ async def test_the_archive_explains_the_evaluation_event_by_event(
 async def test_who_may_see_the_explanation_is_who_may_read_the_archive(
     archives: ArchivesService,
 ) -> None:
-    await archives.call(
-        "SubmitAssessment",
-        pb.SubmitAssessmentRequest(
-            school_id=archives.school,
-            member_id="m1",
-            period=this_month(),
-            tier="self",
-            scores=scores(75, 75, 75, 75),
-            options=command_pb2.CommandOptions(wait_visible=True),
-        ),
-        archives.member("m1"),
-    )
+    await assess_self(archives, scores(75, 75, 75, 75))
     await explained(archives, done=1)
     request = explain_request(archives)
     allowed = [archives.member("m1"), archives.secretary("b1"), archives.committee]
