@@ -25,6 +25,7 @@ from kernel.envelope import Envelope
 from kernel.errors import Unavailable
 from kernel.events import DomainEvent
 from kernel.store.sqlite import connect
+from kernel.store.wal import WalCheckpointer
 
 log = logging.getLogger("vanguard.projection")
 
@@ -35,6 +36,8 @@ CREATE TABLE IF NOT EXISTS applied_streams (
 )
 """
 DEFINITION = "CREATE TABLE IF NOT EXISTS projection_definition (definition TEXT NOT NULL)"
+CHECKPOINT_EVERY = 500  # streams advanced between WAL checkpoints: some 1000 pages of writes
+SAFETY_CHECKPOINT_PAGES = 10_000  # the writer checkpoints itself only past this (40 MB of WAL)
 
 
 class Projection(Protocol):
@@ -114,6 +117,12 @@ class ProjectionDb:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.fresh = not path.exists()  # a new file must be fed the whole log
         self.conn = connect(path)
+        # Checkpoints in a thread of their own: a commit must not wait for the copy and the
+        # disk while the consumer holds up its partitions (see kernel.store.wal). Counted in
+        # streams, which a big event (a publication) may undercount: SQLite's own checkpoint
+        # stays, far out, as a safety net.
+        self.conn.execute(f"PRAGMA wal_autocheckpoint={SAFETY_CHECKPOINT_PAGES}")
+        self._wal = WalCheckpointer(path, connect, "NORMAL", CHECKPOINT_EVERY)
         self._applied: dict[str, int] = {}  # committed versions, as in applied_streams
         self._marked: dict[str, int] = {}  # versions marked in the open transaction
         with self.transaction():
@@ -173,6 +182,7 @@ class ProjectionDb:
         marked, self._marked = self._marked, {}
         self.conn.execute("COMMIT")
         self._applied.update(marked)
+        self._wal.wrote(len(marked))
 
     def versions(self) -> dict[str, int]:
         rows = self.conn.execute("SELECT stream_id, version FROM applied_streams").fetchall()
@@ -224,6 +234,7 @@ class ProjectionDb:
         self._marked[envelope.stream_id] = envelope.stream_version
 
     def close(self) -> None:
+        self._wal.close()
         self.conn.close()
 
     def drop(self) -> None:

@@ -5,11 +5,13 @@ event), and a rollback leaves nothing in memory that the file does not hold."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 from toy.points import CONTEXT, PointsAwarded
 
+from kernel import projection as projection_module
 from kernel.envelope import Envelope
 from kernel.events import DomainEvent
 from kernel.projection import BufferedProjection, ProjectionDb
@@ -140,3 +142,33 @@ def test_a_projection_naming_no_definition_keeps_its_file(tmp_path: Path) -> Non
     db.close()
     again = ProjectionDb(path, BufferedTotals())
     assert not again.fresh and totals(again) == {"m1": 3}
+
+
+def test_committed_changes_reach_the_database_file_without_the_writer_checkpointing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer's commits only append to the WAL; a thread of its own copies them into the
+    file (read here ignoring the WAL) once enough streams advanced."""
+    monkeypatch.setattr(projection_module, "CHECKPOINT_EVERY", 1)
+    path = tmp_path / "totals.db"
+    db = ProjectionDb(path, BufferedTotals())
+    autocheckpoint = db.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+    assert autocheckpoint == projection_module.SAFETY_CHECKPOINT_PAGES
+    with db.transaction():
+        for envelope, event in events(tmp_path, 1, 2, 3):
+            db.apply(envelope, event, isolated=False)
+
+    def in_the_file() -> dict[str, int]:
+        file = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+        try:
+            return dict(file.execute("SELECT member_id, total FROM totals").fetchall())
+        except sqlite3.OperationalError:  # not even the table is in the file yet
+            return {}
+        finally:
+            file.close()
+
+    deadline = time.monotonic() + 5.0
+    while in_the_file() != {"m1": 6}:
+        assert time.monotonic() < deadline, "the WAL was not checkpointed"
+        time.sleep(0.02)
+    db.close()

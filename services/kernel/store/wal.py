@@ -42,9 +42,9 @@ class WalCheckpointer:
         self._lock = threading.Lock()
         self.checkpoints = 0  # how many ran: for tests and curiosity
 
-    def wrote(self) -> None:
-        """Count one write (call it holding the store's write lock)."""
-        self._writes += 1
+    def wrote(self, count: int = 1) -> None:
+        """Count `count` writes (call it holding the store's write lock)."""
+        self._writes += count
         if self._writes < self._every:
             return
         self._writes = 0
