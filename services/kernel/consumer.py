@@ -7,19 +7,26 @@ again from the beginning after a short backoff (offsets past a gap are not commi
 then); dedup makes the replay harmless. (Stopping at the gap instead could loop forever: after
 a loss the new log may start with an event whose predecessors come later in the republish.)
 A record that does not parse or decode, or that the projection fails on, goes to the
-dead-letter topic with the reason, and consumption goes on. Kafka offsets are committed after
-the DB commit: at-least-once, made exactly-once by dedup.
+dead-letter topic with the reason, and consumption goes on.
 
-Rebuild: stop the runner, `rebuild()` (or delete the DB file), start again: a new DB file is
-fed from the beginning of every partition whatever the group had committed, and the result is
+Positions: the same transaction keeps, per partition, the next offset and the topic id of the
+log it was read from (`log_positions`). A newly assigned partition is sought there when the
+topic still has that id, and read from its start otherwise; the group's committed offsets are
+never used to position the runner (they are committed after the DB, at most every second, for
+the operators' lag tools only): they lag the read model, and after a broker loss they may
+belong to a log that is gone. At-least-once, made exactly-once by dedup.
+
+Rebuild: stop the runner, `rebuild()` (or delete the DB file), start again: a new DB file
+keeps no positions, so it is fed from the beginning of every partition, and the result is
 identical (a fresh group id gives the same result).
 
 The embedded broker (Tansu) is memory-only and quirky; the runner copes:
 - it subscribes by pattern: a metadata request naming a topic re-creates it after a broker
   restart, with 4 partitions instead of the configured count;
-- a restart also loses the group: kafka-python then drops its assignment and, finding no
-  committed offset, reads from the earliest one (a fetch past the end of a shorter log would
-  otherwise wait forever, Tansu does not answer it with OFFSET_OUT_OF_RANGE);
+- a restart also loses the group: kafka-python drops its assignment, and the new one is
+  positioned from the kept positions, which name the old topic ids: read from the start (a
+  fetch past the end of a shorter log would wait forever: Tansu does not answer it with
+  OFFSET_OUT_OF_RANGE);
 - a topic replaced under the runner (a new topic id in the metadata, refreshed every
   METADATA_MAX_AGE_MS, or a position past the fetch highwater) is read again from its start:
   its old offsets, held or committed, say nothing about the new log;
@@ -43,7 +50,7 @@ from kafka.structs import MemberState, OffsetAndMetadata
 
 from kernel.envelope import Envelope
 from kernel.events import DomainEvent, EventRegistry
-from kernel.projection import Outcome, Projection, ProjectionDb, VersionWatch
+from kernel.projection import LogPosition, Outcome, Projection, ProjectionDb, VersionWatch
 from kernel.relay import CLIENT_TIMEOUTS, PRODUCER_TIMEOUTS
 from kernel.topics import DEAD_LETTERS, ensure_topics
 
@@ -75,27 +82,22 @@ class _Batch:
     handled: int = 0
 
 
-class _Replay(ConsumerRebalanceListener):
-    """Seeks every newly assigned partition to the beginning, once: a new projection DB must
-    see the whole log, whatever offsets the group committed before."""
+class _Positioner(ConsumerRebalanceListener):
+    """Positions every newly assigned partition where the read model stopped in it, never
+    where the group's committed offsets say (see `ConsumerRunner._position`)."""
 
     def __init__(self, runner: ConsumerRunner) -> None:
         self.runner = runner
-        self.done: set[TopicPartition] = set()
 
     def on_partitions_revoked(self, revoked: Any) -> None:
         consumer = self.runner._consumer
-        if consumer is not None:  # hand the next owner what we applied: fewer re-reads
+        if consumer is not None:  # for the operators' lag tools
             self.runner._flush_commits(consumer)
 
     def on_partitions_assigned(self, assigned: Any) -> None:
         consumer = self.runner._consumer
-        if consumer is None or not self.runner._replay_all:
-            return
-        fresh = [tp for tp in assigned if tp not in self.done]
-        if fresh:
-            consumer.seek_to_beginning(*fresh)
-            self.done.update(fresh)
+        if consumer is not None:
+            self.runner._position(consumer, list(assigned))
 
 
 class ConsumerRunner:
@@ -139,9 +141,8 @@ class ConsumerRunner:
         self.gaps = 0  # times a partition was read again from the beginning after a gap
         self._db = ProjectionDb(db_path, projection)
         self._watch = VersionWatch(self._db.versions())
-        self._replay_all = self._db.fresh
         self._consumer: KafkaConsumer | None = None
-        self._listener = _Replay(self)
+        self._listener = _Positioner(self)
         self._rewind_at: dict[TopicPartition, float] = {}  # partitions to read again, when
         self._topic_ids: dict[str, Any] = {}  # the log each topic's positions belong to
         # Offsets applied (DB committed) but not yet committed to the group, and when next.
@@ -190,8 +191,6 @@ class ConsumerRunner:
         self._db.drop()
         self._db = ProjectionDb(self.db_path, self.projection)
         self._watch.reset({})
-        self._replay_all = True
-        self._listener = _Replay(self)
         self.applied = self.duplicates = self.dead_lettered = self.gaps = 0
 
     def version(self, stream_id: str) -> int:
@@ -287,6 +286,10 @@ class ConsumerRunner:
                 batch.handled += len(recs)
                 if recs and tp not in self._rewind_at:  # past a gap, commit nothing yet
                     batch.commits[tp] = OffsetAndMetadata(recs[-1].offset + 1, "", -1)
+                    topic_id = self._topic_ids.get(tp.topic)
+                    if topic_id is not None:  # else: read from the start when next assigned
+                        at = LogPosition(str(topic_id), recs[-1].offset + 1)
+                        self._db.keep_position(tp.topic, tp.partition, at)
         return batch
 
     def _flush_commits(self, consumer: KafkaConsumer) -> None:
@@ -378,7 +381,29 @@ class ConsumerRunner:
             if tp in assigned:
                 consumer.seek(tp, offset)
 
-    # -- gaps and lost data ----------------------------------------------------------------
+    # -- positions, gaps and lost data -----------------------------------------------------
+
+    def _position(self, consumer: KafkaConsumer, tps: list[TopicPartition]) -> None:
+        """Seek each newly assigned partition where the read model stopped in it: the offset
+        kept with the records it applied, when they came from the log the topic holds now (the
+        same topic id). Otherwise the log is new to the read model (a new file, a rebuild, a
+        broker that lost its logs, a topic made again) and is read from its start: dedup drops
+        what was applied already. The group's committed offsets are never used: they lag the
+        read model, and may belong to a log that is gone (a broker that restarted empty takes
+        the commits of a runner still holding offsets in the old log)."""
+        cluster = consumer._client.cluster
+        from_start = []
+        for tp in tps:
+            topic_id = cluster.topic_id(tp.topic)
+            kept = self._db.position(tp.topic, tp.partition)
+            if topic_id is not None:
+                self._topic_ids[tp.topic] = topic_id
+            if topic_id is not None and kept is not None and kept.topic_id == str(topic_id):
+                consumer.seek(tp, kept.next_offset)
+            else:
+                from_start.append(tp)
+        if from_start:
+            consumer.seek_to_beginning(*from_start)
 
     def _schedule_rewind(self, tp: TopicPartition, gap: str) -> None:
         """Read the partition again from the beginning after a backoff (the relay needs a

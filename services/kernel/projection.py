@@ -17,6 +17,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar, runtime_checkable
@@ -33,6 +34,19 @@ APPLIED_STREAMS = """
 CREATE TABLE IF NOT EXISTS applied_streams (
     stream_id  TEXT PRIMARY KEY,
     version    INTEGER NOT NULL
+)
+"""
+# Where the read model stopped in each log it reads: the next offset of each topic partition,
+# for the topic id it was read from. Written in the transaction that applied the records, so
+# it is exactly as far as the read model got (the group's committed offsets may not be: they
+# are committed later, and may belong to a log the broker has since lost).
+LOG_POSITIONS = """
+CREATE TABLE IF NOT EXISTS log_positions (
+    topic        TEXT NOT NULL,
+    partition    INTEGER NOT NULL,
+    topic_id     TEXT NOT NULL,
+    next_offset  INTEGER NOT NULL,
+    PRIMARY KEY (topic, partition)
 )
 """
 DEFINITION = "CREATE TABLE IF NOT EXISTS projection_definition (definition TEXT NOT NULL)"
@@ -98,10 +112,22 @@ class Outcome(Enum):
     GAP = "gap"  # an earlier version is missing: the broker lost it, the relay republishes
 
 
+KEEP_POSITION = (
+    "INSERT INTO log_positions VALUES (?, ?, ?, ?) ON CONFLICT(topic, partition) "
+    "DO UPDATE SET topic_id = excluded.topic_id, next_offset = excluded.next_offset"
+)
 MARK = (
     "INSERT INTO applied_streams VALUES (?, ?) "
     "ON CONFLICT(stream_id) DO UPDATE SET version = excluded.version"
 )
+
+
+@dataclass(frozen=True)
+class LogPosition:
+    """The next offset to read in a partition of the log whose topic id is `topic_id`."""
+
+    topic_id: str
+    next_offset: int
 
 
 class ProjectionDb:
@@ -125,11 +151,15 @@ class ProjectionDb:
         self._wal = WalCheckpointer(path, connect, "NORMAL", CHECKPOINT_EVERY)
         self._applied: dict[str, int] = {}  # committed versions, as in applied_streams
         self._marked: dict[str, int] = {}  # versions marked in the open transaction
+        self._kept: dict[tuple[str, int], LogPosition] = {}  # positions kept in it
+        self._positions: dict[tuple[str, int], LogPosition] = {}  # committed, as in the file
         with self.transaction():
             self._renew_if_outdated(getattr(projection, "definition", ""))
             self.conn.execute(APPLIED_STREAMS)
+            self.conn.execute(LOG_POSITIONS)
             projection.migrate(self.conn)
         self._applied = self.versions()
+        self._positions = self._read_positions()
 
     def _renew_if_outdated(self, definition: str) -> None:
         """Empty a file made for another definition of the projection (every table goes,
@@ -168,25 +198,44 @@ class ProjectionDb:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         self.conn.execute("BEGIN IMMEDIATE")
-        self._marked = {}
+        self._marked, self._kept = {}, {}
         try:
             yield self.conn
             self._flush()
             if self._marked:
                 self.conn.executemany(MARK, self._marked.items())
+            if self._kept:
+                self.conn.executemany(
+                    KEEP_POSITION,
+                    [(t, p, at.topic_id, at.next_offset) for (t, p), at in self._kept.items()],
+                )
         except BaseException:
-            self._marked = {}
+            self._marked, self._kept = {}, {}
             self._discard()
             self.conn.execute("ROLLBACK")
             raise
         marked, self._marked = self._marked, {}
+        kept, self._kept = self._kept, {}
         self.conn.execute("COMMIT")
         self._applied.update(marked)
+        self._positions.update(kept)
         self._wal.wrote(len(marked))
 
     def versions(self) -> dict[str, int]:
         rows = self.conn.execute("SELECT stream_id, version FROM applied_streams").fetchall()
         return {str(stream): int(version) for stream, version in rows}
+
+    def _read_positions(self) -> dict[tuple[str, int], LogPosition]:
+        rows = self.conn.execute("SELECT * FROM log_positions")
+        return {(str(t), int(p)): LogPosition(str(i), int(o)) for t, p, i, o in rows}
+
+    def position(self, topic: str, partition: int) -> LogPosition | None:
+        """Where the read model stopped in that partition, as committed."""
+        return self._positions.get((topic, partition))
+
+    def keep_position(self, topic: str, partition: int, at: LogPosition) -> None:
+        """Record, in the open transaction, that the partition was applied up to `at`."""
+        self._kept[(topic, partition)] = at
 
     def applied_version(self, stream_id: str) -> int:
         """The stream's version as applied so far, the open transaction included."""

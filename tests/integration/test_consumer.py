@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kafka import KafkaAdminClient
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.structs import OffsetAndMetadata
 from toy.points import (
     PointsProjection,
     award,
@@ -197,9 +198,12 @@ def test_redelivered_events_change_nothing_and_are_counted(
     first.start()
     wait_all(first, store, 15.0)
     first.stop()
-    before = dump(tmp_path / "points.db")
 
-    # The same DB under a group that committed nothing: every record comes again.
+    # The same read model without the positions it kept (a file from before it kept them),
+    # under a group that committed nothing: every record comes again.
+    with closing(sqlite3.connect(tmp_path / "points.db")) as conn, conn:
+        conn.execute("DELETE FROM log_positions")
+    before = dump(tmp_path / "points.db")
     second = make_runner(servers, topic, group_id=f"{unique}.other")
     second.start()
     eventually(lambda: second.duplicates == 40, 15.0, "every record redelivered")
@@ -418,6 +422,69 @@ def test_a_replaced_topic_refilled_past_the_position_is_read_again_from_its_star
     produce_envelopes(servers, topic, [b1, a1, a2, a2], partition=0)  # b1 below position 2
     poll_until(runner, lambda: runner.version("member-b") == 1, 20.0)
     assert projected_points(tmp_path / "points.db") == {"a": (3, "1,2"), "b": (4, "1")}
+
+
+def test_a_runner_started_again_positions_itself_from_its_read_model_not_the_group(
+    own_broker: EmbeddedBroker, make_runner: MakeRunner, tmp_path: Path, unique: str
+) -> None:
+    """The group's committed offsets may belong to a log that is gone: a broker that restarted
+    empty takes the commits of a runner still holding offsets in the old log. A runner started
+    again seeks where its read model says it stopped, for the topic id it read then; the topic
+    was replaced since, so it reads the new log from its start and the event below the old
+    offset is applied."""
+    servers, topic = own_broker.bootstrap_servers, f"{unique}.points"
+    ensure_topics(servers, (topic,), partitions=PARTITIONS)
+    scratch = SqliteEventStore(tmp_path / "scratch.db")
+    a1, a2, b1 = award(scratch, "a", 1), award(scratch, "a", 2), award(scratch, "b", 4)
+    produce_envelopes(servers, topic, [a1, a2], partition=0)
+    first = make_runner(servers, topic)
+    poll_until(first, lambda: first.version("member-a") == 2, 15.0)
+    first.close()
+
+    replace_topics(servers, (topic,), partitions=PARTITIONS)
+    produce_envelopes(servers, topic, [b1, a1, a2], partition=0)  # b1 below offset 2
+    commit_offsets(servers, f"{unique}.group", {TopicPartition(topic, 0): 2})  # the old log's
+    again = make_runner(servers, topic)
+    poll_until(again, lambda: again.version("member-b") == 1, 20.0)
+    assert projected_points(tmp_path / "points.db") == {"a": (3, "1,2"), "b": (4, "1")}
+
+
+def test_a_runner_started_again_resumes_where_its_read_model_stopped(
+    broker: EmbeddedBroker,
+    topic: str,
+    store: SqliteEventStore,
+    make_runner: MakeRunner,
+    make_relay: MakeRelay,
+    unique: str,
+) -> None:
+    """Under a group that committed nothing (a new group id, a broker that lost its groups),
+    a runner started again on the same read model reads on from the positions it kept: no
+    record is fetched twice."""
+    servers = broker.bootstrap_servers
+    award_many(store, members=4, rounds=5)
+    relay = make_relay(store, servers, topic)
+    publish_all(relay, store.head_position())
+    first = make_runner(servers, topic)
+    first.start()
+    wait_all(first, store, 15.0)
+    first.close()
+
+    again = make_runner(servers, topic, group_id=f"{unique}.other")
+    again.start()
+    award_many(store, members=1, rounds=1)  # one more event, after the 20 already applied
+    publish_all(relay, store.head_position())
+    wait_all(again, store, 15.0)
+    assert (again.applied, again.duplicates) == (1, 0)
+
+
+def commit_offsets(servers: str, group_id: str, offsets: dict[TopicPartition, int]) -> None:
+    consumer = KafkaConsumer(bootstrap_servers=servers, group_id=group_id, enable_auto_commit=False)
+    try:
+        consumer.assign(list(offsets))
+        consumer.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in offsets.items()})
+        assert {tp: consumer.committed(tp) for tp in offsets} == offsets
+    finally:
+        consumer.close(autocommit=False)
 
 
 def poll_until(runner: ConsumerRunner, done: Callable[[], bool], timeout_s: float) -> None:

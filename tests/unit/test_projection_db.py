@@ -14,7 +14,7 @@ from toy.points import CONTEXT, PointsAwarded
 from kernel import projection as projection_module
 from kernel.envelope import Envelope
 from kernel.events import DomainEvent
-from kernel.projection import BufferedProjection, ProjectionDb
+from kernel.projection import BufferedProjection, LogPosition, ProjectionDb
 from kernel.store import PendingEvent, SqliteEventStore
 
 
@@ -104,6 +104,25 @@ def test_the_careful_pass_keeps_the_events_around_a_failing_one(tmp_path: Path) 
     assert db.applied_version("member-m1") == 3
 
 
+def test_a_log_position_is_kept_with_the_events_applied_up_to_it(tmp_path: Path) -> None:
+    path = tmp_path / "totals.db"
+    db = ProjectionDb(path, BufferedTotals())
+    applied = events(tmp_path, 1, -5)
+    with db.transaction():
+        db.apply(*applied[0], isolated=False)
+        db.keep_position("points", 0, LogPosition("log-1", 1))
+    with pytest.raises(ValueError), db.transaction():  # rolled back: its position too
+        db.apply(*applied[1], isolated=False)
+        db.keep_position("points", 0, LogPosition("log-1", 2))
+    assert db.position("points", 0) == LogPosition("log-1", 1)
+    assert db.position("points", 1) is None
+    db.close()
+
+    again = ProjectionDb(path, BufferedTotals())
+    assert again.position("points", 0) == LogPosition("log-1", 1)
+    assert again.applied_version("member-m1") == 1
+
+
 class DefinedTotals(BufferedTotals):
     """The same read model, naming its definition: a file made for another is rebuilt."""
 
@@ -119,6 +138,7 @@ def test_a_file_made_for_another_definition_is_emptied_and_fed_again(tmp_path: P
     with db.transaction():
         for envelope, event in events(tmp_path, 1, 2):
             db.apply(envelope, event, isolated=False)
+        db.keep_position("points", 0, LogPosition("log-1", 2))
     db.conn.execute("CREATE TABLE leftover (x)")  # what an older revision also had
     db.close()
 
@@ -129,6 +149,7 @@ def test_a_file_made_for_another_definition_is_emptied_and_fed_again(tmp_path: P
     newer = ProjectionDb(path, DefinedTotals("totals, revision 2"))
     assert newer.fresh  # the consumer replays the whole log into it
     assert newer.versions() == {} and totals(newer) == {}
+    assert newer.position("points", 0) is None  # so the runner reads every log from its start
     tables = {row[0] for row in newer.conn.execute("SELECT name FROM sqlite_master")}
     assert "leftover" not in tables
 
