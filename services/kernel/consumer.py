@@ -54,7 +54,7 @@ from kernel.projection import LogPosition, Outcome, Projection, ProjectionDb, Ve
 from kernel.relay import CLIENT_TIMEOUTS, PRODUCER_TIMEOUTS
 from kernel.topics import DEAD_LETTERS, ensure_topics
 
-__all__ = ["ConsumerRunner", "Projection"]
+__all__ = ["ConsumerRunner", "PartitionProgress", "Projection"]
 
 log = logging.getLogger("vanguard.consumer")
 
@@ -68,6 +68,16 @@ REASON_MAX = 1000
 
 def topic_pattern(topics: Sequence[str]) -> str:
     return "^(?:" + "|".join(re.escape(topic) for topic in topics) + ")$"
+
+
+@dataclass(frozen=True)
+class PartitionProgress:
+    """How far the runner has read one partition it holds (for status and lag)."""
+
+    topic: str
+    partition: int
+    position: int  # the next offset it reads; -1 while it is being positioned
+    highwater: int  # the partition's end as of the last fetch; -1 before one
 
 
 @dataclass
@@ -139,6 +149,7 @@ class ConsumerRunner:
         self.duplicates = 0
         self.dead_lettered = 0
         self.gaps = 0  # times a partition was read again from the beginning after a gap
+        self.progress: tuple[PartitionProgress, ...] = ()  # as of the last poll
         self._db = ProjectionDb(db_path, projection)
         self._watch = VersionWatch(self._db.versions())
         self._consumer: KafkaConsumer | None = None
@@ -216,6 +227,7 @@ class ConsumerRunner:
         self._rewind_replaced(consumer)
         stable = consumer.group_metadata().state == MemberState.STABLE
         self._healthy = stable and bool(consumer.assignment())
+        self.progress = self._progress(consumer)
         return handled
 
     # -- the loop --------------------------------------------------------------------------
@@ -447,13 +459,32 @@ class ConsumerRunner:
             highwater = consumer.highwater(tp)
             if highwater is None:
                 continue
-            # The position as the client holds it (consumer.position() could block to fetch one).
-            state = consumer._subscription.assignment.get(tp)
-            position = state.position if state is not None else None
-            if position is not None and position.offset > highwater:
-                self._read_again(
-                    consumer, [tp], f"is at offset {position.offset}, past its end ({highwater})"
+            position = self._held_position(consumer, tp)
+            if position is not None and position > highwater:
+                why = f"is at offset {position}, past its end ({highwater})"
+                self._read_again(consumer, [tp], why)
+
+    def _progress(self, consumer: KafkaConsumer) -> tuple[PartitionProgress, ...]:
+        progress = []
+        for tp in sorted(consumer.assignment()):
+            position = self._held_position(consumer, tp)
+            highwater = consumer.highwater(tp)
+            progress.append(
+                PartitionProgress(
+                    tp.topic,
+                    tp.partition,
+                    -1 if position is None else position,
+                    -1 if highwater is None else highwater,
                 )
+            )
+        return tuple(progress)
+
+    @staticmethod
+    def _held_position(consumer: KafkaConsumer, tp: TopicPartition) -> int | None:
+        """The position as the client holds it (consumer.position() could block to fetch one)."""
+        state = consumer._subscription.assignment.get(tp)
+        position = state.position if state is not None else None
+        return None if position is None else int(position.offset)
 
     def _read_again(self, consumer: KafkaConsumer, tps: list[TopicPartition], why: str) -> None:
         for tp in tps:

@@ -222,7 +222,19 @@ class ServiceRuntime:
             published_position=counters.published_position if counters else 0,
             projections=[
                 status_pb2.ProjectionStatus(
-                    name=p.name, applied_events=p.applied, dead_lettered=p.dead_lettered
+                    name=p.name,
+                    applied_events=p.applied,
+                    dead_lettered=p.dead_lettered,
+                    healthy=p.healthy,
+                    partitions=[
+                        status_pb2.PartitionProgress(
+                            topic=t.topic,
+                            partition=t.partition,
+                            position=t.position,
+                            highwater=t.highwater,
+                        )
+                        for t in p.partitions
+                    ],
                 )
                 for p in (counters.projections if counters else ())
             ],

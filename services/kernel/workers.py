@@ -27,6 +27,7 @@ from functools import partial
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
+from kernel.consumer import PartitionProgress
 from kernel.settings import Settings
 
 if TYPE_CHECKING:
@@ -45,6 +46,8 @@ class ProjectionCounters:
     name: str
     applied: int
     dead_lettered: int
+    healthy: bool
+    partitions: tuple[PartitionProgress, ...]
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def counters_of(runtime: ServiceRuntime) -> WorkerCounters:
     return WorkerCounters(
         published_position=runtime.relay.published_position if runtime.relay else 0,
         projections=tuple(
-            ProjectionCounters(r.projection.name, r.applied, r.dead_lettered)
+            ProjectionCounters(r.projection.name, r.applied, r.dead_lettered, r.healthy, r.progress)
             for r in runtime.consumers
         ),
     )

@@ -124,8 +124,20 @@ def status(ctx: typer.Context, json: Json = False) -> None:
         emit_json(found)
         return
     for s in found:
-        projections = ", ".join(f"{p.name} {p.applied_events}" for p in s.projections)
+        projections = ", ".join(
+            f"{p.name} {p.applied_events} (lag {projection_lag(p)})" for p in s.projections
+        )
         console.print(
             f"{s.service:<9} head {s.head_position:>6}  published {s.published_position:>6}"
             f"  projections: {projections or '–'}"
         )
+
+
+def projection_lag(projection: Any) -> int:
+    """Records on the partitions the projection holds that it has not read yet (as of its last
+    poll; partitions not fetched yet count nothing)."""
+    return sum(
+        max(0, p.highwater - p.position)
+        for p in projection.partitions
+        if p.highwater >= 0 and p.position >= 0
+    )

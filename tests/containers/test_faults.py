@@ -155,6 +155,13 @@ def diagnosis(suite: Suite, stubs: Stubs, metadata: Metadata) -> str:
             status = stub.GetStatus(status_pb2.GetStatusRequest(), metadata=metadata, timeout=5)
             projections = ", ".join(
                 f"{p.name} applied {p.applied_events} dead-lettered {p.dead_lettered}"
+                f"{'' if p.healthy else ' (unhealthy)'}, at "
+                + (
+                    " ".join(
+                        f"{t.topic}:{t.partition}@{t.position}/{t.highwater}" for t in p.partitions
+                    )
+                    or "no partitions held"
+                )
                 for p in status.projections
             )
             lines.append(

@@ -16,6 +16,7 @@ from pathlib import Path
 from archives_kit import ArchivesService
 
 from kernel.settings import Settings
+from vanguard.common.v1 import status_pb2
 
 RESTART_S = 30.0
 
@@ -108,3 +109,17 @@ async def test_status_reports_the_worker_counters(archives: ArchivesService) -> 
         await asyncio.sleep(0.1)
     assert [p.name for p in status.projections] == ["archive"]
     assert status.projections[0].applied_events >= 3
+
+    # Once caught up, it holds every partition of its three topics and has read each to its end.
+    def caught_up(projection: status_pb2.ProjectionStatus) -> bool:
+        return projection.healthy and all(
+            0 <= p.position == p.highwater for p in projection.partitions
+        )
+
+    while not caught_up(status.projections[0]):
+        assert time.monotonic() < deadline, f"not caught up: {status.projections[0]}"
+        await asyncio.sleep(0.2)
+        status = await archives.runtime.status()
+    held = {(p.topic, p.partition) for p in status.projections[0].partitions}
+    assert len({topic for topic, _ in held}) == 3  # archives, pledges, evaluations
+    assert sum(p.highwater for p in status.projections[0].partitions) >= 3

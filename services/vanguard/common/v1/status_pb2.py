@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fvanguard/common/v1/status.proto\x12\x12vanguard.common.v1\"\x9f\x01\n\rServiceStatus\x12\x0f\n\x07service\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x15\n\rhead_position\x18\x03 \x01(\x03\x12\x1a\n\x12published_position\x18\x04 \x01(\x03\x12\x39\n\x0bprojections\x18\x05 \x03(\x0b\x32$.vanguard.common.v1.ProjectionStatus\"O\n\x10ProjectionStatus\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x16\n\x0e\x61pplied_events\x18\x02 \x01(\x03\x12\x15\n\rdead_lettered\x18\x03 \x01(\x03\"\x12\n\x10GetStatusRequestb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fvanguard/common/v1/status.proto\x12\x12vanguard.common.v1\"\x9f\x01\n\rServiceStatus\x12\x0f\n\x07service\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x15\n\rhead_position\x18\x03 \x01(\x03\x12\x1a\n\x12published_position\x18\x04 \x01(\x03\x12\x39\n\x0bprojections\x18\x05 \x03(\x0b\x32$.vanguard.common.v1.ProjectionStatus\"\x9b\x01\n\x10ProjectionStatus\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x16\n\x0e\x61pplied_events\x18\x02 \x01(\x03\x12\x15\n\rdead_lettered\x18\x03 \x01(\x03\x12\x0f\n\x07healthy\x18\x04 \x01(\x08\x12\x39\n\npartitions\x18\x05 \x03(\x0b\x32%.vanguard.common.v1.PartitionProgress\"Z\n\x11PartitionProgress\x12\r\n\x05topic\x18\x01 \x01(\t\x12\x11\n\tpartition\x18\x02 \x01(\x05\x12\x10\n\x08position\x18\x03 \x01(\x03\x12\x11\n\thighwater\x18\x04 \x01(\x03\"\x12\n\x10GetStatusRequestb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,8 +33,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_SERVICESTATUS']._serialized_start=56
   _globals['_SERVICESTATUS']._serialized_end=215
-  _globals['_PROJECTIONSTATUS']._serialized_start=217
-  _globals['_PROJECTIONSTATUS']._serialized_end=296
-  _globals['_GETSTATUSREQUEST']._serialized_start=298
-  _globals['_GETSTATUSREQUEST']._serialized_end=316
+  _globals['_PROJECTIONSTATUS']._serialized_start=218
+  _globals['_PROJECTIONSTATUS']._serialized_end=373
+  _globals['_PARTITIONPROGRESS']._serialized_start=375
+  _globals['_PARTITIONPROGRESS']._serialized_end=465
+  _globals['_GETSTATUSREQUEST']._serialized_start=467
+  _globals['_GETSTATUSREQUEST']._serialized_end=485
 # @@protoc_insertion_point(module_scope)

@@ -63,25 +63,67 @@ class ProjectionStatus(_message.Message):
     NAME_FIELD_NUMBER: _builtins.int
     APPLIED_EVENTS_FIELD_NUMBER: _builtins.int
     DEAD_LETTERED_FIELD_NUMBER: _builtins.int
+    HEALTHY_FIELD_NUMBER: _builtins.int
+    PARTITIONS_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     applied_events: _builtins.int
     """events applied so far (duplicates not counted)"""
     dead_lettered: _builtins.int
     """messages sent to the dead-letter topic"""
+    healthy: _builtins.bool
+    """its last poll worked and it holds a stable share of its topics"""
+    @_builtins.property
+    def partitions(self) -> _containers.RepeatedCompositeFieldContainer[Global___PartitionProgress]:
+        """the partitions it holds, as of its last poll"""
+
     def __init__(
         self,
         *,
         name: _builtins.str = ...,
         applied_events: _builtins.int = ...,
         dead_lettered: _builtins.int = ...,
+        healthy: _builtins.bool = ...,
+        partitions: _abc.Iterable[Global___PartitionProgress] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["applied_events", b"applied_events", "dead_lettered", b"dead_lettered", "name", b"name"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["applied_events", b"applied_events", "dead_lettered", b"dead_lettered", "healthy", b"healthy", "name", b"name", "partitions", b"partitions"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ProjectionStatus: _TypeAlias = ProjectionStatus  # noqa: Y015
+
+@_typing.final
+class PartitionProgress(_message.Message):
+    """How far a projection has read one partition: lag = highwater - position."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TOPIC_FIELD_NUMBER: _builtins.int
+    PARTITION_FIELD_NUMBER: _builtins.int
+    POSITION_FIELD_NUMBER: _builtins.int
+    HIGHWATER_FIELD_NUMBER: _builtins.int
+    topic: _builtins.str
+    partition: _builtins.int
+    position: _builtins.int
+    """next offset it reads (-1: being positioned)"""
+    highwater: _builtins.int
+    """the partition's end as of its last fetch (-1: not fetched yet)"""
+    def __init__(
+        self,
+        *,
+        topic: _builtins.str = ...,
+        partition: _builtins.int = ...,
+        position: _builtins.int = ...,
+        highwater: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["highwater", b"highwater", "partition", b"partition", "position", b"position", "topic", b"topic"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PartitionProgress: _TypeAlias = PartitionProgress  # noqa: Y015
 
 @_typing.final
 class GetStatusRequest(_message.Message):
