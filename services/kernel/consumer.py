@@ -54,7 +54,7 @@ from kernel.projection import LogPosition, Outcome, Projection, ProjectionDb, Ve
 from kernel.relay import CLIENT_TIMEOUTS, PRODUCER_TIMEOUTS
 from kernel.topics import DEAD_LETTERS, ensure_topics
 
-__all__ = ["ConsumerRunner", "PartitionProgress", "Projection"]
+__all__ = ["ConsumerRunner", "PartitionProgress", "Projection", "StallWatch"]
 
 log = logging.getLogger("vanguard.consumer")
 
@@ -63,6 +63,9 @@ STABLE_POLL_MS = 100  # bounds how long stop() waits while the group is stable
 METADATA_MAX_AGE_MS = 2000
 COMMIT_INTERVAL_S = 1.0  # offsets are committed at most this often (and on stop, revoke)
 RETRY_BACKOFF_S = 1.0
+# How many session timeouts the runner may stay out of a stable group before it starts again
+# with a new client (a join normally takes half of one; see `StallWatch`).
+STALL_SESSIONS = 3
 REASON_MAX = 1000
 
 
@@ -90,6 +93,33 @@ class _Batch:
     duplicates: int = 0
     dead_lettered: int = 0
     handled: int = 0
+
+
+class StallWatch:
+    """Tells when the runner has been out of a stable group for longer than `patience_s`.
+
+    Seen after the embedded broker restarted under load: kafka-python's client stayed
+    rebalancing for good, its poll spinning (the heartbeat overdue makes every fetch wait zero)
+    and starving the process's other clients of the GIL. A new client joins afresh; the read
+    model's kept positions make that safe."""
+
+    def __init__(self, patience_s: float) -> None:
+        self.patience_s = patience_s
+        self._since: float | None = None
+
+    def stalled(self, healthy: bool, now: float) -> bool:
+        """Record one poll's outcome; True (once, then it counts again) when the runner has
+        been unhealthy for longer than the patience."""
+        if healthy:
+            self._since = None
+            return False
+        if self._since is None:
+            self._since = now
+            return False
+        if now - self._since > self.patience_s:
+            self._since = None
+            return True
+        return False
 
 
 class _Positioner(ConsumerRebalanceListener):
@@ -161,6 +191,8 @@ class ConsumerRunner:
         self._uncommitted: dict[TopicPartition, OffsetAndMetadata] = {}
         self._next_commit = 0.0
         self._healthy = False
+        self._stall = StallWatch(STALL_SESSIONS * session_timeout_ms / 1000)
+        self.restarts = 0  # times the runner started again with a new client (a stall)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -228,6 +260,17 @@ class ConsumerRunner:
         stable = consumer.group_metadata().state == MemberState.STABLE
         self._healthy = stable and bool(consumer.assignment())
         self.progress = self._progress(consumer)
+        if self._stall.stalled(self._healthy, time.monotonic()):
+            log.warning(
+                "consumer %s: no stable share of %s for %.0f s (group state %s); starting "
+                "again with a new client",
+                self.group_id,
+                ",".join(self.topics),
+                self._stall.patience_s,
+                consumer.group_metadata().state,
+            )
+            self.restarts += 1
+            self._close_consumer()
         return handled
 
     # -- the loop --------------------------------------------------------------------------
