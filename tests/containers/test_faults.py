@@ -30,24 +30,13 @@ from vanguard.common.v1 import status_pb2
 
 pytestmark = pytest.mark.timeout(900)
 SEEDS = range(1, int(os.environ.get("VANGUARD_FAULT_SEEDS", "3")) + 1)
-# Open defect (see deploy/README.md): after the broker comes back empty, under CPU load the
-# archives projection sometimes ends short of the events on its topics (every event is on
-# them, none dead-lettered, the consumer keeps polling: a partition position past events it
-# never applied). Seen in about half of the broker rounds on a loaded machine; every round
-# passed on a quiet one. Reported as xfail/xpass so it stays visible without making the suite
-# a coin toss; a failing round prints where the events stand (diagnosis below).
-BROKER_LOSS = pytest.mark.xfail(
-    strict=False, reason="intermittent: archive short of its topics after the broker restarted"
-)
 ROUNDS = [
     pytest.param(
         target,
         seed,
         id=f"{target}-{seed}",
-        marks=BROKER_LOSS if target == "broker" else (),
     )
-    # The broker rounds last: one that fails leaves the shared suite broken (the open defect)
-    # and must not take the service rounds down with it.
+    # The broker rounds last: the service rounds need no broker recovery to explain them.
     for target in (*SERVICES, "broker")
     for seed in SEEDS
 ]
