@@ -14,7 +14,7 @@ import inspect
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -226,15 +226,7 @@ class ServiceRuntime:
                     applied_events=p.applied,
                     dead_lettered=p.dead_lettered,
                     healthy=p.healthy,
-                    partitions=[
-                        status_pb2.PartitionProgress(
-                            topic=t.topic,
-                            partition=t.partition,
-                            position=t.position,
-                            highwater=t.highwater,
-                        )
-                        for t in p.partitions
-                    ],
+                    partitions=[status_pb2.PartitionProgress(**asdict(t)) for t in p.partitions],
                 )
                 for p in (counters.projections if counters else ())
             ],
