@@ -214,9 +214,17 @@ class OutboxRelay:
         self._next_topic_check = 0.0
         if self._check_topic():
             return False
-        missing = self._missing_partitions()
+        missing, unanswered = self._missing_partitions()
         if missing:
             self._recover(f"the records last acknowledged on partitions {missing} are gone")
+            return False
+        if unanswered:
+            log.info(
+                "relay %s: no answer in time for the records last acknowledged on partitions "
+                "%s; checking again later",
+                self.name,
+                unanswered,
+            )
             return False
         self._healthy = True
         return True
@@ -361,7 +369,7 @@ class OutboxRelay:
         if self._lost:  # a restart raced our last send: the topic is debris of that
             return True
         if self._checkpoint.acked:
-            return bool(self._missing_partitions())
+            return bool(self._missing_partitions()[0])
         with self._reader() as consumer:
             tps = [TopicPartition(self.topic, p) for p in range(count)]
             consumer.assign(tps)
@@ -372,20 +380,33 @@ class OutboxRelay:
                     return False
         return True
 
-    def _missing_partitions(self) -> list[int]:
-        """(c): partitions whose last acknowledged record no longer carries our event id."""
+    def _missing_partitions(self) -> tuple[list[int], list[int]]:
+        """(c): partitions whose last acknowledged record is gone (another event id at its
+        offset, or the log now ends at or before it), and partitions that gave no answer in
+        time: inconclusive (a busy process or broker), not a loss, checked again later."""
         acked = self._checkpoint.acked
         if not acked:
-            return []
+            return [], []
         with self._reader() as consumer:
-            found = read_offsets(
+            read = read_offsets(
                 consumer,
                 {TopicPartition(self.topic, p): offset for p, (offset, _) in acked.items()},
             )
-        if len(found) < len(acked):
-            # Silence is loss only if the broker answers: this raises while it is down.
+        missing, unanswered = [], []
+        for partition, (offset, event_id) in sorted(acked.items()):
+            found = read.event_ids.get(partition)
+            end = read.ends.get(partition)
+            if found is not None:
+                if found != event_id:
+                    missing.append(partition)
+            elif end is not None and end <= offset:
+                missing.append(partition)
+            else:
+                unanswered.append(partition)
+        if unanswered:
+            # Silence says nothing while the broker is down: this raises then.
             partition_count(self._admin_or_new(), self.topic)
-        return sorted(p for p, (offset, event_id) in acked.items() if found.get(p) != event_id)
+        return missing, unanswered
 
     # -- clients ---------------------------------------------------------------------------
 
@@ -444,9 +465,18 @@ class OutboxRelay:
                 log.debug("relay %s: error closing admin client", self.name, exc_info=True)
 
 
-def read_offsets(consumer: KafkaConsumer, wanted: dict[TopicPartition, int]) -> dict[int, str]:
-    """The `event_id` header of the record at each wanted offset (partition -> event id);
-    a partition whose record does not come back within VERIFY_FETCH_S is left out."""
+@dataclass(frozen=True)
+class ReadBack:
+    """What `read_offsets` found: the `event_id` header of the record at each wanted offset,
+    and the end (fetch highwater) of each partition a fetch answered for."""
+
+    event_ids: dict[int, str]
+    ends: dict[int, int]
+
+
+def read_offsets(consumer: KafkaConsumer, wanted: dict[TopicPartition, int]) -> ReadBack:
+    """Read the record at each wanted offset ("" where a later record comes back instead; a
+    partition that answers nothing within VERIFY_FETCH_S is left out of `event_ids`)."""
     consumer.assign(list(wanted))
     for tp, offset in wanted.items():
         consumer.seek(tp, offset)
@@ -458,8 +488,11 @@ def read_offsets(consumer: KafkaConsumer, wanted: dict[TopicPartition, int]) -> 
         for tp, batch in records.items():
             for record in batch:
                 if tp in pending and record.offset >= pending[tp]:
-                    if record.offset == pending.pop(tp):
-                        found[tp.partition] = header(record.headers, "event_id") or ""
+                    # A record past the wanted offset: nothing is left at that one.
+                    there = record.offset == pending.pop(tp)
+                    event_id = header(record.headers, "event_id") if there else None
+                    found[tp.partition] = event_id or ""
                     consumer.pause(tp)
                     break
-    return found
+    ends = {tp.partition: end for tp in wanted if (end := consumer.highwater(tp)) is not None}
+    return ReadBack(found, ends)

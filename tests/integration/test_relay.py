@@ -27,6 +27,7 @@ from toy.points import (
     read_topic,
 )
 
+from kernel import relay as relay_module
 from kernel.broker import EmbeddedBroker
 from kernel.relay import Checkpoint, OutboxRelay
 from kernel.store import SqliteEventStore
@@ -293,6 +294,32 @@ def test_an_idle_relay_verifies_the_broker_still_holds_its_last_records(
     assert relay.verify()
     records = read_topic(servers, topic, PARTITIONS, at_least=40)
     assert check_delivery(records, store) == 0
+
+
+def test_a_verification_answered_too_late_is_not_taken_for_a_loss(
+    broker: EmbeddedBroker,
+    tmp_path: Path,
+    unique: str,
+    monkeypatch: pytest.MonkeyPatch,
+    make_relay: MakeRelay,
+) -> None:
+    """A process too busy to read its last records back in time (seen with a consumer
+    spinning in the same worker) learns nothing: it checks again later instead of
+    republishing a whole store the broker still holds."""
+    servers, topic = broker.bootstrap_servers, f"{unique}.points"
+    ensure_topics(servers, (topic,), partitions=PARTITIONS)
+    store = SqliteEventStore(tmp_path / "events.db")
+    award_many(store, members=4, rounds=10)
+    relay = make_relay(store, servers, topic)
+    publish_all(relay, store.head_position())
+    published = relay.published_position
+
+    monkeypatch.setattr(relay_module, "VERIFY_FETCH_S", 0.0)  # no time to read anything back
+    assert not relay.verify()
+    assert (relay.published_position, relay.recoveries) == (published, 0)
+    monkeypatch.undo()
+    assert relay.verify()
+    assert relay.recoveries == 0
 
 
 def test_the_relay_thread_survives_a_dead_broker_and_catches_up(
