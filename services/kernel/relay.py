@@ -56,7 +56,8 @@ EMPTY_PROBE_S = 0.3  # how long an empty topic stays silent before we believe it
 RETRY_BACKOFF_S = 1.0
 TOPIC_CHECK_INTERVAL_S = 1.0  # (a) at most this often while sends succeed
 IDLE_WAIT_S = 0.25  # the longest an idle relay that the store wakes on append sleeps
-LINGER_S = 0.005  # after a short batch: let more appends gather before the next one
+LINGER_S = 0.005  # after a short batch, per event in it: let more appends gather
+MAX_LINGER_S = 0.04  # the longest a busy relay lets appends gather
 
 
 @dataclass
@@ -117,6 +118,7 @@ class OutboxRelay:
         verify_interval_s: float = 2.0,
         topic_check_interval_s: float = TOPIC_CHECK_INTERVAL_S,
         linger_s: float = LINGER_S,
+        max_linger_s: float = MAX_LINGER_S,
     ) -> None:
         self.store = store
         self.servers = servers
@@ -128,6 +130,7 @@ class OutboxRelay:
         self.verify_interval_s = verify_interval_s
         self.topic_check_interval_s = topic_check_interval_s
         self.linger_s = linger_s
+        self.max_linger_s = max_linger_s
         self.recoveries = 0  # times the broker was found to have lost our data
         self._checkpoint_name = f"relay:{name}"
         self._checkpoint = Checkpoint.from_json(store.get_checkpoint(self._checkpoint_name))
@@ -238,8 +241,8 @@ class OutboxRelay:
                 sent = self.run_once()
                 if sent == 0:
                     self._idle()
-                elif sent < self.batch_size and self.linger_s > 0:
-                    self._stop.wait(self.linger_s)  # a short batch: let more gather
+                elif linger := self.linger_after(sent):
+                    self._stop.wait(linger)  # a short batch: let more gather
             except Exception as exc:  # the broker may be down for long: never kill the thread
                 self._healthy = False
                 log.warning(
@@ -253,6 +256,18 @@ class OutboxRelay:
                 )
                 self._close_clients()
                 self._stop.wait(RETRY_BACKOFF_S)
+
+    def linger_after(self, sent: int) -> float:
+        """How long to let appends gather after a batch of `sent` events: none after a full
+        batch (more are waiting), else `linger_s` per event sent, at most `max_linger_s`.
+        Every round costs a read, a produce request, a wait for the acknowledgement and a
+        checkpoint write whatever its size, and the consumers downstream pay per fetch too:
+        under load the batches grow until rounds come every `max_linger_s`, while after a
+        lone command (published at once: the append woke the idle relay) the next one waits
+        at most `linger_s`."""
+        if sent >= self.batch_size:
+            return 0.0
+        return min(self.max_linger_s, self.linger_s * sent)
 
     def _idle(self) -> None:
         if self._on_idle is not None:
