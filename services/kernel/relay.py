@@ -260,11 +260,11 @@ class OutboxRelay:
     def linger_after(self, sent: int) -> float:
         """How long to let appends gather after a batch of `sent` events: none after a full
         batch (more are waiting), else `linger_s` per event sent, at most `max_linger_s`.
-        Every round costs a read, a produce request, a wait for the acknowledgement and a
-        checkpoint write whatever its size, and the consumers downstream pay per fetch too:
-        under load the batches grow until rounds come every `max_linger_s`, while after a
-        lone command (published at once: the append woke the idle relay) the next one waits
-        at most `linger_s`."""
+        Every round costs a read, a produce request, the wait for the acknowledgement and a
+        checkpoint write whatever its size, and the consumers downstream pay per fetch too.
+        While appends come slower than one per `linger_s` the rounds stay short (after a lone
+        command the next waits at most `linger_s`); faster, and the rounds grow until they
+        come every `max_linger_s`. An append to an idle relay goes out at once either way."""
         if sent >= self.batch_size:
             return 0.0
         return min(self.max_linger_s, self.linger_s * sent)
