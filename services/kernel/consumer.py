@@ -192,7 +192,6 @@ class ConsumerRunner:
         self._next_commit = 0.0
         self._healthy = False
         self._stall = StallWatch(STALL_SESSIONS * session_timeout_ms / 1000)
-        self.restarts = 0  # times the runner started again with a new client (a stall)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -257,8 +256,8 @@ class ConsumerRunner:
         )
         handled = self._handle(consumer, records) if records else 0
         self._rewind_replaced(consumer)
-        stable = consumer.group_metadata().state == MemberState.STABLE
-        self._healthy = stable and bool(consumer.assignment())
+        state = consumer.group_metadata().state
+        self._healthy = state == MemberState.STABLE and bool(consumer.assignment())
         self.progress = self._progress(consumer)
         if self._stall.stalled(self._healthy, time.monotonic()):
             log.warning(
@@ -267,9 +266,8 @@ class ConsumerRunner:
                 self.group_id,
                 ",".join(self.topics),
                 self._stall.patience_s,
-                consumer.group_metadata().state,
+                state,
             )
-            self.restarts += 1
             self._close_consumer()
         return handled
 

@@ -141,7 +141,9 @@ class ProjectionDb:
         # Asked once: an isinstance check of a runtime protocol is slow for a per-event path.
         self._buffered = projection if isinstance(projection, BufferedProjection) else None
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.fresh = not path.exists()  # a new file must be fed the whole log
+        # A new (or, below, emptied) file: it keeps no log positions, so the consumer runner
+        # feeds it every log from the start.
+        self.fresh = not path.exists()
         self.conn = connect(path)
         # Checkpoints in a thread of their own: a commit must not wait for the copy and the
         # disk while the consumer holds up its partitions (see kernel.store.wal). Counted in

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from kernel.periods import periods_of
+from vanguard.common.v1 import status_pb2
 from vanguard_cli.archive_view import archive_view
 from vanguard_cli.output import as_dict, console, emit_json
 from vanguard_cli.session import session_of
@@ -133,7 +134,7 @@ def status(ctx: typer.Context, json: Json = False) -> None:
         )
 
 
-def projection_lag(projection: Any) -> int:
+def projection_lag(projection: status_pb2.ProjectionStatus) -> int:
     """Records on the partitions the projection holds that it has not read yet (as of its last
     poll; partitions not fetched yet count nothing)."""
     return sum(

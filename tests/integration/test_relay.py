@@ -180,15 +180,24 @@ def _position(store: SqliteEventStore) -> int:
     return int(json.loads(raw)["position"]) if raw else 0
 
 
-def test_a_missing_topic_is_recreated_with_its_partition_count_and_refilled(
-    own_broker: EmbeddedBroker, tmp_path: Path, unique: str, make_relay: MakeRelay
-) -> None:
-    servers, topic = own_broker.bootstrap_servers, f"{unique}.points"
+def published_awards(
+    servers: str, topic: str, tmp_path: Path, make_relay: MakeRelay
+) -> tuple[SqliteEventStore, OutboxRelay]:
+    """A store of 40 awards (4 members, 10 rounds) and its relay, all of them published on
+    `topic`, made for them."""
     ensure_topics(servers, (topic,), partitions=PARTITIONS)
     store = SqliteEventStore(tmp_path / "events.db")
     award_many(store, members=4, rounds=10)
     relay = make_relay(store, servers, topic)
     publish_all(relay, store.head_position())
+    return store, relay
+
+
+def test_a_missing_topic_is_recreated_with_its_partition_count_and_refilled(
+    own_broker: EmbeddedBroker, tmp_path: Path, unique: str, make_relay: MakeRelay
+) -> None:
+    servers, topic = own_broker.bootstrap_servers, f"{unique}.points"
+    store, relay = published_awards(servers, topic, tmp_path, make_relay)
 
     own_broker.restart()  # memory-only: every topic and record is gone
     award(store, "m0", 11)
@@ -205,11 +214,7 @@ def test_a_topic_auto_created_after_a_restart_is_replaced(
     own_broker: EmbeddedBroker, tmp_path: Path, unique: str, make_relay: MakeRelay
 ) -> None:
     servers, topic = own_broker.bootstrap_servers, f"{unique}.points"
-    ensure_topics(servers, (topic,), partitions=PARTITIONS)
-    store = SqliteEventStore(tmp_path / "events.db")
-    award_many(store, members=4, rounds=10)
-    relay = make_relay(store, servers, topic)
-    publish_all(relay, store.head_position())
+    store, relay = published_awards(servers, topic, tmp_path, make_relay)
 
     own_broker.restart()
     produce(servers, topic, [(b"m0", b"stray", None)])  # by name: Tansu auto-creates it
@@ -242,11 +247,7 @@ def test_an_offset_going_backwards_means_lost_data_and_triggers_a_republish(
     own_broker: EmbeddedBroker, tmp_path: Path, unique: str, make_relay: MakeRelay
 ) -> None:
     servers, topic = own_broker.bootstrap_servers, f"{unique}.points"
-    ensure_topics(servers, (topic,), partitions=PARTITIONS)
-    store = SqliteEventStore(tmp_path / "events.db")
-    award_many(store, members=4, rounds=10)
-    relay = make_relay(store, servers, topic)
-    publish_all(relay, store.head_position())
+    store, relay = published_awards(servers, topic, tmp_path, make_relay)
 
     own_broker.restart()
     ensure_topics(servers, (topic,), partitions=PARTITIONS)  # someone else recreated it
@@ -277,11 +278,7 @@ def test_an_idle_relay_verifies_the_broker_still_holds_its_last_records(
     make_relay: MakeRelay,
 ) -> None:
     servers, topic = own_broker.bootstrap_servers, f"{unique}.points"
-    ensure_topics(servers, (topic,), partitions=PARTITIONS)
-    store = SqliteEventStore(tmp_path / "events.db")
-    award_many(store, members=4, rounds=10)
-    relay = make_relay(store, servers, topic)
-    publish_all(relay, store.head_position())
+    store, relay = published_awards(servers, topic, tmp_path, make_relay)
     assert relay.verify()
 
     own_broker.restart()
@@ -307,11 +304,7 @@ def test_a_verification_answered_too_late_is_not_taken_for_a_loss(
     spinning in the same worker) learns nothing: it checks again later instead of
     republishing a whole store the broker still holds."""
     servers, topic = broker.bootstrap_servers, f"{unique}.points"
-    ensure_topics(servers, (topic,), partitions=PARTITIONS)
-    store = SqliteEventStore(tmp_path / "events.db")
-    award_many(store, members=4, rounds=10)
-    relay = make_relay(store, servers, topic)
-    publish_all(relay, store.head_position())
+    _, relay = published_awards(servers, topic, tmp_path, make_relay)
     published = relay.published_position
 
     monkeypatch.setattr(relay_module, "VERIFY_FETCH_S", 0.0)  # no time to read anything back
