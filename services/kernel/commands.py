@@ -13,6 +13,7 @@ from typing import Any
 
 from kernel.aggregate import Aggregate, Repository
 from kernel.envelope import Actor, CommandContext
+from kernel.errors import DomainError
 from kernel.store import AppendResult, StoredCommand
 
 
@@ -40,14 +41,21 @@ class CommandExecutor:
         idempotency_key: str = "",
         expected_version: int | None = None,
     ) -> AppendResult:
-        """Recall a repeated command, else decide and append atomically with its key.
-        `request` is a dataclass (or JSON-able value) fingerprinted to spot a key reused for
-        a different request."""
+        """Decide and append atomically with the key; a repeated command gets its original
+        result and writes nothing. `request` is a dataclass (or JSON-able value)
+        fingerprinted to spot a key reused for a different request.
+
+        The key is not looked up first: the store refuses a key it holds and answers with the
+        original result, so a new command (nearly all) costs no read for it. A repeat whose
+        decision now fails (the pledge has moved on since) is told apart by the key then."""
         stored = self._stored(name, request, context, idempotency_key)
-        earlier = self._recall(stored)
-        if earlier is not None:
-            return earlier
-        decision = decide()
+        try:
+            decision = decide()
+        except DomainError:
+            earlier = self._recall(stored)
+            if earlier is not None:
+                return earlier
+            raise
         aggregate = decision.aggregate
         result = {
             "id": aggregate.id,
@@ -60,24 +68,28 @@ class CommandExecutor:
         appended = self.repository.save(
             aggregate,
             context,
-            command=dataclasses.replace(stored, result=result) if stored else None,
+            command=None
+            if stored is None
+            else StoredCommand(stored.key, stored.fingerprint, result),
             expected_version=expected_version,
         )
-        return dataclasses.replace(appended, result=result)
+        if appended.replayed:  # the key was taken: the original command's answer
+            return replayed(appended.result)
+        return AppendResult(appended.stream_id, appended.stream_version, appended.envelopes, result)
 
     def recall(
         self, name: str, request: Any, context: CommandContext, idempotency_key: str
     ) -> AppendResult | None:
         """The original result of a repeated command, or None. A handler may ask before any
-        costly check (another service's answer); `run` asks again, so racing retries stay
-        safe."""
+        costly check (another service's answer); racing retries stay safe without it, as the
+        store refuses a key it holds."""
         return self._recall(self._stored(name, request, context, idempotency_key))
 
     def _recall(self, stored: StoredCommand | None) -> AppendResult | None:
         if stored is None:
             return None
         original = self.repository.store.recall(stored.key, stored.fingerprint)
-        return None if original is None else replayed(original)
+        return None if original is None else replayed(original.result)
 
     @staticmethod
     def _stored(name: str, request: Any, context: CommandContext, key: str) -> StoredCommand | None:
@@ -88,8 +100,8 @@ class CommandExecutor:
         return StoredCommand(scoped, StoredCommand.fingerprint_of(request), {})
 
 
-def replayed(original: StoredCommand) -> AppendResult:
-    result = original.result
+def replayed(result: dict[str, Any]) -> AppendResult:
+    """A repeated command's answer: the original command's result, nothing appended."""
     return AppendResult(
         stream_id=result.get("stream_id", ""),
         stream_version=int(result.get("stream_version", 0)),

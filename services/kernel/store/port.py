@@ -13,9 +13,23 @@ from kernel.events import DomainEvent
 
 
 def _fields_or_text(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: getattr(value, f.name) for f in fields(value)}
+    names = _field_names(type(value))
+    if names is not None:
+        return {name: getattr(value, name) for name in names}
     return str(value)
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """A dataclass's field names, found once per class (`fields` costs more than the hash)."""
+    try:
+        return _FIELD_NAMES[cls]
+    except KeyError:
+        names = tuple(f.name for f in fields(cls)) if is_dataclass(cls) else None
+        _FIELD_NAMES[cls] = names
+        return names
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
 
 
 # One encoder: json.dumps builds a new one per call, and converting a command with

@@ -166,6 +166,37 @@ async def test_feedback_is_given_on_published_pledges_by_others_than_the_member(
     assert again.code() == grpc.StatusCode.FAILED_PRECONDITION
 
 
+async def test_a_repeated_feedback_with_its_key_is_the_same_feedback_and_one_event(
+    school: School,
+) -> None:
+    # A repeat decides anew (a new feedback id) and the store refuses its key: the answer is
+    # the original feedback, and nothing of the repeat is written.
+    pledge_id = await school.published("m-wang")
+    colleague = school.member("m-zhao")  # a rate bucket of their own
+    options = command_pb2.CommandOptions(idempotency_key="feedback-key-1", wait_visible=True)
+    request = feedback(school, pledge_id, contact=CONTACT, options=options)
+
+    first = await school.call("GiveFeedback", request, colleague)
+    head = await school.head()
+    again = await school.call("GiveFeedback", request, colleague)
+
+    assert (again.id, again.stream_id, again.stream_version) == (
+        first.id,
+        first.stream_id,
+        first.stream_version,
+    )
+    assert again.replayed and not first.replayed
+    assert await school.head() == head
+    assert (await school.get(pledge_id)).feedback.pending == 1
+    other = await failure(
+        school.call(
+            "GiveFeedback", feedback(school, pledge_id, rating=1, options=options), colleague
+        )
+    )
+    assert (other.code(), field_of(other)) == (INVALID, "idempotency_key")
+    assert await school.head() == head
+
+
 ABUSIVE = [
     ("text over 2,000 characters", {"text": "好" * 2001}, "text"),
     ("a control character", {"text": "好老师\x1b[2J"}, "text"),
