@@ -211,17 +211,21 @@ async def until(what: str, check: Callable[[], Awaitable[bool]]) -> None:
         await asyncio.sleep(0.02)
 
 
-async def until_settled(client: Client) -> None:
-    """Until the service's projection has applied everything on the topic: a new service
-    replays what earlier figures published, and a replay running beside a latency loop would
-    be measured with it. Settled: the applied count holds still for SETTLED_S."""
+async def until_settled(*statuses: Callable[[], Awaitable[status_pb2.ServiceStatus]]) -> None:
+    """Until every service's projections have applied everything on their topics and its
+    relay has published its whole store: a new service replays what earlier figures
+    published, and setting up a figure leaves work behind it (its commands still to relay and
+    apply); either running beside a timed loop would be measured with it. Settled: the
+    applied counts hold still for SETTLED_S with nothing left to publish."""
     deadline = time.monotonic() + SETTLE_S
     last, since = -1, time.monotonic()
     while time.monotonic() - since < SETTLED_S:
         if time.monotonic() > deadline:
-            raise TimeoutError(f"the projection did not settle within {SETTLE_S}s")
-        applied = sum(p.applied_events for p in (await client.status()).projections)
-        if applied != last:
+            raise TimeoutError(f"the projections did not settle within {SETTLE_S}s")
+        replies = [await status() for status in statuses]
+        applied = sum(p.applied_events for reply in replies for p in reply.projections)
+        unpublished = any(r.published_position < r.head_position for r in replies)
+        if applied != last or unpublished:
             last, since = applied, time.monotonic()
         await asyncio.sleep(0.1)
 
@@ -265,7 +269,7 @@ async def _archive_latency(port: int, reads: int) -> Timing:
                 return False
 
         await until(f"an archive of {ARCHIVE_EVENTS} events", complete)
-        await until_settled(client)
+        await until_settled(client.status)
         for _ in range(WARMUP_READS):
             await client.archive(member)
         latencies = []
