@@ -41,16 +41,24 @@ def watch(
     count: Annotated[int, typer.Option(help="Stop after this many changes (0: never).")] = 0,
     json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
-    """Live updates of a member's archive, or of every archive in a branch. Ctrl-C stops."""
+    """Live updates of a member's archive, or of every archive in a branch. Ctrl-C stops; a
+    restart of archives is waited out (up to a minute) and nothing is missed meanwhile."""
 
     async def work(vanguard: Vanguard) -> None:
         member = await _is_member(vanguard, target)
-        what = {"member_id": target} if member else {"branch_id": target}
+        member_id, branch_id = (target, "") if member else ("", target)
         if not json:
             kind = "member" if member else "branch"
             console.print(f"watching {kind} {target} — Ctrl-C stops", style="dim")
         seen = 0
-        async for change in vanguard.archives.watch(**what):
+
+        def reconnecting(error: VanguardError) -> None:
+            typer.echo(f"archives unreachable ({error.code.name}); reconnecting…", err=True)
+
+        changes = vanguard.archives.watch(
+            member_id=member_id, branch_id=branch_id, on_reconnect=reconnecting
+        )
+        async for change in changes:
             if json:
                 emit_json_line(change)
             else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
 import grpc
@@ -13,6 +13,9 @@ from vanguard.common.v1 import status_pb2
 from vanguard_sdk.archive_commands import ArchiveCommands
 from vanguard_sdk.base import PAGE_SIZE, every_page
 from vanguard_sdk.calls import Caller
+from vanguard_sdk.errors import VanguardError
+
+RECONNECT_S = 60.0  # how long a watch waits for archives to come back (a restart takes seconds)
 
 
 class ArchivesClient(ArchiveCommands):
@@ -68,10 +71,33 @@ class ArchivesClient(ArchiveCommands):
         request = pb.ExportArchiveRequest(school_id=self.school_id, member_id=member_id)
         return await self._query(self._stub.ExportArchive, request)
 
-    def watch(self, *, member_id: str = "", branch_id: str = "") -> AsyncIterator[pb.ArchiveChange]:
-        """Every change to a member's archive (or to any archive of a branch) from now on, as
-        it happens: `async for change in client.watch(member_id="m01")`."""
-        request = pb.WatchArchiveRequest(
-            school_id=self.school_id, member_id=member_id, branch_id=branch_id
+    def watch(
+        self,
+        *,
+        member_id: str = "",
+        branch_id: str = "",
+        after_event_id: str = "",
+        reconnect_s: float = RECONNECT_S,
+        on_reconnect: Callable[[VanguardError], None] | None = None,
+    ) -> AsyncIterator[pb.ArchiveChange]:
+        """Every change to a member's archive (or to any archive of a branch) from now on (or
+        after the change `after_event_id`), as it happens: `async for change in
+        client.watch(member_id="m01")`. A lost connection is taken up again after the last
+        change delivered, for as long as archives answers again within `reconnect_s` (0:
+        never); `on_reconnect` hears of each attempt."""
+
+        def request_after(event_id: str) -> pb.WatchArchiveRequest:
+            return pb.WatchArchiveRequest(
+                school_id=self.school_id,
+                member_id=member_id,
+                branch_id=branch_id,
+                after_event_id=event_id or after_event_id,
+            )
+
+        return self._caller.stream(
+            self._stub.WatchArchive,
+            request_after,
+            lambda change: str(change.event_id),
+            reconnect_s=reconnect_s,
+            on_reconnect=on_reconnect,
         )
-        return self._caller.stream(self._stub.WatchArchive, request)

@@ -1,5 +1,6 @@
 """How the SDK makes a call: bearer token, one deadline for the whole call (retries included),
-bounded retries with backoff on UNAVAILABLE, and errors turned into `VanguardError`.
+bounded retries with backoff on UNAVAILABLE, and errors turned into `VanguardError`; a server
+stream reconnects on UNAVAILABLE and resumes after the last item it delivered.
 
 A command is retried only because it carries an idempotency key: the key is fixed before the
 first attempt and every retry repeats it, so a command the server applied before the reply
@@ -8,6 +9,7 @@ was lost comes back `replayed` instead of being applied twice."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 import time
 import uuid
@@ -35,8 +37,13 @@ class RetryPolicy:
     max_backoff_s: float = 2.0
 
     def backoffs(self) -> Iterator[float]:
+        """The pauses between `attempts` attempts."""
+        return itertools.islice(self.delays(), self.attempts - 1)
+
+    def delays(self) -> Iterator[float]:
+        """Pauses without end, growing to `max_backoff_s` (a stream reconnecting)."""
         backoff = self.initial_backoff_s
-        for _ in range(self.attempts - 1):
+        while True:
             yield backoff * random.uniform(0.5, 1.0)  # spread retries of many clients
             backoff = min(backoff * self.multiplier, self.max_backoff_s)
 
@@ -87,16 +94,45 @@ class Caller:
     async def command(self, method: Any, request: Any, timeout: float | None = None) -> Any:
         return await self.unary(method, with_key(request), timeout)
 
-    async def stream(self, method: Any, request: Any) -> AsyncIterator[Any]:
-        """A server stream with no deadline (it lasts until the caller stops reading)."""
-        call = method(request, metadata=self.metadata())
-        try:
-            async for item in call:
-                yield item
-        except grpc.aio.AioRpcError as error:
-            raise VanguardError.of(error) from None
-        finally:
-            call.cancel()
+    async def stream(
+        self,
+        method: Any,
+        request_after: Callable[[str], Any],
+        position_of: Callable[[Any], str],
+        *,
+        reconnect_s: float = 0.0,
+        on_reconnect: Callable[[VanguardError], None] | None = None,
+    ) -> AsyncIterator[Any]:
+        """A server stream with no deadline (it lasts until the caller stops reading).
+
+        `request_after(position)` is the request that resumes after an item's position ("":
+        from now on), `position_of(item)` an item's position. When the connection is lost
+        (UNAVAILABLE: the server restarted, the network dropped) the stream reconnects, with
+        the retry policy's backoff, after the last item received, so nothing is missed or
+        repeated; it gives up once `reconnect_s` pass without the server answering."""
+        position = ""
+        give_up_at = time.monotonic() + reconnect_s
+        delays = self.policy.retry.delays()
+        while True:
+            call = method(request_after(position), metadata=self.metadata())
+            try:
+                # The server took the call (one that failed has no metadata): patience renews.
+                if await call.initial_metadata():
+                    give_up_at = time.monotonic() + reconnect_s
+                    delays = self.policy.retry.delays()
+                async for item in call:
+                    position = position_of(item) or position
+                    yield item
+                return
+            except grpc.aio.AioRpcError as error:
+                pause = next(delays)
+                if error.code() is not _UNAVAILABLE or time.monotonic() + pause > give_up_at:
+                    raise VanguardError.of(error) from None
+                if on_reconnect is not None:
+                    on_reconnect(VanguardError.of(error))
+            finally:
+                call.cancel()
+            await self.sleep(pause)
 
 
 _UNAVAILABLE = grpc.StatusCode.UNAVAILABLE

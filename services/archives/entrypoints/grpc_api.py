@@ -22,7 +22,7 @@ from kernel.auth import (
     require_school,
 )
 from kernel.envelope import Role
-from kernel.errors import InvalidArgument, PermissionDenied
+from kernel.errors import InvalidArgument, NotFound, PermissionDenied
 from kernel.grpc.replies import VisibilityWait, command_reply, expected_of
 from kernel.grpc.status import StatusMixin, StatusSource
 from kernel.periods import Period, parse_period
@@ -359,6 +359,18 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
             self.queries.summary(request.school_id, "", self._period(request.period))
         )
 
+    def _watch_start(self, request: Any) -> int:
+        """The archive log position a watch starts after: the change it resumes after, or now."""
+        if not request.after_event_id:
+            return self.queries.last_seq()
+        seq = self.queries.seq_of(request.school_id, request.after_event_id, request.member_id)
+        if seq is None:
+            raise NotFound(
+                f"no archive change {request.after_event_id} to resume after",
+                field="after_event_id",
+            )
+        return seq
+
     async def WatchArchive(self, request: Any, context: Any) -> AsyncIterator[Any]:
         principal = current_principal()
         require_school(principal, request.school_id)
@@ -370,7 +382,7 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
             require_role(principal, Role.SECRETARY, Role.COMMITTEE)
             require_branch(principal, request.branch_id)
             self.queries.branch_name(request.school_id, request.branch_id)
-        seq = self.queries.last_seq()
+        seq = self._watch_start(request)
         while True:
             changes = self.queries.changes_after(
                 request.school_id, seq, member_id=request.member_id, branch_id=request.branch_id

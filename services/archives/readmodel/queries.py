@@ -165,5 +165,16 @@ class ArchiveQueries(ReadModelQueries):
             args.append(branch_id)
         return list(self.conn.execute(sql + " ORDER BY seq", args).fetchall())
 
+    def seq_of(self, school_id: str, event_id: str, member_id: str = "") -> int | None:
+        """Where the change an event made stands in the archive log (its last entry), None if
+        the log holds none."""
+        sql = "SELECT MAX(seq) FROM archive_log WHERE school_id = ? AND event_id = ?"
+        args = [school_id, event_id]
+        if member_id:  # narrowed by the member's index
+            sql += " AND member_id = ?"
+            args.append(member_id)
+        found = self.conn.execute(sql, args).fetchone()[0]
+        return None if found is None else int(found)
+
     def last_seq(self) -> int:
         return int(self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM archive_log").fetchone()[0])

@@ -1333,20 +1333,27 @@ class WatchArchiveRequest(_message.Message):
     SCHOOL_ID_FIELD_NUMBER: _builtins.int
     MEMBER_ID_FIELD_NUMBER: _builtins.int
     BRANCH_ID_FIELD_NUMBER: _builtins.int
+    AFTER_EVENT_ID_FIELD_NUMBER: _builtins.int
     school_id: _builtins.str
     member_id: _builtins.str
     """one of member_id or branch_id"""
     branch_id: _builtins.str
+    after_event_id: _builtins.str
+    """Resume after this change (the event_id of the last ArchiveChange received), so a watch
+    that lost its connection misses nothing; empty: changes from now on. NOT_FOUND when the
+    archive holds no such change.
+    """
     def __init__(
         self,
         *,
         school_id: _builtins.str = ...,
         member_id: _builtins.str = ...,
         branch_id: _builtins.str = ...,
+        after_event_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["branch_id", b"branch_id", "member_id", b"member_id", "school_id", b"school_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["after_event_id", b"after_event_id", "branch_id", b"branch_id", "member_id", b"member_id", "school_id", b"school_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
