@@ -91,13 +91,14 @@ class ArchivesClient(ArchiveCommands):
                 school_id=self.school_id,
                 member_id=member_id,
                 branch_id=branch_id,
-                after_event_id=event_id or after_event_id,
+                after_event_id=event_id,
             )
 
         return self._caller.stream(
             self._stub.WatchArchive,
             request_after,
             lambda change: str(change.event_id),
+            after=after_event_id,
             reconnect_s=reconnect_s,
             on_reconnect=on_reconnect,
         )

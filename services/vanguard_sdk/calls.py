@@ -100,17 +100,19 @@ class Caller:
         request_after: Callable[[str], Any],
         position_of: Callable[[Any], str],
         *,
+        after: str = "",
         reconnect_s: float = 0.0,
         on_reconnect: Callable[[VanguardError], None] | None = None,
     ) -> AsyncIterator[Any]:
         """A server stream with no deadline (it lasts until the caller stops reading).
 
         `request_after(position)` is the request that resumes after an item's position ("":
-        from now on), `position_of(item)` an item's position. When the connection is lost
-        (UNAVAILABLE: the server restarted, the network dropped) the stream reconnects, with
-        the retry policy's backoff, after the last item received, so nothing is missed or
-        repeated; it gives up once `reconnect_s` pass without the server answering."""
-        position = ""
+        from now on), `position_of(item)` an item's position; the stream starts after
+        `after`. When the connection is lost (UNAVAILABLE: the server restarted, the network
+        dropped) the stream reconnects, with the retry policy's backoff, after the last item
+        received, so nothing is missed or repeated; it gives up once `reconnect_s` pass
+        without the server answering."""
+        position = after
         give_up_at = time.monotonic() + reconnect_s
         delays = self.policy.retry.delays()
         while True:
