@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -114,9 +115,25 @@ async def archives_on(settings: Settings, port: int) -> AsyncIterator[Vanguard]:
     tokens = DevTokens(settings.token_secret.get_secret_value(), Role.COMMITTEE, "sdk-watch")
     try:
         async with Vanguard(Endpoints(archives=f"127.0.0.1:{port}"), token=tokens) as vanguard:
+            await answering(vanguard)
             yield vanguard
     finally:
         await runtime.stop(grace_s=0.1)  # the open watch would hold a longer drain
+
+
+async def answering(vanguard: Vanguard, within_s: float = 20.0) -> None:
+    """Until archives answers this client. A restarted server is reached only once gRPC's
+    connection to its address leaves the backoff the outage put it in, and channels to one
+    address share that connection: seconds, longer than the SDK's retries of one call."""
+    deadline = time.monotonic() + within_s
+    while True:
+        try:
+            await vanguard.archives.get_status()
+            return
+        except VanguardError as error:
+            if error.code is not grpc.StatusCode.UNAVAILABLE or time.monotonic() > deadline:
+                raise
+        await asyncio.sleep(0.05)
 
 
 def joiner(member_id: str) -> pb.RegisterMemberRequest:
