@@ -14,7 +14,12 @@ a. the topic is missing: it is recreated explicitly with the configured partitio
    send (after an error, a recovery or a start). A restart inside that window shows as (b),
    or as an ack on a partition beyond the configured count, and the next check replaces the
    auto-created topic before anything is published again.
-b. an acknowledged offset is not above the last one acknowledged on that partition.
+b. an acknowledged offset is not above the last one acknowledged on that partition. What was
+   just acknowledged is then debris at the head of a new topic: a batch the producer had in
+   flight retried into it, ahead of the republish. Consumers that count store positions or
+   merge topics by time would meet events out of order, so the topic is replaced (deleted and
+   made again, empty) before anything is republished; a relay killed in between replaces it
+   when it starts (the checkpoint says so).
 c. when idle, every `verify_interval_s`: the record at the last acknowledged offset of each
    partition no longer carries the event id we published there.
 
@@ -33,7 +38,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.errors import OutOfOrderSequenceNumberError, UnknownProducerIdError
+from kafka.errors import (
+    OutOfOrderSequenceNumberError,
+    UnknownProducerIdError,
+    UnknownTopicOrPartitionError,
+)
 from kafka.producer.future import RecordMetadata
 
 from kernel.envelope import Envelope
@@ -67,10 +76,14 @@ class Checkpoint:
 
     position: int = 0
     acked: dict[int, tuple[int, str]] = field(default_factory=dict)
+    debris: bool = False  # the topic holds records written after a loss: replace it first
 
     def to_json(self) -> str:
         acked = {str(p): [offset, event_id] for p, (offset, event_id) in self.acked.items()}
-        return json.dumps({"position": self.position, "acked": acked}, sort_keys=True)
+        body: dict[str, Any] = {"position": self.position, "acked": acked}
+        if self.debris:
+            body["debris"] = True
+        return json.dumps(body, sort_keys=True)
 
     @classmethod
     def from_json(cls, raw: str | None) -> Checkpoint:
@@ -78,7 +91,7 @@ class Checkpoint:
             return cls()
         body = json.loads(raw)
         acked = {int(p): (int(pair[0]), str(pair[1])) for p, pair in body["acked"].items()}
-        return cls(int(body["position"]), acked)
+        return cls(int(body["position"]), acked, bool(body.get("debris", False)))
 
 
 def headers_of(envelope: Envelope) -> list[tuple[str, bytes]]:
@@ -190,6 +203,8 @@ class OutboxRelay:
 
     def run_once(self) -> int:
         """Publish one batch; return how many events the broker acknowledged."""
+        if self._checkpoint.debris:
+            self._clear_debris()
         batch = self.store.read_all(after_position=self._checkpoint.position, limit=self.batch_size)
         if not batch:
             return 0
@@ -314,7 +329,8 @@ class OutboxRelay:
             if previous is not None and meta.offset <= previous[0]:
                 self._recover(
                     f"partition {meta.partition} acknowledged offset {meta.offset}, "
-                    f"not above {previous[0]} acknowledged before"
+                    f"not above {previous[0]} acknowledged before",
+                    debris=True,
                 )
                 return
             latest[meta.partition] = (meta.offset, str(envelope.event_id))
@@ -327,7 +343,7 @@ class OutboxRelay:
         self.store.put_checkpoint(self._checkpoint_name, checkpoint.to_json())
         self._checkpoint = checkpoint
 
-    def _recover(self, reason: str) -> None:
+    def _recover(self, reason: str, *, debris: bool = False) -> None:
         log.warning(
             "relay %s: broker lost data on %s (%s); republishing from position 0 (was %s)",
             self.name,
@@ -338,8 +354,23 @@ class OutboxRelay:
         self.recoveries += 1
         self._lost = True
         self._next_topic_check = 0.0
-        self._save(Checkpoint())
+        self._save(Checkpoint(debris=debris))
         self._close_producer()  # a fresh producer id: the new broker knows none of ours
+
+    def _clear_debris(self) -> None:
+        """(b) left records of ours on the new topic, ahead of the republish: replace it."""
+        log.warning(
+            "relay %s: replacing %s, which holds records sent after the loss, before "
+            "republishing",
+            self.name,
+            self.topic,
+        )
+        try:
+            replace_topics(self.servers, (self.topic,), partitions=self.partitions)
+        except UnknownTopicOrPartitionError:  # gone already (another loss): made again by (a)
+            pass
+        self._save(Checkpoint())
+        self._next_topic_check = 0.0
 
     # -- checks ----------------------------------------------------------------------------
 
