@@ -28,6 +28,7 @@ c. when idle, every `verify_interval_s`: the record at the last acknowledged off
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -360,15 +361,13 @@ class OutboxRelay:
     def _clear_debris(self) -> None:
         """(b) left records of ours on the new topic, ahead of the republish: replace it."""
         log.warning(
-            "relay %s: replacing %s, which holds records sent after the loss, before "
-            "republishing",
+            "relay %s: replacing %s, which holds records sent after the loss, before republishing",
             self.name,
             self.topic,
         )
-        try:
+        # Gone already (another loss): (a) makes it again.
+        with contextlib.suppress(UnknownTopicOrPartitionError):
             replace_topics(self.servers, (self.topic,), partitions=self.partitions)
-        except UnknownTopicOrPartitionError:  # gone already (another loss): made again by (a)
-            pass
         self._save(Checkpoint())
         self._next_topic_check = 0.0
 

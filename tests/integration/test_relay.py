@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from kafka import KafkaAdminClient
 from toy.points import (
-    Record,
     award,
     award_many,
     check_delivery,
