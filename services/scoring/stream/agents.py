@@ -32,8 +32,8 @@ from scoring.stream.closing import (
     close_from_json,
     close_of,
     close_to_json,
+    partition_reply,
     publication_envelope,
-    snapshot_to_json,
 )
 from scoring.stream.emitted import EmittedLog, event_ids_on
 from scoring.stream.merge import Merges
@@ -129,9 +129,7 @@ async def release(partition: int) -> None:
 
 
 async def _apply(partition: int, topic: str, envelope: Envelope) -> None:
-    progress = archives_progress_by_partition.get(partition)
-    if progress is None:
-        progress = archives_progress_by_partition[partition] = PartitionProgress()
+    progress = progress_of(partition)
     if topic == config.archives_topic:
         progress.note_archives(envelope.position)
         if envelope.event_type == "PeriodClosed":
@@ -139,6 +137,15 @@ async def _apply(partition: int, topic: str, envelope: Envelope) -> None:
     else:
         progress.note_pledges(envelope)
     await _score(envelope)
+
+
+def progress_of(partition: int) -> PartitionProgress:
+    """What the partition has applied, for the publication watermark. Every archives position
+    delivered on it must be noted, also one that is dead-lettered: a close waits for all."""
+    progress = archives_progress_by_partition.get(partition)
+    if progress is None:
+        progress = archives_progress_by_partition[partition] = PartitionProgress()
+    return progress
 
 
 def _place(envelope: Envelope) -> None:
@@ -187,18 +194,17 @@ async def answer_close_requests(stream: StreamT[bytes]) -> None:
         partition = event.message.partition
         async with applying:  # snapshots and progress of one moment
             snapshots = [
-                snapshot_to_json(member)
+                member
                 for ledger in _ledgers_of(close.school_id, partition)
                 if (member := snapshot(scorer, ledger, close)) is not None
             ]
-            progress = archives_progress_by_partition.get(partition) or PartitionProgress()
-            reply = {
-                "close": close_to_json(close),
-                "partition": partition,
-                "progress": progress.to_json(),
-                "pledges_quiet_s": merges.of(partition).pledges_quiet_s(fetch_state),
-                "snapshots": snapshots,
-            }
+            reply = partition_reply(
+                close,
+                partition,
+                archives_progress_by_partition.get(partition) or PartitionProgress(),
+                merges.of(partition).pledges_quiet_s(fetch_state),
+                snapshots,
+            )
         await topics.partition_replies.send(
             key=f"{close.school_id}/{close.period}".encode(), value=json.dumps(reply).encode()
         )

@@ -2,8 +2,16 @@
 one partition, but the school's members live on all of them. Every partition answers a close
 request with its members' frozen snapshots and its progress; the collector issues the
 publication once every partition has answered and the watermarks say the input set is
-complete (archives: contiguous positions up to the close; pledges: seen past the close time
-on every partition, or quiet there for the grace period)."""
+complete (archives: every store position up to the close's applied on some partition, counted
+as distinct positions (scoring.stream.progress); pledges: seen past the close time on every
+partition, or quiet there for the grace period).
+
+A collection that is not ready asks every partition again (agents.ask_again) until it is; a
+reply lost with a worker, or left from before a restart, is replaced by a newer one. The
+publication's event id is deterministic (uuid5 over its stream and content), so a publication
+recomputed after a restart or a broker's loss has the id of the one issued before, and the
+evaluations topic's record of what was emitted (scoring.stream.emitted) keeps it from being
+sent twice."""
 
 from __future__ import annotations
 
@@ -18,6 +26,7 @@ from scoring.domain.facts import ARCHIVES, Fact
 from scoring.domain.publication import Close, MemberSnapshot, build_publication
 from scoring.domain.updates import envelope_for
 from scoring.scorer import Scorer
+from scoring.stream.progress import PartitionProgress
 
 
 def close_of(envelope: Envelope) -> Close:
@@ -50,15 +59,14 @@ class Collection:
     def ready(self, partitions: int, grace_s: float) -> bool:
         if len(self.replies) < partitions:
             return False
-        progress = [reply["progress"] for reply in self.replies.values()]
-        highest = max(p["max_position"] for p in progress)
-        contiguous = sum(p["positions"] for p in progress) == highest
-        if not contiguous or highest < self.close.position:
+        # A reply without the count (an older worker's, left on the topic) waits for a newer.
+        applied = [reply.get("archives_applied") for reply in self.replies.values()]
+        if None in applied or sum(applied) != self.close.position:  # type: ignore[arg-type]
             return False
         return all(self._pledges_caught_up(reply, grace_s) for reply in self.replies.values())
 
     def _pledges_caught_up(self, reply: dict[str, Any], grace_s: float) -> bool:
-        seen = reply["progress"]["pledges_recorded_at"]
+        seen = reply["pledges_recorded_at"]
         past = bool(seen) and datetime.fromisoformat(seen) > datetime.fromisoformat(
             self.close.recorded_at
         )
@@ -73,6 +81,25 @@ class Collection:
                     evaluation, tuple(raw["event_ids"])
                 )
         return list(by_member.values())
+
+
+def partition_reply(
+    close: Close,
+    partition: int,
+    progress: PartitionProgress,
+    pledges_quiet_s: float,
+    snapshots: list[MemberSnapshot],
+) -> dict[str, Any]:
+    """One partition's answer to a close: its members' snapshots and how far its inputs are
+    (all taken at one moment)."""
+    return {
+        "close": close_to_json(close),
+        "partition": partition,
+        "archives_applied": progress.archives_up_to(close.position),
+        "pledges_recorded_at": progress.pledges_recorded_at,
+        "pledges_quiet_s": pledges_quiet_s,
+        "snapshots": [snapshot_to_json(member) for member in snapshots],
+    }
 
 
 def snapshot_to_json(snapshot: MemberSnapshot) -> dict[str, Any]:

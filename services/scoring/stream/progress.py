@@ -1,33 +1,43 @@
 """What one partition has seen of its inputs, for the publication watermark.
 
-Archives store positions are gapless and each lands on one partition, in order there. So when
-the partitions' counts of distinct positions add up to the highest position any of them has
-seen, every position up to it has been applied: that is the contiguous watermark.
+Archives store positions are gapless, and each lands on one partition. A partition keeps the
+*set* of archives positions it has applied (a bitmap: one bit per store position), and
+answers a close with how many distinct positions from 1 to the close's it holds. The answers
+of all partitions add up to the close's position exactly when every position up to it has been
+applied somewhere, whatever the order they came in: a redelivery sets a bit already set, and
+a republish that puts later positions ahead of earlier ones (a relay after a broker's loss, a
+retried produce request) only fills the set in another order.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 from kernel.envelope import Envelope
 
 
 @dataclass
 class PartitionProgress:
-    max_position: int = 0
-    positions: int = 0  # distinct archives positions applied on this partition
+    archives: bytearray = field(default_factory=bytearray)  # bit p: position p applied here
     pledges_recorded_at: str = ""  # the latest pledges recorded_at applied here
 
     def note_archives(self, position: int | None) -> None:
-        """Count a position once (a redelivery or republish is not above the maximum)."""
-        if position is not None and position > self.max_position:
-            self.max_position, self.positions = position, self.positions + 1
+        if position is None or position < 1:
+            return
+        byte, bit = divmod(position, 8)
+        if byte >= len(self.archives):
+            self.archives.extend(bytes(byte + 1 - len(self.archives)))
+        self.archives[byte] |= 1 << bit
+
+    def archives_up_to(self, position: int) -> int:
+        """How many distinct archives positions from 1 to `position` were applied here."""
+        whole, rest = divmod(position + 1, 8)  # bits 0..position
+        count = int.from_bytes(self.archives[:whole], "little").bit_count()
+        if rest and whole < len(self.archives):
+            count += (self.archives[whole] & ((1 << rest) - 1)).bit_count()
+        return count
 
     def note_pledges(self, envelope: Envelope) -> None:
         recorded = envelope.recorded_at.isoformat()
         if not self.pledges_recorded_at or recorded > self.pledges_recorded_at:
             self.pledges_recorded_at = recorded
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
