@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PROTOS := $(shell find protos -name '*.proto' | sort)
 GEN    := services/vanguard
 
-.PHONY: setup run test test-unit test-integration test-containers engine images lint protos check-protos schemas bench clean
+.PHONY: setup run test test-unit test-integration test-containers soak engine images lint protos check-protos schemas bench clean
 
 setup: $(STAMP) $(GEN)/.generated
 
@@ -49,6 +49,14 @@ test-integration: setup
 
 test-containers: setup engine
 	$(PY) -m pytest -q tests/containers
+
+# Fault rounds against the suite run as processes (no Docker): SIGKILL of a service or the
+# broker at random points around a close; prints lost / duplicated / missing-publication totals
+# (each must be 0). Bounded: BUDGET_S for the whole run (default 90 min for 100 rounds).
+ROUNDS   ?= 100
+BUDGET_S ?= 5400
+soak: setup
+	$(PY) tests/containers/soak.py --rounds $(ROUNDS) --budget-s $(BUDGET_S)
 
 engine:
 	deploy/engine.sh

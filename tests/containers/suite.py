@@ -28,6 +28,25 @@ READY_S = 120.0  # a generous bound: scoring replays its inputs on every start
 PARTITIONS = 3
 
 
+def environment_of(kafka: str, ports: dict[str, int], secret: str) -> dict[str, str]:
+    """Every service's settings in the fault suite (containers or processes alike)."""
+    return {
+        "VANGUARD_BIND_HOST": "127.0.0.1",
+        "VANGUARD_BOOTSTRAP_SERVERS": kafka,
+        "VANGUARD_PARTITIONS": str(PARTITIONS),
+        "VANGUARD_ARCHIVES_PORT": str(ports["archives"]),
+        "VANGUARD_PLEDGES_PORT": str(ports["pledges"]),
+        "VANGUARD_SCORING_PORT": str(ports["scoring"]),
+        "VANGUARD_TOKEN_SECRET": secret,
+        "VANGUARD_CONSUMER_SESSION_TIMEOUT_MS": "3000",
+        "VANGUARD_SCORING_PLEDGES_GRACE_S": "1.0",
+        # One test client gives every piece of public feedback: no rate limit in the way.
+        "VANGUARD_PLEDGES_FEEDBACK_BURST": "10000",
+        "VANGUARD_PLEDGES_FEEDBACK_PER_MINUTE": "10000",
+        "VANGUARD_LOG_LEVEL": "WARNING",
+    }
+
+
 @dataclass
 class Suite:
     """Broker + services. `start()` creates fresh containers on the same ports and volumes;
@@ -51,22 +70,7 @@ class Suite:
         return self.address("broker")
 
     def environment(self, **overrides: str) -> dict[str, str]:
-        return {
-            "VANGUARD_BIND_HOST": "127.0.0.1",
-            "VANGUARD_BOOTSTRAP_SERVERS": self.kafka,
-            "VANGUARD_PARTITIONS": str(PARTITIONS),
-            "VANGUARD_ARCHIVES_PORT": str(self.ports["archives"]),
-            "VANGUARD_PLEDGES_PORT": str(self.ports["pledges"]),
-            "VANGUARD_SCORING_PORT": str(self.ports["scoring"]),
-            "VANGUARD_TOKEN_SECRET": self.secret,
-            "VANGUARD_CONSUMER_SESSION_TIMEOUT_MS": "3000",
-            "VANGUARD_SCORING_PLEDGES_GRACE_S": "1.0",
-            # One test client gives every piece of public feedback: no rate limit in the way.
-            "VANGUARD_PLEDGES_FEEDBACK_BURST": "10000",
-            "VANGUARD_PLEDGES_FEEDBACK_PER_MINUTE": "10000",
-            "VANGUARD_LOG_LEVEL": "WARNING",
-            **overrides,
-        }
+        return {**environment_of(self.kafka, self.ports, self.secret), **overrides}
 
     # -- containers --------------------------------------------------------------------------
 

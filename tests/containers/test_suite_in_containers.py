@@ -13,14 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from kafka import KafkaConsumer, TopicPartition
+from rounds import publications
 from school import MEMBERS, MONTH, School, Stubs, comparable, wait_until
-from suite import PARTITIONS, SERVICES, Suite
+from suite import SERVICES, Suite
 
 from kernel.broker import free_port
-from kernel.envelope import Envelope
 from kernel.topics import EVALUATIONS
-from scoring.domain.events import PublicationIssued, registry
+from scoring.domain.events import PublicationIssued
 from scoring.domain.publication import verify_digest
 from vanguard.archives.v1 import archives_pb2 as apb
 
@@ -34,27 +33,11 @@ class Played:
     archives: dict[str, apb.Archive]
 
 
-def publications(suite: Suite, school: str, topic: str = EVALUATIONS) -> list[PublicationIssued]:
-    """Every PublicationIssued of `school` on the log, as an inspector reads it."""
-    consumer = KafkaConsumer(bootstrap_servers=suite.kafka, consumer_timeout_ms=2000)
-    try:
-        consumer.assign([TopicPartition(topic, p) for p in range(PARTITIONS)])
-        consumer.seek_to_beginning()
-        envelopes = [Envelope.from_json(record.value) for record in consumer]
-    finally:
-        consumer.close()
-    return [
-        registry.decode(e)  # type: ignore[misc]
-        for e in envelopes
-        if e.school_id == school and e.event_type == "PublicationIssued"
-    ]
-
-
 def wait_for_publications(
     suite: Suite, school: str, count: int, topic: str = EVALUATIONS
 ) -> list[PublicationIssued]:
     deadline = time.monotonic() + SETTLE_S
-    while len(found := publications(suite, school, topic)) < count:
+    while len(found := publications(suite.kafka, school, topic)) < count:
         assert time.monotonic() < deadline, f"{len(found)} publications of {school}, not {count}"
         time.sleep(1.0)
     return found
