@@ -21,6 +21,13 @@ class ScoringConfig(BaseSettings):
     year_start_month: int = Field(9, ge=1, le=12, description="First month of the academic year.")
     pledges_grace_s: float = Field(3.0, description="Quiet pledges partition counts as caught up.")
     retry_s: float = Field(0.5, description="How often an unready publication asks again.")
+    ask_pledges_head: bool = Field(
+        True,
+        description="A close waits for every pledges position up to the head pledges reports "
+        "(GetStatus) after it; false: for pledges quiet for pledges_grace_s (no pledges service).",
+    )
+    pledges_host: str = Field("127.0.0.1", description="Host of the pledges gRPC server.")
+    pledges_timeout_s: float = Field(2.0, gt=0, description="Deadline of a call to pledges.")
     merge_hold_s: float = Field(
         0.015, ge=0.0, description="How long an input waits for the other topic's stragglers."
     )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any
 
 from faust import StreamT
 from faust.types import TP
@@ -21,6 +20,7 @@ from kafka.partitioner.default import murmur2
 from kernel.envelope import Envelope
 from kernel.topics import DEAD_LETTERS
 from scoring.domain.ledger import MemberLedger
+from scoring.domain.publication import Close
 from scoring.domain.roster import branch_after
 from scoring.domain.rulebook import RuleBook
 from scoring.scorer import Scorer
@@ -31,12 +31,14 @@ from scoring.stream.closing import (
     Collection,
     close_from_json,
     close_of,
-    close_to_json,
+    close_request,
     partition_reply,
     publication_envelope,
+    request_from_json,
 )
 from scoring.stream.emitted import EmittedLog, event_ids_on
 from scoring.stream.merge import Merges
+from scoring.stream.pledges_head import PledgesHead
 from scoring.stream.progress import PartitionProgress
 from scoring.stream.replay import ReplayingConsumer
 from scoring.stream.tables import (
@@ -60,6 +62,11 @@ applying = asyncio.Lock()  # one releaser at a time: the agent or the timer
 replayed = asyncio.Event()  # set once the assigned input partitions were read to their end
 
 
+pledges = PledgesHead(
+    f"{config.pledges_host}:{settings.pledges_port}",
+    settings.token_secret.get_secret_value(),
+    timeout_s=config.pledges_timeout_s,
+)
 emitted = EmittedLog(lambda: event_ids_on(settings.kafka_servers, config.evaluations_topic))
 
 
@@ -133,7 +140,7 @@ async def _apply(partition: int, topic: str, envelope: Envelope) -> None:
     if topic == config.archives_topic:
         progress.note_archives(envelope.position)
         if envelope.event_type == "PeriodClosed":
-            await request_close(close_to_json(close_of(envelope)))
+            await request_close(close_of(envelope))
     else:
         progress.note_pledges(envelope)
     await _score(envelope)
@@ -169,12 +176,12 @@ async def _score(envelope: Envelope) -> None:
         await emit(update)
 
 
-async def request_close(close: dict[str, Any]) -> None:
-    """Ask every partition for its members' snapshots of this close."""
-    value = json.dumps(close).encode()
+async def request_close(close: Close, pledges_head: int | None = None) -> None:
+    """Ask every partition for its members' snapshots of this close, and its counts."""
+    value = json.dumps(close_request(close, pledges_head)).encode()
     for partition in range(settings.partitions):
         await topics.close_requests.send(
-            key=close["school_id"].encode(), value=value, partition=partition
+            key=close.school_id.encode(), value=value, partition=partition
         )
 
 
@@ -190,7 +197,7 @@ def _ledgers_of(school_id: str, partition: int) -> list[MemberLedger]:
 @app.agent(topics.close_requests)
 async def answer_close_requests(stream: StreamT[bytes]) -> None:
     async for event in stream.events():
-        close = close_from_json(json.loads(event.value))
+        close, pledges_head = request_from_json(json.loads(event.value))
         partition = event.message.partition
         async with applying:  # snapshots and progress of one moment
             snapshots = [
@@ -200,6 +207,7 @@ async def answer_close_requests(stream: StreamT[bytes]) -> None:
             ]
             reply = partition_reply(
                 close,
+                pledges_head,
                 partition,
                 archives_progress_by_partition.get(partition) or PartitionProgress(),
                 merges.of(partition).pledges_quiet_s(fetch_state),
@@ -221,7 +229,9 @@ async def collect_publications(stream: StreamT[bytes]) -> None:
         if collection.issued:
             continue
         collection.replies[str(reply["partition"])] = reply
-        if collection.ready(settings.partitions, config.pledges_grace_s):
+        if collection.ready(
+            settings.partitions, config.pledges_grace_s, ask_pledges=config.ask_pledges_head
+        ):
             issued = publication_envelope(scorer, collection)
             collection.issued = issued.model_dump_json()
             if await emit(issued):
@@ -236,7 +246,11 @@ async def watch_broker() -> None:
 
 @app.timer(config.retry_s)
 async def ask_again() -> None:
-    """A close still waiting for its watermarks asks every partition again."""
+    """A close still waiting for its watermarks asks every partition again, with the pledges
+    head once pledges has told it (asked after the close was recorded: now)."""
     for collection in list(publications_by_period.values()):
-        if not collection.issued:
-            await request_close(close_to_json(collection.close))
+        if collection.issued:
+            continue
+        if config.ask_pledges_head and collection.pledges_head is None:
+            collection.pledges_head = await pledges.head(collection.close.school_id)
+        await request_close(collection.close, collection.pledges_head)

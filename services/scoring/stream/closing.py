@@ -2,9 +2,11 @@
 one partition, but the school's members live on all of them. Every partition answers a close
 request with its members' frozen snapshots and its progress; the collector issues the
 publication once every partition has answered and the watermarks say the input set is
-complete (archives: every store position up to the close's applied on some partition, counted
-as distinct positions (scoring.stream.progress); pledges: seen past the close time on every
-partition, or quiet there for the grace period).
+complete: every archives store position up to the close's, and every pledges store position up
+to the head pledges reported after the close was recorded (scoring.stream.pledges_head), applied
+on some partition, counted as distinct positions (scoring.stream.progress). Without a pledges
+service to ask (`VANGUARD_SCORING_ASK_PLEDGES_HEAD=false`), pledges count as complete once
+seen past the close time on every partition, or quiet there for the grace period.
 
 A collection that is not ready asks every partition again (agents.ask_again) until it is; a
 reply lost with a worker, or left from before a restart, is replaced by a newer one. The
@@ -55,15 +57,29 @@ class Collection:
     close: Close
     replies: dict[str, dict[str, Any]] = field(default_factory=dict)  # by partition
     issued: str = ""  # the PublicationIssued envelope JSON, once issued
+    pledges_head: int | None = None  # the pledges store's head, asked after the close
 
-    def ready(self, partitions: int, grace_s: float) -> bool:
+    def ready(self, partitions: int, grace_s: float, *, ask_pledges: bool = True) -> bool:
         if len(self.replies) < partitions:
             return False
         # A reply without the count (an older worker's, left on the topic) waits for a newer.
         applied = [reply.get("archives_applied") for reply in self.replies.values()]
         if None in applied or sum(applied) != self.close.position:  # type: ignore[arg-type]
             return False
+        if ask_pledges:
+            return self._pledges_complete()
         return all(self._pledges_caught_up(reply, grace_s) for reply in self.replies.values())
+
+    def _pledges_complete(self) -> bool:
+        """Every pledges position up to the head asked after the close, counted by replies to
+        a request that named that head."""
+        head = self.pledges_head
+        if head is None:
+            return False
+        replies = self.replies.values()
+        if any(reply.get("pledges_head") != head for reply in replies):
+            return False
+        return sum(reply["pledges_applied"] for reply in replies) == head
 
     def _pledges_caught_up(self, reply: dict[str, Any], grace_s: float) -> bool:
         seen = reply["pledges_recorded_at"]
@@ -83,8 +99,20 @@ class Collection:
         return list(by_member.values())
 
 
+def close_request(close: Close, pledges_head: int | None) -> dict[str, Any]:
+    """What every partition is asked: the close, and the pledges head to count up to."""
+    return {"close": close_to_json(close), "pledges_head": pledges_head}
+
+
+def request_from_json(raw: dict[str, Any]) -> tuple[Close, int | None]:
+    if "close" not in raw:  # an older worker's request: the close alone
+        return close_from_json(raw), None
+    return close_from_json(raw["close"]), raw["pledges_head"]
+
+
 def partition_reply(
     close: Close,
+    pledges_head: int | None,
     partition: int,
     progress: PartitionProgress,
     pledges_quiet_s: float,
@@ -96,6 +124,8 @@ def partition_reply(
         "close": close_to_json(close),
         "partition": partition,
         "archives_applied": progress.archives_up_to(close.position),
+        "pledges_head": pledges_head,
+        "pledges_applied": None if pledges_head is None else progress.pledges_up_to(pledges_head),
         "pledges_recorded_at": progress.pledges_recorded_at,
         "pledges_quiet_s": pledges_quiet_s,
         "snapshots": [snapshot_to_json(member) for member in snapshots],

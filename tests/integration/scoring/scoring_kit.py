@@ -47,6 +47,9 @@ class ScoringProcess:
             VANGUARD_CONSUMER_SESSION_TIMEOUT_MS="2000",
             VANGUARD_SCORING_APP_ID=self.app_id,
             VANGUARD_SCORING_PLEDGES_GRACE_S="1.0",
+            # No pledges service here (the kit publishes pledges events itself, without
+            # store positions): a close waits for pledges to be quiet instead of its head.
+            VANGUARD_SCORING_ASK_PLEDGES_HEAD="false",
             VANGUARD_LOG_LEVEL="WARNING",
         )
         env.update(self.env)

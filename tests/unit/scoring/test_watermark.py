@@ -1,14 +1,17 @@
 """The publication watermark: a close is ready once every archives store position up to its
-own was applied on some partition, in whatever order and however often they came."""
+own, and every pledges position up to the head pledges reported after it, was applied on some
+partition, in whatever order and however often they came."""
 
 from __future__ import annotations
 
 import random
 
+from kernel.envelope import Envelope
 from kernel.periods import PeriodKind
 from scoring.domain.publication import Close
 from scoring.stream.closing import Collection, partition_reply
 from scoring.stream.progress import PartitionProgress
+from unit.scoring.story import Story
 
 PARTITIONS = 3
 
@@ -17,16 +20,28 @@ def close_at(position: int) -> Close:
     return Close("s1", "2026-10", PeriodKind.MONTH, "e1", position, "2026-10-31T00:00:00+00:00")
 
 
-def collection_after(deliveries: list[int], close: Close) -> Collection:
-    """Deliver archives positions (position p lives on partition p % 3), then collect one
-    reply per partition (pledges quiet: only the archives watermark decides)."""
+def collection_after(
+    deliveries: list[int],
+    close: Close,
+    pledges: tuple[int, ...] = (),
+    head: int | None = 0,
+) -> Collection:
+    """Deliver archives and pledges positions (position p lives on partition p % 3), then
+    collect one reply per partition to a request naming the pledges `head`."""
     progress = [PartitionProgress() for _ in range(PARTITIONS)]
     for position in deliveries:
         progress[position % PARTITIONS].note_archives(position)
-    collection = Collection(close)
+    for position in pledges:
+        progress[position % PARTITIONS].note_pledges(pledge_at(position))
+    collection = Collection(close, pledges_head=head)
     for p in range(PARTITIONS):
-        collection.replies[str(p)] = partition_reply(close, p, progress[p], 10.0, [])
+        collection.replies[str(p)] = partition_reply(close, head, p, progress[p], 0.0, [])
     return collection
+
+
+def pledge_at(position: int) -> Envelope:
+    envelope = Story().pledges("PledgeMade", "m1")
+    return envelope.model_copy(update={"position": position})
 
 
 def test_every_position_up_to_the_close_in_order_is_ready() -> None:
@@ -65,4 +80,22 @@ def test_any_order_gives_the_same_count() -> None:
 def test_a_reply_from_an_older_worker_waits_for_a_newer_one() -> None:
     collection = collection_after(list(range(1, 41)), close_at(40))
     collection.replies["0"] = {"partition": 0, "progress": {"max_position": 40, "positions": 14}}
+    assert not collection.ready(PARTITIONS, 1.0)
+
+
+def test_pledges_wait_for_every_position_up_to_the_head_pledges_reported() -> None:
+    """A pledges event recorded before the close but not yet published (pledges killed before
+    its relay sent it) holds the close back until it has come."""
+    archives = list(range(1, 41))
+    assert not collection_after(archives, close_at(40), (1, 2, 4), head=4).ready(PARTITIONS, 1.0)
+    assert collection_after(archives, close_at(40), (4, 1, 3, 2, 4), head=4).ready(PARTITIONS, 1.0)
+
+
+def test_without_the_pledges_head_a_close_waits_for_it() -> None:
+    assert not collection_after(list(range(1, 41)), close_at(40), head=None).ready(PARTITIONS, 1.0)
+
+
+def test_replies_counted_up_to_another_head_wait_for_newer_ones() -> None:
+    collection = collection_after(list(range(1, 41)), close_at(40), (1, 2, 3), head=3)
+    collection.pledges_head = 5  # asked again: pledges has moved on
     assert not collection.ready(PARTITIONS, 1.0)
