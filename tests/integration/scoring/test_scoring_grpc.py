@@ -144,6 +144,12 @@ async def test_inputs_outside_the_rules_are_invalid_naming_the_field_and_emit_no
         ),
         (
             "WhatIf",
+            "a key of the caller's JSON that is no category, shown escaped in the field",
+            what_if(record_weights={"\u202e": {}}),
+            "rules_json.record_weights.\\u202e.[key]",
+        ),
+        (
+            "WhatIf",
             "rules nested too deeply",
             pb.WhatIfRequest(period="2026-10", rules_json="[" * 100_000),
             "rules_json",
