@@ -42,7 +42,7 @@ class _Undecodable:
 UNDECODABLE: Any = _Undecodable()
 
 
-def undecodable() -> InvalidArgument:
+def _undecodable() -> InvalidArgument:
     return InvalidArgument("the request could not be decoded as this method's request message")
 
 
@@ -76,7 +76,7 @@ def _decoded(request: Any) -> Any:
     """The request, refused when undecodable; a request stream is checked message by
     message as the behaviour reads it."""
     if request is UNDECODABLE:
-        raise undecodable()
+        raise _undecodable()
     if hasattr(request, "__aiter__"):
         return _decoded_stream(request)
     return request
@@ -85,7 +85,7 @@ def _decoded(request: Any) -> Any:
 async def _decoded_stream(requests: AsyncIterator[Any]) -> AsyncIterator[Any]:
     async for request in requests:
         if request is UNDECODABLE:
-            raise undecodable()
+            raise _undecodable()
         yield request
 
 
