@@ -48,6 +48,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.structs import MemberState, OffsetAndMetadata
 
+from kernel.dead_letters import DeadLetter, reason_of
 from kernel.envelope import Envelope
 from kernel.events import DomainEvent, EventRegistry
 from kernel.projection import LogPosition, Outcome, Projection, ProjectionDb, VersionWatch
@@ -66,7 +67,6 @@ RETRY_BACKOFF_S = 1.0
 # How many session timeouts the runner may stay out of a stable group before it starts again
 # with a new client (a join normally takes half of one; see `StallWatch`).
 STALL_SESSIONS = 3
-REASON_MAX = 1000
 
 
 def topic_pattern(topics: Sequence[str]) -> str:
@@ -363,20 +363,15 @@ class ConsumerRunner:
     ) -> Outcome | None:
         try:
             envelope = Envelope.from_json(record.value or b"")
-            event = self.registry.decode(envelope)
-        except Exception as exc:  # bad JSON, unknown type, invalid data: all unreadable
+        except Exception as exc:  # not JSON, not an envelope: unreadable
             if not careful:
                 raise _Stumbled from exc
-            dead_letters.send(tp, record, f"undecodable: {type(exc).__name__}: {exc}")
+            dead_letters.send(tp, record, reason_of("undecodable", exc))
             batch.dead_lettered += 1
             return None
-        if careful:
-            outcome = self._apply(tp, record, envelope, event, dead_letters)
-        else:
-            try:
-                outcome = self._db.apply(envelope, event, isolated=False)
-            except Exception as exc:
-                raise _Stumbled from exc
+        outcome = self._db.order_of(envelope)  # before decoding: a duplicate needs none
+        if outcome is None:
+            outcome = self._decode_and_apply(tp, record, envelope, dead_letters, careful)
         if outcome is Outcome.GAP:
             self._schedule_rewind(
                 tp,
@@ -394,6 +389,32 @@ class ConsumerRunner:
             envelope.stream_version, batch.versions.get(envelope.stream_id, 0)
         )
         return outcome
+
+    def _decode_and_apply(
+        self,
+        tp: TopicPartition,
+        record: Any,
+        envelope: Envelope,
+        dead_letters: _DeadLetters,
+        careful: bool,
+    ) -> Outcome | None:
+        """The next version of its stream: decode and apply it. Unknown type, invalid data,
+        or a projection that fails on it: dead-lettered (careful pass), and its version is
+        marked done so the stream goes on past it, and a replay drops it as a duplicate."""
+        try:
+            event = self.registry.decode(envelope)
+        except Exception as exc:
+            if not careful:
+                raise _Stumbled from exc
+            dead_letters.send(tp, record, reason_of("undecodable", exc), envelope)
+            self._db.mark(envelope)
+            return None
+        if careful:
+            return self._apply(tp, record, envelope, event, dead_letters)
+        try:
+            return self._db.apply(envelope, event, isolated=False)
+        except Exception as exc:
+            raise _Stumbled from exc
 
     def _apply(
         self,
@@ -414,7 +435,7 @@ class ConsumerRunner:
                 self.projection.name,
                 envelope.event_id,
             )
-            dead_letters.send(tp, record, f"apply failed: {type(exc).__name__}: {exc}")
+            dead_letters.send(tp, record, reason_of("apply failed", exc), envelope)
             self._db.mark(envelope)
             return None
 
@@ -598,7 +619,9 @@ class _DeadLetters:
         self.consumer = consumer
         self.producer: KafkaProducer | None = None
 
-    def send(self, tp: TopicPartition, record: Any, reason: str) -> None:
+    def send(
+        self, tp: TopicPartition, record: Any, reason: str, envelope: Envelope | None = None
+    ) -> None:
         runner = self.runner
         log.warning(
             "consumer %s: dead-lettering %s:%s@%s: %s",
@@ -608,18 +631,19 @@ class _DeadLetters:
             record.offset,
             reason,
         )
-        headers = [
-            ("reason", reason[:REASON_MAX].encode()),
-            ("source_topic", tp.topic.encode()),
-            ("source_partition", str(tp.partition).encode()),
-            ("source_offset", str(record.offset).encode()),
-            ("group_id", runner.group_id.encode()),
-        ]
+        letter = DeadLetter(
+            reason=reason,
+            source_topic=tp.topic,
+            source_partition=tp.partition,
+            source_offset=record.offset,
+            consumer=runner.group_id,
+            event_id="" if envelope is None else str(envelope.event_id),
+        )
         future = self._producer().send(
             runner.dead_letter_topic,
             value=record.value if record.value is not None else b"",
             key=record.key,
-            headers=headers,
+            headers=letter.headers(),
         )
         future.get(timeout=10)
 

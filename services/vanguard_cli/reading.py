@@ -126,7 +126,8 @@ def status(ctx: typer.Context, json: Json = False) -> None:
         return
     for s in found:
         projections = ", ".join(
-            f"{p.name} {p.applied_events} (lag {projection_lag(p)})" for p in s.projections
+            f"{p.name} {p.applied_events} (lag {projection_lag(p)}, dead letters {p.dead_lettered})"
+            for p in s.projections
         )
         console.print(
             f"{s.service:<9} head {s.head_position:>6}  published {s.published_position:>6}"

@@ -228,8 +228,12 @@ def test_unreadable_records_are_dead_lettered_and_the_next_event_applied(
     servers = broker.bootstrap_servers
     scratch = SqliteEventStore(tmp_path / "scratch.db")
     valid = award(scratch, "m0", 1)
-    unknown = valid.model_copy(update={"event_type": "PointsConfiscated"})
-    invalid = valid.model_copy(update={"data": {"member_id": "m0", "points": "lots"}})
+    # Unreadable messages of a stream of their own: each takes its stream's version (the
+    # stream goes on past it), as a real event of that stream would.
+    unknown = valid.model_copy(update={"event_type": "PointsConfiscated", "stream_id": "x-1"})
+    invalid = valid.model_copy(
+        update={"data": {"member_id": "m0", "points": "lots"}, "stream_id": "x-2"}
+    )
     poison = [b"\x00\xffnot json", unknown.to_json(), invalid.to_json()]
     produce(servers, topic, [(b"m0", value, None) for value in poison])
     award(store, "m0", 5)  # the event after the poison, same key so same partition
@@ -256,7 +260,7 @@ def test_unreadable_records_are_dead_lettered_and_the_next_event_applied(
     assert parked.headers["reason"] == "apply failed: ValueError: negative points"
     for record in dead:
         assert record.headers["source_topic"] == topic
-        assert record.headers["group_id"] == f"{unique}.group"
+        assert record.headers["consumer"] == f"{unique}.group"
         assert int(record.headers["source_offset"]) >= 0
         assert 0 <= int(record.headers["source_partition"]) < PARTITIONS
     admin = KafkaAdminClient(bootstrap_servers=servers)
@@ -264,6 +268,39 @@ def test_unreadable_records_are_dead_lettered_and_the_next_event_applied(
         assert partition_count(admin, f"{unique}.dead") == PARTITIONS
     finally:
         admin.close()
+
+
+def test_an_unreadable_version_is_stepped_over_and_a_replay_meets_the_same_verdict(
+    broker: EmbeddedBroker,
+    topic: str,
+    make_runner: MakeRunner,
+    tmp_path: Path,
+    unique: str,
+) -> None:
+    """Junk data at a stream's next version (an outside producer, or an event this code cannot
+    read): dead-lettered with its event id, the stream goes on at the version after it (no
+    gap, no rewind), and the same log read again (a relay republishing) changes nothing."""
+    servers = broker.bootstrap_servers
+    scratch = SqliteEventStore(tmp_path / "scratch.db")
+    v1, v2, v3 = (award(scratch, "mj", points) for points in (1, 2, 3))
+    junk = v2.model_copy(update={"data": {"member_id": "mj", "points": {"many": True}}})
+    log = [v1, junk, v3]
+    produce_envelopes(servers, topic, log)
+    runner = make_runner(servers, topic)
+    runner.start()
+    assert runner.wait_for("member-mj", 3, 15.0)
+    assert projected_points(tmp_path / "points.db") == {"mj": (4, "1,3")}
+    (letter,) = read_topic(servers, f"{unique}.dead", PARTITIONS, at_least=1)
+    assert letter.value == junk.to_json() and letter.key == b"mj"
+    assert letter.headers["event_id"] == str(junk.event_id)
+    assert letter.headers["reason"].startswith("undecodable: ValidationError: ")
+    assert "\n" not in letter.headers["reason"]
+
+    produce_envelopes(servers, topic, log)  # the same events again, as after a broker loss
+    eventually(lambda: runner.duplicates >= 3, 15.0, "the republished copies to be dropped")
+    assert (runner.dead_lettered, runner.gaps) == (1, 0)
+    assert projected_points(tmp_path / "points.db") == {"mj": (4, "1,3")}
+    scratch.close()
 
 
 def test_a_gap_rereads_the_partition_once_the_missing_events_arrive(
