@@ -6,8 +6,12 @@ duplicate (dropped, counted); the next version is applied and recorded; a later 
 again from the beginning after a short backoff (offsets past a gap are not committed until
 then); dedup makes the replay harmless. (Stopping at the gap instead could loop forever: after
 a loss the new log may start with an event whose predecessors come later in the republish.)
+A gap that stays open longer than the patience (a version no store wrote: an outside
+producer's) is given up on: that record is dead-lettered, not applied, and reading moves on.
 A record that does not parse or decode, or that the projection fails on, goes to the
-dead-letter topic with the reason, and consumption goes on.
+dead-letter topic with the reason (kernel.dead_letters), and consumption goes on; when it is
+its stream's next version, that version is marked done, so the stream goes on past it and a
+re-read drops it as a duplicate.
 
 Positions: the same transaction keeps, per partition, the next offset and the topic id of the
 log it was read from (`log_positions`). A newly assigned partition is sought there when the
@@ -64,6 +68,11 @@ STABLE_POLL_MS = 100  # bounds how long stop() waits while the group is stable
 METADATA_MAX_AGE_MS = 2000
 COMMIT_INTERVAL_S = 1.0  # offsets are committed at most this often (and on stop, revoke)
 RETRY_BACKOFF_S = 1.0
+# How long a gap may stay open before the record past it is given up on (dead-lettered, not
+# applied): a relay republishing after a broker loss fills a real gap well within this; a
+# version no store wrote (an outside producer's) never fills, and would have the partition
+# read again from its start for ever.
+GAP_PATIENCE_S = 60.0
 # How many session timeouts the runner may stay out of a stable group before it starts again
 # with a new client (a join normally takes half of one; see `StallWatch`).
 STALL_SESSIONS = 3
@@ -160,6 +169,7 @@ class ConsumerRunner:
         fetch_max_wait_ms: int = 200,  # Tansu answers at once when records arrive
         max_poll_records: int = 500,
         gap_backoff_s: float = 0.3,
+        gap_patience_s: float = GAP_PATIENCE_S,
         commit_interval_s: float = COMMIT_INTERVAL_S,
     ) -> None:
         self.servers = servers
@@ -174,6 +184,7 @@ class ConsumerRunner:
         self.fetch_max_wait_ms = fetch_max_wait_ms
         self.max_poll_records = max_poll_records
         self.gap_backoff_s = gap_backoff_s
+        self.gap_patience_s = gap_patience_s
         self.commit_interval_s = commit_interval_s
         self.applied = 0
         self.duplicates = 0
@@ -185,6 +196,9 @@ class ConsumerRunner:
         self._consumer: KafkaConsumer | None = None
         self._listener = _Positioner(self)
         self._rewind_at: dict[TopicPartition, float] = {}  # partitions to read again, when
+        # Records past a gap, by place in the log: when first met, and the ones given up on.
+        self._gap_since: dict[tuple[TopicPartition, int], float] = {}
+        self._gaps_given_up: set[tuple[TopicPartition, int]] = set()
         self._topic_ids: dict[str, Any] = {}  # the log each topic's positions belong to
         # Offsets applied (DB committed) but not yet committed to the group, and when next.
         # Committing late is harmless: a re-read is dropped by dedup (at-least-once).
@@ -372,6 +386,19 @@ class ConsumerRunner:
         outcome = self._db.order_of(envelope)  # before decoding: a duplicate needs none
         if outcome is None:
             outcome = self._decode_and_apply(tp, record, envelope, dead_letters, careful)
+        if self._gap_since and outcome is not Outcome.GAP:  # a gap it stood past has filled
+            self._gap_since.pop((tp, record.offset), None)
+        if outcome is Outcome.GAP and self._gap_is_hopeless(tp, record, envelope, careful):
+            if (tp, record.offset) not in self._gaps_given_up:  # else: the verdict was given
+                self._gaps_given_up.add((tp, record.offset))
+                reason = (
+                    f"gap: v{envelope.stream_version} follows "
+                    f"v{self._db.applied_version(envelope.stream_id)} and the versions between "
+                    f"did not come within {self.gap_patience_s:g} s"
+                )
+                dead_letters.send(tp, record, reason, envelope)
+                batch.dead_lettered += 1
+            return None
         if outcome is Outcome.GAP:
             self._schedule_rewind(
                 tp,
@@ -389,6 +416,22 @@ class ConsumerRunner:
             envelope.stream_version, batch.versions.get(envelope.stream_id, 0)
         )
         return outcome
+
+    def _gap_is_hopeless(
+        self, tp: TopicPartition, record: Any, envelope: Envelope, careful: bool
+    ) -> bool:
+        """The record has stood past the same gap for longer than the patience (or was given
+        up on before, and is met again on a re-read). Decided in the careful pass only, so
+        the letter is sent once."""
+        place = (tp, record.offset)
+        if place in self._gaps_given_up:
+            return True
+        since = self._gap_since.setdefault(place, time.monotonic())
+        if time.monotonic() - since <= self.gap_patience_s:
+            return False
+        if not careful:
+            raise _Stumbled(f"{envelope.stream_id}: a gap that never filled")
+        return True
 
     def _decode_and_apply(
         self,
@@ -558,8 +601,15 @@ class ConsumerRunner:
                 why,
             )
             self._uncommitted.pop(tp, None)  # offsets in the old log mean nothing in the new
+            self._forget_gaps(tp)
         self.gaps += 1
         consumer.seek_to_beginning(*tps)
+
+    def _forget_gaps(self, tp: TopicPartition) -> None:
+        """Places in a log that was replaced mean nothing in the new one."""
+        for place in [p for p in self._gap_since if p[0] == tp]:
+            del self._gap_since[place]
+        self._gaps_given_up = {p for p in self._gaps_given_up if p[0] != tp}
 
     def _rewind_due(self, consumer: KafkaConsumer) -> None:
         now = time.monotonic()

@@ -6,6 +6,7 @@ import asyncio
 import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
@@ -322,6 +323,37 @@ def test_a_gap_rereads_the_partition_once_the_missing_events_arrive(
     assert runner.wait_for("member-mg", 4, 10.0)
     assert projected_points(tmp_path / "points.db") == {"mg": (10, "1,2,3,4")}
     assert runner.applied == 4
+
+
+def test_a_gap_that_never_fills_is_given_up_on_and_reading_moves_on(
+    broker: EmbeddedBroker,
+    topic: str,
+    make_runner: MakeRunner,
+    tmp_path: Path,
+    unique: str,
+) -> None:
+    """A version no store wrote (an outside producer's v9 of a stream at v1) is not read
+    again from the start for ever: past the patience it is dead-lettered, not applied, and
+    the stream's real next version is applied when it comes."""
+    servers = broker.bootstrap_servers
+    scratch = SqliteEventStore(tmp_path / "scratch.db")
+    v1, v2 = (award(scratch, "mf", points) for points in (1, 2))
+    forged = v1.model_copy(update={"stream_version": 9, "event_id": uuid.uuid4()})
+    produce_envelopes(servers, topic, [v1, forged])
+    runner = make_runner(servers, topic, gap_backoff_s=0.1, gap_patience_s=1.0)
+    runner.start()
+    eventually(lambda: runner.dead_lettered == 1, 15.0, "the forged version to be given up")
+    gaps = runner.gaps
+    produce_envelopes(servers, topic, [v2])
+    assert runner.wait_for("member-mf", 2, 10.0)
+    time.sleep(0.5)
+    assert runner.gaps == gaps  # no more re-reads from the start
+    assert projected_points(tmp_path / "points.db") == {"mf": (3, "1,2")}
+    (letter,) = read_topic(servers, f"{unique}.dead", PARTITIONS, at_least=1)
+    assert letter.value == forged.to_json()
+    assert letter.headers["reason"].startswith("gap: v9 follows v1")
+    assert runner.dead_lettered == 1
+    scratch.close()
 
 
 def test_a_rebuilt_projection_is_identical(
