@@ -4,7 +4,8 @@ publications, and ask again while one waits.
 
 Every start replays the input topics from their beginning (scoring.stream.replay): the
 tables are rebuilt, and what the evaluations topic already holds is not sent again
-(scoring.stream.emitted).
+(scoring.stream.emitted). A message an agent cannot apply changes no table and goes to the
+dead-letter topic (scoring.stream.dead_letters); the agent goes on.
 """
 
 from __future__ import annotations
