@@ -12,6 +12,7 @@ from pathlib import Path
 
 import grpc
 from scoring_kit import PARTITIONS, Evaluations, Log, ScoringProcess
+from toy.hostile import publish_raw
 from toy.points import read_topic
 from unit.scoring.story import Story
 
@@ -55,9 +56,11 @@ async def test_hostile_events_are_dead_lettered_and_a_replay_meets_the_same_verd
     worker = ScoringProcess(servers, f"scoring-{uuid.uuid4().hex[:6]}", tmp_path / "w.log")
     worker.start()
     try:
+        # made in the order they are published: store positions and times ascend in the log
+        first = story.record("d1", "r1")
         ancient = story.record("d1", "r-old", on=date(1, 1, 1))
         junk = story.archives("AssessmentSubmitted", "d1", period="2026-10", tier="self", scores=7)
-        log.publish([story.record("d1", "r1"), ancient, junk])
+        log.publish([first, ancient, junk])
         log.producer.send(ARCHIVES, key=b"d1", value=NOT_JSON)
         log.publish([story.verify("d1", "r1", 4)])  # the member's next event, same partition
 
@@ -89,5 +92,43 @@ async def test_hostile_events_are_dead_lettered_and_a_replay_meets_the_same_verd
         assert await read_back(worker, school) == (evaluation, 3)
         assert len(read_topic(servers, DEAD_LETTERS, PARTITIONS, at_least=3)) == 3
         assert len(evaluations.settle(1.0)) == len(before)  # nothing sent again
+    finally:
+        worker.stop()
+
+
+async def test_junk_on_the_internal_topics_is_set_aside_and_closes_still_publish(
+    scoring_broker: EmbeddedBroker,
+    log: Log,
+    evaluations: Evaluations,
+    story: Story,
+    school: str,
+    tmp_path: Path,
+) -> None:
+    """Close requests and partition replies travel on scoring's own topics, which any client
+    can write to: junk there is set aside too, and a close that comes after is published."""
+    servers, app_id = scoring_broker.bootstrap_servers, f"scoring-{uuid.uuid4().hex[:6]}"
+    worker = ScoringProcess(servers, app_id, tmp_path / "w.log")
+    worker.start()
+    try:
+        closes, replies = f"{app_id}.closes", f"{app_id}.replies"
+        publish_raw(servers, closes, school, [NOT_JSON, b'{"school_id": "x"}'])
+        publish_raw(servers, replies, f"{school}/2026-10", [b'{"close": 7}'])
+        log.publish([story.record("d2", "r1"), story.verify("d2", "r1", 4)])
+        log.publish([story.pledge("d2", "p1"), story.pledge_closed("d2", "p1", "fulfilled")])
+        log.publish([story.close("2026-10", "month")])
+
+        evaluations.wait_for(lambda _: bool(evaluations.of(school, "PublicationIssued")), 30)
+        assert wait_until_serving(worker.address, 1.0)
+        letters = [
+            letter
+            for letter in read_topic(servers, DEAD_LETTERS, PARTITIONS, at_least=3)
+            if letter.headers["source_topic"] in (closes, replies)
+        ]
+        assert sorted((d.headers["consumer"], d.value) for d in letters) == [
+            ("scoring.close-requests", NOT_JSON),
+            ("scoring.close-requests", b'{"school_id": "x"}'),
+            ("scoring.replies", b'{"close": 7}'),
+        ]
+        assert all(d.headers["reason"].startswith("cannot apply: ") for d in letters)
     finally:
         worker.stop()
