@@ -37,7 +37,7 @@ def event_ids_on(
     """Every event id on `topic` (or what `id_of` reads from each record), read from offset 0
     to the fetch highwater of each partition (as far as it got within `timeout_s`: the ids
     found are on the topic all the same)."""
-    read_id = id_of or (lambda record: _event_id(record.value))
+    read_id = id_of or (lambda record: event_id_of(record.value))
     consumer = KafkaConsumer(
         bootstrap_servers=servers,
         enable_auto_commit=False,
@@ -74,11 +74,14 @@ def _at_end(consumer: KafkaConsumer, tp: TopicPartition) -> bool:
     return highwater is not None and consumer.position(tp) >= highwater
 
 
-def _event_id(value: bytes | None) -> str:
+def event_id_of(value: bytes | None) -> str:
+    """The envelope's event id; "" for a message that is not one (anyone may write to a
+    topic: junk there must not stop the read)."""
     try:
-        return str(json.loads(value or b"{}").get("event_id", ""))
+        raw = json.loads(value or b"{}")
     except ValueError:
         return ""
+    return str(raw.get("event_id", "")) if isinstance(raw, dict) else ""
 
 
 class EmittedLog:
