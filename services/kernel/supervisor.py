@@ -152,8 +152,10 @@ class Supervisor:
             broker_log = self.log_dir / "broker.log"
             rotate(broker_log)
             self.broker = EmbeddedBroker(self.settings.broker_port, log_path=broker_log).start()
+            assert self.broker.process is not None
             self.say(
-                f"broker     Kafka protocol on {self.broker.bootstrap_servers} (embedded Tansu)"
+                f"broker     Kafka protocol on {self.broker.bootstrap_servers} "
+                f"(embedded Tansu, pid {self.broker.process.pid})"
             )
         self._ensure_topics()
         if self._stopping.is_set():
