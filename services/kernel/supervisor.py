@@ -314,7 +314,9 @@ class Supervisor:
                     "killing it",
                     logging.ERROR,
                 )
-            child.kill()  # reaps it; SIGKILL reaches only what is left of its process group
+                child.kill()
+            else:
+                child.clean_up_group()
         if self.broker is not None:
             self.broker.stop(timeout_s=max(0.5, STOP_BUDGET_S - (time.monotonic() - started)))
         for channel in self._channels.values():
