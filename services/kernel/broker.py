@@ -24,16 +24,21 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+def listening(host: str, port: int) -> bool:
+    """True when something accepts a TCP connection on host:port."""
+    try:
+        socket.create_connection((host, port), timeout=0.2).close()
+        return True
+    except OSError:
+        return False
+
+
 def wait_for_port(host: str, port: int, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            socket.create_connection((host, port), timeout=0.2).close()
-            return
-        except OSError as exc:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"nothing listens on {host}:{port} after {timeout_s}s") from exc
-            time.sleep(0.05)
+    while not listening(host, port):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"nothing listens on {host}:{port} after {timeout_s}s")
+        time.sleep(0.05)
 
 
 class EmbeddedBroker:

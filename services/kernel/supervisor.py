@@ -29,9 +29,10 @@ from types import FrameType
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from kafka.errors import KafkaError
 
-from kernel.broker import EmbeddedBroker
-from kernel.children import Child, log_dir, rotate
+from kernel.broker import EmbeddedBroker, listening
+from kernel.children import Child, log_dir, rotate, tail
 from kernel.settings import Settings
 from kernel.topics import ensure_topics
 
@@ -98,6 +99,11 @@ class StartupFailed(Exception):
     """A service could not start: the message says which, why, and what its log said."""
 
 
+def quote(lines: list[str]) -> str:
+    """Log lines as quoted in a message, set apart from the supervisor's own words."""
+    return "\n".join(f"  | {line}" for line in lines) or "  | (its log is empty)"
+
+
 def serving(stub: health_pb2_grpc.HealthStub, timeout_s: float = 0.5) -> bool:
     """One health check: True when the server answers SERVING."""
     try:
@@ -149,15 +155,13 @@ class Supervisor:
         """Start the broker and every service; return once all report SERVING (or a stop was
         asked for). Raises StartupFailed when one of them cannot start."""
         if self.settings.embedded_broker:
-            broker_log = self.log_dir / "broker.log"
-            rotate(broker_log)
-            self.broker = EmbeddedBroker(self.settings.broker_port, log_path=broker_log).start()
-            assert self.broker.process is not None
-            self.say(
-                f"broker     Kafka protocol on {self.broker.bootstrap_servers} "
-                f"(embedded Tansu, pid {self.broker.process.pid})"
-            )
-        self._ensure_topics()
+            self._start_broker()
+        try:
+            self._ensure_topics()
+        except (KafkaError, RuntimeError) as exc:
+            raise StartupFailed(
+                f"the topics could not be made on {self.settings.kafka_servers}: {exc}"
+            ) from None
         if self._stopping.is_set():
             return
         env = self._environment()
@@ -173,6 +177,31 @@ class Supervisor:
             self.children[spec.name] = child
             self._serving[spec.name] = False
         self._await_serving()
+
+    def _start_broker(self) -> None:
+        broker_log = self.log_dir / "broker.log"
+        rotate(broker_log)
+        port = self.settings.broker_port
+        if listening("127.0.0.1", port):  # a Kafka already there would answer in its place
+            raise StartupFailed(
+                f"the embedded broker cannot listen on 127.0.0.1:{port}: another process "
+                "already does. Stop it, set VANGUARD_BROKER_PORT to a free port, or set "
+                "VANGUARD_BOOTSTRAP_SERVERS to use that broker instead of the embedded one."
+            )
+        self.broker = EmbeddedBroker(port, log_path=broker_log)
+        try:
+            self.broker.start()
+        except TimeoutError:
+            lines = tail(broker_log, LOG_TAIL_LINES)
+            raise StartupFailed(
+                f"the embedded broker did not listen on 127.0.0.1:{port}. The last lines of "
+                f"its log ({broker_log}):\n{quote(lines)}"
+            ) from None
+        assert self.broker.process is not None
+        self.say(
+            f"broker     Kafka protocol on {self.broker.bootstrap_servers} "
+            f"(embedded Tansu, pid {self.broker.process.pid})"
+        )
 
     def _await_serving(self) -> None:
         """Wait for every service to report SERVING, watching that each still runs."""
@@ -205,11 +234,10 @@ class Supervisor:
     def _failure(self, name: str, what: str) -> str:
         child = self.children[name]
         lines = child.log_tail(LOG_TAIL_LINES)
-        quoted = "\n".join(f"  | {line}" for line in lines) or "  | (its log is empty)"
         return (
             f"{name} {what} while starting, before it reported SERVING on "
             f"{self._addresses[name]}. The last lines of its log ({child.log_path}):\n"
-            f"{quoted}\n"
+            f"{quote(lines)}\n"
             "Every other process of the suite has been stopped. A port already in use "
             "(VANGUARD_*_PORT) or a store left by another version (VANGUARD_DATA_DIR) are the "
             "usual causes; the whole log is in that file."

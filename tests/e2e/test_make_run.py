@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e.up_process import SERVING_LINE, UpProcess, listening
+from e2e.up_process import SERVING_LINE, UpProcess
 
 from kernel.supervisor import SERVICES, wait_until_serving
 
@@ -72,28 +72,30 @@ def test_ctrl_c_to_the_process_group_stops_everything_in_time(suite: UpProcess) 
     pids = suite.serving_pids().values()
     started = time.monotonic()
     os.killpg(suite.process.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
-    assert suite.process.wait(timeout=STOP_S + 5) == 0, suite.output
+    assert suite.wait(STOP_S + 5) == 0, suite.output
     took = time.monotonic() - started
     assert took <= STOP_S, f"stopping took {took:.1f} s:\n{suite.output}"
     assert "killing" not in suite.output, suite.output
     assert "stopped: every child process has exited" in suite.output
-    for port in suite.all_ports():
-        assert not listening(port), f"something still listens on {port} after Ctrl-C"
+    assert suite.listening() == [], "something still listens after Ctrl-C"
     for pid in pids:
         assert not Path(f"/proc/{pid}").exists(), f"process {pid} outlived the suite"
 
 
-def test_a_service_that_cannot_start_is_reported_at_once_with_its_log(tmp_path: Path) -> None:
-    up = UpProcess(tmp_path / "var")
-    with socket.socket() as taken:  # pledges' port is someone else's
-        taken.bind(("127.0.0.1", up.ports["pledges"]))
+def run_with_a_port_taken(up: UpProcess, port: int) -> tuple[int, float, str]:
+    """Run `up` while another process listens on `port`: exit code, seconds, output."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", port))
         taken.listen()
         with up:
-            assert up.process is not None
             started = time.monotonic()
-            code = up.process.wait(timeout=UP_S)
-            took = time.monotonic() - started
-            printed = up.output
+            code = up.wait(UP_S)
+            return code, time.monotonic() - started, up.output
+
+
+def test_a_service_that_cannot_start_is_reported_at_once_with_its_log(tmp_path: Path) -> None:
+    up = UpProcess(tmp_path / "var")
+    code, took, printed = run_with_a_port_taken(up, up.ports["pledges"])
     assert code == 1, printed
     assert took < 30, f"the failure took {took:.1f} s to be reported"  # not a 60 s timeout
     assert "error: pledges exited with code 1 while starting" in printed, printed
@@ -103,5 +105,15 @@ def test_a_service_that_cannot_start_is_reported_at_once_with_its_log(tmp_path: 
     assert not any("Traceback" in line for line in own), printed  # the supervisor's own
     assert "killing" not in printed
     assert "stopped: every child process has exited" in printed
-    for port in [up.broker_port, up.ports["archives"], up.ports["scoring"]]:
-        assert not listening(port), f"something still listens on {port}"
+    assert up.listening() == [], "the other processes were left running"
+
+
+def test_a_broker_port_already_taken_is_said_in_one_paragraph(tmp_path: Path) -> None:
+    up = UpProcess(tmp_path / "var")
+    code, took, printed = run_with_a_port_taken(up, up.broker_port)
+    assert code == 1, printed
+    assert took < 30, f"the failure took {took:.1f} s to be reported"
+    assert f"embedded broker cannot listen on 127.0.0.1:{up.broker_port}" in printed, printed
+    assert "VANGUARD_BROKER_PORT" in printed
+    assert "Traceback" not in printed, printed
+    assert "gRPC on" not in printed  # no service was started

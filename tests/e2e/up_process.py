@@ -8,7 +8,6 @@ import contextlib
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -16,19 +15,11 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from kernel.broker import free_port
+from kernel.broker import free_port, listening
 from kernel.supervisor import SERVICES
 
 SERVING_LINE = re.compile(r"^(\w+)\s+gRPC on (\S+) \(health: SERVING, pid (\d+)\)")
 ANY_PID = re.compile(r"\bpid (\d+)\)")
-
-
-def listening(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-        return True
-    except OSError:
-        return False
 
 
 class UpProcess:
@@ -62,8 +53,16 @@ class UpProcess:
             text=True,
             start_new_session=True,  # its own process group, as a terminal's job
         )
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         return self
+
+    def wait(self, timeout_s: float) -> int:
+        """The exit code, once the process has exited and all it printed was read."""
+        assert self.process is not None
+        code = self.process.wait(timeout=timeout_s)
+        self._reader.join(timeout=5)
+        return code
 
     def _read(self) -> None:
         assert self.process is not None and self.process.stdout is not None
@@ -106,6 +105,10 @@ class UpProcess:
 
     def all_ports(self) -> list[int]:
         return [self.broker_port, *self.ports.values()]
+
+    def listening(self) -> list[int]:
+        """The ports of this suite something still listens on."""
+        return [port for port in self.all_ports() if listening("127.0.0.1", port)]
 
     def __enter__(self) -> UpProcess:
         return self.start()
