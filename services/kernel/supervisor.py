@@ -16,6 +16,7 @@ The supervisor owns its children. Each runs in a session of its own with its out
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -140,7 +141,8 @@ class Supervisor:
     def say(self, message: str, level: int = logging.INFO) -> None:
         """A line for the terminal and the supervisor's log alike."""
         log.log(level, message)
-        print(message, flush=True)
+        with contextlib.suppress(OSError):  # the terminal is gone (SIGHUP): the log has it
+            print(message, flush=True)
 
     def _environment(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -290,19 +292,26 @@ class Supervisor:
             self.say(self._serving_line(name) + " again after a restart")
 
     def _supervise_broker(self) -> None:
-        process = self.broker.process if self.broker is not None else None
-        if self.broker is None or process is None or process.poll() is None:
+        if self.broker is None:
             return
-        self.say(
-            f"broker exited with code {process.returncode}; restarting it on the same port "
-            "(the relays republish from the stores)",
-            logging.WARNING,
-        )
-        self.broker.start()
+        process = self.broker.process
+        if process is not None:
+            if process.poll() is None:
+                return
+            self.say(
+                f"broker exited with code {process.returncode}; restarting it on the same port "
+                "(the relays republish from the stores)",
+                logging.WARNING,
+            )
         try:
+            self.broker.start()  # on failure its process is None: the next round tries again
             self._ensure_topics()
-        except RuntimeError as exc:  # a client asked for one first: its owner replaces it
-            log.warning("%s; the service that owns it replaces it", exc)
+        except TimeoutError as exc:
+            self.say(f"broker did not come back ({exc}); trying again", logging.ERROR)
+        except (KafkaError, RuntimeError) as exc:
+            # A client asked for a topic first, with another partition count: its owner
+            # replaces it. The services also make the topics they need: no retry here.
+            log.warning("topics on the restarted broker: %s; the services make their own", exc)
 
     def wait_all_serving(self, timeout_s: float) -> bool:
         """Block until every service is SERVING (e.g. after a restart); False at the
@@ -353,7 +362,8 @@ class Supervisor:
 
 
 def configure_logging(settings: Settings) -> Path:
-    """The supervisor's own log goes to `<data dir>/log/supervisor.log`, not the terminal."""
+    """The supervisor's own log goes to `<data dir>/log/supervisor.log`, not the terminal
+    (kafka-python's INFO, a line per connection, left out)."""
     path = log_dir(settings.data_dir) / "supervisor.log"
     rotate(path)
     handler = logging.FileHandler(path, encoding="utf-8")
@@ -363,6 +373,7 @@ def configure_logging(settings: Settings) -> Path:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(settings.log_level)
+    logging.getLogger("kafka").setLevel(logging.WARNING)
     return path
 
 
