@@ -28,7 +28,8 @@ def up(
         ),
     ] = False,
 ) -> None:
-    """Start the broker and every service; Ctrl-C stops them all. What `make run` calls."""
+    """Start the broker and every service and keep them running (a service that dies is
+    restarted; logs in <data dir>/log); Ctrl-C stops them all. What `make run` calls."""
     session = session_of(ctx)
 
     def when_up(supervisor: Supervisor) -> None:
