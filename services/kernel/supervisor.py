@@ -97,7 +97,8 @@ def wait_until_serving(address: str, timeout_s: float) -> bool:
 
 
 class StartupFailed(Exception):
-    """A service could not start: the message says which, why, and what its log said."""
+    """A part of the suite could not start: the message says which, why, and what its log
+    said."""
 
 
 def quote(lines: list[str]) -> str:
@@ -214,7 +215,13 @@ class Supervisor:
                 child = self.children[name]
                 code = child.poll()
                 if code is not None:
-                    raise StartupFailed(self._failure(name, f"exited with code {code}"))
+                    raise StartupFailed(
+                        self._failure(
+                            name,
+                            f"{name} exited with code {code} while starting, before it "
+                            f"reported SERVING on {self._addresses[name]}.",
+                        )
+                    )
                 if serving(self._health[name]):
                     pending.remove(name)
                     self._serving[name] = True
@@ -222,7 +229,11 @@ class Supervisor:
             if pending and time.monotonic() > deadline:
                 name = pending[0]
                 raise StartupFailed(
-                    self._failure(name, f"did not report SERVING within {STARTUP_TIMEOUT_S:g} s")
+                    self._failure(
+                        name,
+                        f"{name} did not report SERVING on {self._addresses[name]} within "
+                        f"{STARTUP_TIMEOUT_S:g} s.",
+                    )
                 )
             if pending:
                 self._stopping.wait(POLL_S)
@@ -237,8 +248,7 @@ class Supervisor:
         child = self.children[name]
         lines = child.log_tail(LOG_TAIL_LINES)
         return (
-            f"{name} {what} while starting, before it reported SERVING on "
-            f"{self._addresses[name]}. The last lines of its log ({child.log_path}):\n"
+            f"{what} The last lines of its log ({child.log_path}):\n"
             f"{quote(lines)}\n"
             "Every other process of the suite has been stopped. A port already in use "
             "(VANGUARD_*_PORT) or a store left by another version (VANGUARD_DATA_DIR) are the "
