@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e.up_process import SERVING_LINE, UpProcess
+from e2e.up_process import SERVING_LINE, VANGUARD_UP_DEMO, UpProcess
 
 from kernel.supervisor import SERVICES, wait_until_serving
 
@@ -24,6 +24,7 @@ pytestmark = pytest.mark.timeout(240)
 
 UP_S = 120.0  # broker and three services on a busy 2-core machine
 RESTART_S = 60.0  # 1 s backoff, then scoring starts again and replays its inputs
+DEMO_S = 180.0  # the demo school, loaded twice in part
 STOP_S = 10.0  # Ctrl-C to the last process gone, as the README promises
 
 
@@ -117,3 +118,17 @@ def test_a_broker_port_already_taken_is_said_in_one_paragraph(tmp_path: Path) ->
     assert "VANGUARD_BROKER_PORT" in printed
     assert "Traceback" not in printed, printed
     assert "gRPC on" not in printed  # no service was started
+
+
+def test_the_demo_loads_through_a_restart_of_archives(tmp_path: Path) -> None:
+    """Archives dies as the demo starts loading: the SDK's retries do not outlast its
+    restart, so `up` waits until it is SERVING again and loads the demo once more."""
+    with UpProcess(tmp_path / "var", VANGUARD_UP_DEMO) as up:
+        up.wait_for_line(r"^Vanguard is up", UP_S)
+        mark = len(up.lines)
+        os.kill(up.serving_pids()["archives"], signal.SIGKILL)
+        up.wait_for_line(r"^archives .*SERVING.* again after a restart", RESTART_S, mark)
+        up.wait_for_line(r"loading the demo again", DEMO_S, mark)
+        up.wait_for_line(r"^Loaded the demo school", DEMO_S, mark)
+        assert up.process is not None and up.process.poll() is None
+        assert "not fully loaded" not in up.output

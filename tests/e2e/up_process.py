@@ -18,12 +18,15 @@ from types import TracebackType
 from kernel.broker import free_port, listening
 from kernel.supervisor import SERVICES
 
+UP = (sys.executable, "-m", "kernel", "up")
+VANGUARD_UP_DEMO = (str(Path(sys.executable).with_name("vanguard")), "up", "--demo")
 SERVING_LINE = re.compile(r"^(\w+)\s+gRPC on (\S+) \(health: SERVING, pid (\d+)\)")
 ANY_PID = re.compile(r"\bpid (\d+)\)")
 
 
 class UpProcess:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, argv: tuple[str, ...] = UP) -> None:
+        self.argv = argv
         self.ports = {spec.name: free_port() for spec in SERVICES}
         self.broker_port = free_port()
         self.data_dir = data_dir
@@ -45,7 +48,7 @@ class UpProcess:
 
     def start(self) -> UpProcess:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kernel", "up"],
+            list(self.argv),
             env=self.env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
