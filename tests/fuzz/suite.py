@@ -1,0 +1,265 @@
+"""The three services running for real for the fuzz suite, and the school they are fuzzed in.
+
+Archives and pledges run in the test module's event loop as the pledges integration kit
+starts them; scoring is `python -m scoring` as the scoring kit starts it. All three share a
+broker of the module's own: scoring waits for every archives store position it sees, so it
+must not see another test's archives."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from integration.pledges.pledges_kit import (
+    CALL_S,
+    VISIBLE,
+    Caller,
+    Running,
+    School,
+)
+from integration.scoring.scoring_kit import ScoringProcess
+
+from fuzz.strategies import Seeded
+from kernel.envelope import Role
+from vanguard.archives.v1 import archives_pb2 as apb
+from vanguard.common.v1 import status_pb2
+from vanguard.pledges.v1 import pledges_pb2 as ppb
+
+HEALTH_WAIT_S = 10.0  # how long a service may take to say SERVING again after a batch
+RELAY_WAIT_S = 10.0  # how long the relays may take to publish what a batch wrote
+# After the relays published, how long scoring gets to take the events in before its health
+# is asked: a crash on an event shows in the batch that wrote it, not in a later one. A crash
+# slower than this shows in a later batch (or the last one), never not at all.
+SCORING_GRACE_S = 1.0
+ARCHIVES, PLEDGES, SCORING = "archives", "pledges", "scoring"
+
+
+@dataclass
+class Suite:
+    """Channels to the three services (by service name), the seeded school and its callers."""
+
+    school: School
+    scoring: ScoringProcess
+    scoring_channel: grpc.aio.Channel
+    seeded: Seeded = field(init=False)
+    wrote: bool = False  # a command was accepted since the last health check
+    down: set[str] = field(default_factory=set)  # found not serving: asked once, not waited for
+
+    def __repr__(self) -> str:  # hypothesis prints it with every failing example
+        return f"Suite(school={self.school.id!r})"
+
+    @property
+    def channels(self) -> Mapping[str, grpc.aio.Channel]:
+        return {
+            ARCHIVES: self.school.archives.channel,
+            PLEDGES: self.school.pledges.channel,
+            SCORING: self.scoring_channel,
+        }
+
+    # -- who calls -------------------------------------------------------------------------
+
+    def caller(self, who: str, member: str | None = None) -> Caller:
+        """A principal by the fuzz's name for it. `member`: the member a request concerns,
+        who is the subject of the `subject` caller."""
+        school = self.school
+        members = self.seeded.members
+        if who == "committee":
+            return school.committee
+        if who == "secretary":  # of the first branch; member m-chen as well
+            return school.secretary(self.seeded.branches[0])
+        if who == "other_secretary":
+            return school.secretary(self.seeded.branches[1])
+        if who == "subject":
+            return school.member(member if member in members else members[0])
+        if who == "other_member":
+            return school.member(members[-1])
+        if who == "service":
+            return school.caller(Role.SERVICE, "fuzz-service")
+        if who == "other_school":
+            return school.caller(Role.COMMITTEE, "committee-1", school="school-elsewhere")
+        if who == "forged":
+            return Caller("forged", Role.COMMITTEE, "x", (("authorization", "Bearer not.a.jwt"),))
+        if who == "public":
+            return school.anonymous
+        raise ValueError(f"no caller named {who!r}")
+
+    # -- what the services say about themselves ---------------------------------------------
+
+    async def statuses(self) -> tuple[status_pb2.ServiceStatus, status_pb2.ServiceStatus]:
+        """GetStatus of archives and pledges, the services with event stores."""
+        committee = self.school.committee.metadata
+        answers: list[status_pb2.ServiceStatus] = []
+        for name, service in ((ARCHIVES, "ArchiveService"), (PLEDGES, "PledgeService")):
+            answers.append(
+                await self.channels[name].unary_unary(
+                    f"/vanguard.{name}.v1.{service}/GetStatus",
+                    request_serializer=status_pb2.GetStatusRequest.SerializeToString,
+                    response_deserializer=status_pb2.ServiceStatus.FromString,
+                )(status_pb2.GetStatusRequest(), metadata=committee, timeout=CALL_S)
+            )
+        return answers[0], answers[1]
+
+    async def heads(self) -> tuple[int, int]:
+        """The last positions of the archives and pledges event stores."""
+        archives, pledges = await self.statuses()
+        return archives.head_position, pledges.head_position
+
+    async def settle(self, grace_s: float = SCORING_GRACE_S) -> None:
+        """If a command was accepted since the last call: wait until both relays have
+        published everything (or RELAY_WAIT_S passed), then give scoring `grace_s`."""
+        if not self.wrote:
+            return
+        self.wrote = False
+        deadline = asyncio.get_running_loop().time() + RELAY_WAIT_S
+        while asyncio.get_running_loop().time() < deadline:
+            statuses = await self.statuses()
+            if all(s.published_position >= s.head_position for s in statuses):
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(grace_s)
+
+    async def not_serving(self) -> list[str]:
+        """The services that do not answer health SERVING within HEALTH_WAIT_S, and why."""
+        problems: list[str] = []
+        for name, channel in self.channels.items():
+            if name == SCORING and self.scoring.process is not None:
+                code = self.scoring.process.poll()
+                if code is not None:
+                    self.down.add(name)
+                    problems.append(f"scoring exited with code {code}: {self.scoring_log_tail()}")
+                    continue
+            answer = await _health(channel, 0.0 if name in self.down else HEALTH_WAIT_S)
+            if answer != "SERVING":
+                self.down.add(name)
+                log = f"; its log ends:\n{self.scoring_log_tail()}" if name == SCORING else ""
+                problems.append(f"{name}: {answer}{log}")
+        return problems
+
+    def scoring_log_tail(self, lines: int = 15) -> str:
+        try:
+            text = self.scoring.log.read_text(errors="replace")
+        except OSError:
+            return "(no log)"
+        return "\n".join(text.splitlines()[-lines:])
+
+    # -- the seeded school -------------------------------------------------------------------
+
+    async def seed(self) -> Seeded:
+        """Beyond the kit's school (two branches, five members, one of whom left): a pending
+        and a verified record, a model post held, an appeal, an assessment, a submitted, a
+        published and a reported pledge, and feedback awaiting review."""
+        school = self.school
+        committee = school.committee
+        archives = school.archives_stub
+
+        async def record(member: str, description: str) -> str:
+            reply = await archives.RecordPerformance(
+                apb.RecordPerformanceRequest(
+                    school_id=school.id,
+                    member_id=member,
+                    category="duty_performance",
+                    channel="branch_investigation",
+                    occurred_on=time.strftime("%Y-%m-%d"),
+                    description=description,
+                    evidence=["doc-2026-117"],
+                    claimed_points=5.0,
+                    options=VISIBLE,
+                ),
+                metadata=committee.metadata,
+                timeout=CALL_S,
+            )
+            return str(reply.id)
+
+        pending = await record("m-wang", "公开课《荷塘月色》获校级一等奖")
+        verified = await record("m-zhao", "指导学生竞赛获奖")
+        await archives.VerifyRecord(
+            apb.VerifyRecordRequest(
+                school_id=school.id, record_id=verified, awarded_points=4.0, options=VISIBLE
+            ),
+            metadata=committee.metadata,
+            timeout=CALL_S,
+        )
+        post = await archives.EstablishModelPost(
+            apb.EstablishModelPostRequest(
+                school_id=school.id,
+                name="党员班主任示范岗",
+                kind="head_teacher",
+                criteria="班级管理",
+                options=VISIBLE,
+            ),
+            metadata=committee.metadata,
+            timeout=CALL_S,
+        )
+        await archives.AssignMemberToPost(
+            apb.AssignMemberToPostRequest(
+                school_id=school.id,
+                post_id=post.id,
+                member_id="m-wang",
+                assigned_on="2025-09-01",
+                options=VISIBLE,
+            ),
+            metadata=committee.metadata,
+            timeout=CALL_S,
+        )
+        appeal = await archives.FileAppeal(
+            apb.FileAppealRequest(
+                school_id=school.id,
+                member_id="m-wang",
+                subject="record",
+                subject_id=pending,
+                reason="请复核",
+                options=VISIBLE,
+            ),
+            metadata=school.member("m-wang").metadata,
+            timeout=CALL_S,
+        )
+        submitted = (await school.make("m-zhao")).id
+        published = await school.published("m-wang")
+        reported = await school.reported(member_id="m-li")
+        report = (await school.get(reported)).reports[0].report_id
+        feedback = await school.stub.GiveFeedback(
+            ppb.GiveFeedbackRequest(
+                school_id=school.id,
+                pledge_id=published,
+                rating=4,
+                text="老师很负责",
+                reviewer_kind="parent",
+                options=VISIBLE,
+            ),
+            timeout=CALL_S,
+        )
+        self.seeded = Seeded(
+            school=school.id,
+            members=("m-wang", "m-li", "m-chen", "m-zhao", "m-left"),
+            branches=("b-chinese", "b-maths"),
+            pledges=(published, reported, submitted),
+            records=(pending, verified),
+            reports=(report,),
+            posts=(str(post.id),),
+            appeals=(str(appeal.id),),
+            feedback=(str(feedback.id),),
+        )
+        return self.seeded
+
+
+async def _health(channel: grpc.aio.Channel, wait_s: float) -> str:
+    """SERVING, or the last answer (a status name or an error code) after `wait_s`."""
+    stub = health_pb2_grpc.HealthStub(channel)
+    deadline = asyncio.get_running_loop().time() + wait_s
+    answer = "no answer"
+    while True:
+        try:
+            reply = await stub.Check(health_pb2.HealthCheckRequest(), timeout=2.0)
+            answer = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+        except grpc.aio.AioRpcError as error:
+            answer = error.code().name
+        if answer == "SERVING" or asyncio.get_running_loop().time() > deadline:
+            return answer
+        await asyncio.sleep(0.2)
+
+
+__all__ = ["Running", "Suite"]
