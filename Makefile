@@ -53,7 +53,7 @@ test-containers: setup engine
 # The fuzz suite at length: many more examples per RPC than `make test` runs (tests/fuzz),
 # a fresh seed each time, failures shrunk and kept in .hypothesis/ for the next run.
 fuzz: setup
-	VANGUARD_FUZZ_PROFILE=fuzz $(PY) -m pytest -q tests/fuzz
+	VANGUARD_FUZZ_PROFILE=fuzz $(PY) -m pytest -q --timeout=600 tests/fuzz
 
 engine:
 	deploy/engine.sh

@@ -32,7 +32,7 @@ class Budget:
     malformed: int
 
 
-BUDGETS = {"ci": Budget(requests=40, malformed=8), "fuzz": Budget(requests=300, malformed=60)}
+BUDGETS = {"ci": Budget(requests=25, malformed=5), "fuzz": Budget(requests=300, malformed=60)}
 
 settings.register_profile(
     "ci",

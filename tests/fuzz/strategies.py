@@ -94,6 +94,7 @@ class Seeded:
     posts: tuple[str, ...]
     appeals: tuple[str, ...]
     feedback: tuple[str, ...]
+    spare: tuple[str, str]  # a member and the post they hold, for the explicit cases alone
 
     def ids(self) -> dict[str, tuple[str, ...]]:
         return {
@@ -123,6 +124,9 @@ class Seeded:
             "post": self.posts[0],
             "appeal": self.appeals[0],
             "feedback": self.feedback[0],
+            "rules": default_rules(),
+            "spare_member": self.spare[0],
+            "spare_post": self.spare[1],
         }
 
 

@@ -36,6 +36,7 @@ RELAY_WAIT_S = 10.0  # how long the relays may take to publish what a batch wrot
 # slower than this shows in a later batch (or the last one), never not at all.
 SCORING_GRACE_S = 1.0
 ARCHIVES, PLEDGES, SCORING = "archives", "pledges", "scoring"
+SPARE_MEMBER = "m-spare"
 
 
 @dataclass
@@ -74,7 +75,8 @@ class Suite:
         if who == "other_secretary":
             return school.secretary(self.seeded.branches[1])
         if who == "subject":
-            return school.member(member if member in members else members[0])
+            known = member in members or member == self.seeded.spare[0]
+            return school.member(member if member and known else members[0])
         if who == "other_member":
             return school.member(members[-1])
         if who == "service":
@@ -183,28 +185,49 @@ class Suite:
             metadata=committee.metadata,
             timeout=CALL_S,
         )
-        post = await archives.EstablishModelPost(
-            apb.EstablishModelPostRequest(
+
+        async def post_held_by(member: str) -> str:
+            post = await archives.EstablishModelPost(
+                apb.EstablishModelPostRequest(
+                    school_id=school.id,
+                    name="党员班主任示范岗",
+                    kind="head_teacher",
+                    criteria="班级管理",
+                    options=VISIBLE,
+                ),
+                metadata=committee.metadata,
+                timeout=CALL_S,
+            )
+            await archives.AssignMemberToPost(
+                apb.AssignMemberToPostRequest(
+                    school_id=school.id,
+                    post_id=post.id,
+                    member_id=member,
+                    assigned_on="2025-09-01",
+                    options=VISIBLE,
+                ),
+                metadata=committee.metadata,
+                timeout=CALL_S,
+            )
+            return str(post.id)
+
+        post = await post_held_by("m-wang")
+        # The spare member (and their post) is left to the explicit cases: the fuzz draws
+        # neither, so what it did before cannot change what a case meets.
+        await archives.RegisterMember(
+            apb.RegisterMemberRequest(
                 school_id=school.id,
-                name="党员班主任示范岗",
-                kind="head_teacher",
-                criteria="班级管理",
+                member_id=SPARE_MEMBER,
+                name="孙备",
+                branch_id="b-maths",
+                roles=["teacher"],
+                joined_party_on="2012-07-01",
                 options=VISIBLE,
             ),
             metadata=committee.metadata,
             timeout=CALL_S,
         )
-        await archives.AssignMemberToPost(
-            apb.AssignMemberToPostRequest(
-                school_id=school.id,
-                post_id=post.id,
-                member_id="m-wang",
-                assigned_on="2025-09-01",
-                options=VISIBLE,
-            ),
-            metadata=committee.metadata,
-            timeout=CALL_S,
-        )
+        spare_post = await post_held_by(SPARE_MEMBER)
         appeal = await archives.FileAppeal(
             apb.FileAppealRequest(
                 school_id=school.id,
@@ -239,9 +262,10 @@ class Suite:
             pledges=(published, reported, submitted),
             records=(pending, verified),
             reports=(report,),
-            posts=(str(post.id),),
+            posts=(post,),
             appeals=(str(appeal.id),),
             feedback=(str(feedback.id),),
+            spare=(SPARE_MEMBER, spare_post),
         )
         return self.seeded
 

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fuzz import profiles
-from fuzz.examples import CASES, Case
+from fuzz.examples import FIRST, LAST, Case
 from fuzz.oracle import CALLERS, Rpc, all_rpcs, exercise, rpc_named
 from fuzz.strategies import Requests, malformed, message_class
 from fuzz.suite import Suite
@@ -64,6 +64,36 @@ def test_every_rpc_of_the_three_services_is_fuzzed() -> None:
     assert len(RPCS) == len(expected)
 
 
+def _fill(value: Any, ids: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return value.format_map(ids)
+    if isinstance(value, list):
+        return [_fill(item, ids) for item in value]
+    if isinstance(value, dict):
+        return {key: _fill(item, ids) for key, item in value.items()}
+    return value
+
+
+async def run_case(suite: Suite, case: Case) -> None:
+    rpc = rpc_named(case.rpc)
+    if case.raw is not None:
+        request: Any = case.raw
+    else:
+        request = message_class(rpc.input)(**_fill(case.fields, suite.seeded.placeholders()))
+    problems = await exercise(suite, rpc, request, case.who)
+    # Scoring's crash on an accepted event shows in the health check after this case.
+    await suite.settle(grace_s=case.settle_s)
+    assert not problems, f"{case.found}\n" + "\n".join(problems)
+
+
+@IN_MODULE_LOOP
+@pytest.mark.parametrize("case", FIRST, ids=lambda case: case.id)
+async def test_found_before(healthy_after: Suite, case: Case) -> None:
+    """The seeds of every failure found so far, run every time, first: on the school as it
+    was seeded, as when they were found."""
+    await run_case(healthy_after, case)
+
+
 @IN_MODULE_LOOP
 @pytest.mark.parametrize("rpc", RPCS, ids=str)
 @settings(max_examples=BUDGET.requests)
@@ -89,30 +119,11 @@ async def test_malformed_bytes(healthy_after: Suite, rpc: Rpc, data: st.DataObje
     assert not problems, "\n".join(problems)
 
 
-def _fill(value: Any, ids: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        return value.format_map(ids)
-    if isinstance(value, list):
-        return [_fill(item, ids) for item in value]
-    if isinstance(value, dict):
-        return {key: _fill(item, ids) for key, item in value.items()}
-    return value
-
-
 @IN_MODULE_LOOP
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
-async def test_found_before(healthy_after: Suite, case: Case) -> None:
-    """The seeds of every failure found so far, run every time."""
-    suite = healthy_after
-    rpc = rpc_named(case.rpc)
-    if case.raw is not None:
-        request: Any = case.raw
-    else:
-        request = message_class(rpc.input)(**_fill(case.fields, suite.seeded.placeholders()))
-    problems = await exercise(suite, rpc, request, case.who)
-    # Scoring's crash on an accepted event shows in the health check after this case.
-    await suite.settle(grace_s=case.settle_s)
-    assert not problems, f"{case.found}\n" + "\n".join(problems)
+@pytest.mark.parametrize("case", LAST, ids=lambda case: case.id)
+async def test_found_before_that_crashed_a_service(healthy_after: Suite, case: Case) -> None:
+    """The seeds of failures that stopped a service, after every other call."""
+    await run_case(healthy_after, case)
 
 
 @IN_MODULE_LOOP
