@@ -149,9 +149,13 @@ async def invoke(
             rpc.path, request_serializer=serializer, response_deserializer=deserializer
         )(request, metadata=metadata, timeout=CALL_S)
         reply = await call
-        return Outcome(grpc.StatusCode.OK, "", tuple(await call.trailing_metadata() or ()), reply)
+        return Outcome(grpc.StatusCode.OK, "", pairs(await call.trailing_metadata()), reply)
     except grpc.aio.AioRpcError as error:
-        return Outcome(error.code(), error.details() or "", tuple(error.trailing_metadata() or ()))
+        return Outcome(error.code(), error.details() or "", pairs(error.trailing_metadata()))
+
+
+def pairs(metadata: Any) -> tuple[tuple[str, Any], ...]:
+    return tuple((str(key), value) for key, value in (metadata or ()))
 
 
 def problems_of(rpc: Rpc, outcome: Outcome) -> list[str]:

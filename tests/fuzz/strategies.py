@@ -311,10 +311,11 @@ class Requests:
             valid = st.floats(min_value=0, max_value=100, allow_nan=False)
             if style == VALID:
                 return valid
-            width = 32 if kind == FieldDescriptor.TYPE_FLOAT else 64
             if style == HOSTILE:
                 return st.sampled_from(HOSTILE_FLOATS)
-            return st.one_of(valid, st.sampled_from(HOSTILE_FLOATS), st.floats(width=width))
+            if kind == FieldDescriptor.TYPE_FLOAT:
+                return st.one_of(valid, st.sampled_from(HOSTILE_FLOATS), st.floats(width=32))
+            return st.one_of(valid, st.sampled_from(HOSTILE_FLOATS), st.floats())
         return self._integer(field, style)
 
     def _string(self, name: str, style: str) -> st.SearchStrategy[str]:

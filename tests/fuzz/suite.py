@@ -49,6 +49,9 @@ class Suite:
     seeded: Seeded = field(init=False)
     wrote: bool = False  # a command was accepted since the last health check
     down: set[str] = field(default_factory=set)  # found not serving: asked once, not waited for
+    # The worker process (relay, projections) of archives and pledges, as last seen: the
+    # server replaces one that died within a second, so a changed id is how a crash shows.
+    workers: dict[str, int | None] = field(default_factory=dict)
 
     def __repr__(self) -> str:  # hypothesis prints it with every failing example
         return f"Suite(school={self.school.id!r})"
@@ -125,7 +128,8 @@ class Suite:
         await asyncio.sleep(grace_s)
 
     async def not_serving(self) -> list[str]:
-        """The services that do not answer health SERVING within HEALTH_WAIT_S, and why."""
+        """What is wrong with the services: health not SERVING within HEALTH_WAIT_S, scoring's
+        process gone, a worker process of archives or pledges replaced, a projection unhealthy."""
         problems: list[str] = []
         for name, channel in self.channels.items():
             if name == SCORING and self.scoring.process is not None:
@@ -139,6 +143,40 @@ class Suite:
                 self.down.add(name)
                 log = f"; its log ends:\n{self.scoring_log_tail()}" if name == SCORING else ""
                 problems.append(f"{name}: {answer}{log}")
+        if not {ARCHIVES, PLEDGES} & self.down:
+            problems += await self.workers_problems()
+        return problems
+
+    def worker_pids(self) -> dict[str, int | None]:
+        pids: dict[str, int | None] = {}
+        for name, running in ((ARCHIVES, self.school.archives), (PLEDGES, self.school.pledges)):
+            workers = running.runtime.workers
+            pids[name] = workers.pid if workers is not None else None
+        return pids
+
+    async def workers_problems(self) -> list[str]:
+        """Worker processes that died since the last look, and projections that do not say
+        healthy (their last poll worked, they hold a stable share) within HEALTH_WAIT_S."""
+        problems: list[str] = []
+        now = self.worker_pids()
+        for name, pid in now.items():
+            if pid != self.workers.get(name):
+                problems.append(
+                    f"{name}'s worker process died (pid {self.workers.get(name)} replaced by {pid})"
+                )
+        self.workers = now
+        deadline = asyncio.get_running_loop().time() + HEALTH_WAIT_S
+        while True:
+            unhealthy = [
+                f"{status.service} projection {projection.name}"
+                for status in await self.statuses()
+                for projection in status.projections
+                if not projection.healthy
+            ]
+            if not unhealthy or asyncio.get_running_loop().time() > deadline:
+                break
+            await asyncio.sleep(0.2)
+        problems += [f"{what} is not healthy" for what in unhealthy]
         return problems
 
     def scoring_log_tail(self, lines: int = 15) -> str:
@@ -267,6 +305,7 @@ class Suite:
             feedback=(str(feedback.id),),
             spare=(SPARE_MEMBER, spare_post),
         )
+        self.workers = self.worker_pids()
         return self.seeded
 
 

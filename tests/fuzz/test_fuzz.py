@@ -3,7 +3,11 @@ requests, malformed bytes, every kind of caller. Nothing may answer UNKNOWN or I
 leak internals, hang, write for a refused command, or stop a service (see oracle.py).
 
 `make test` runs the `ci` profile (a few derandomized examples per RPC), `make fuzz` the
-`fuzz` profile (many more, shrunk, remembered). Every failure found is kept in examples.py."""
+`fuzz` profile (many more, shrunk, remembered). Every failure found is kept in examples.py.
+
+The servers keep state between examples, so Hypothesis's replay of a failing example may pass
+(a command accepted once is refused the second time): such a failure is reported as a
+FlakyFailure whose first exception is the failure found."""
 
 from __future__ import annotations
 
@@ -39,8 +43,8 @@ def requests_of(suite: Suite) -> Requests:
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def healthy_after(suite: Suite) -> AsyncIterator[Suite]:
-    """After each batch of examples, the three services still answer health SERVING (and
-    scoring's process still runs)."""
+    """After each batch of examples, the three services still answer health SERVING, scoring's
+    process still runs, and no worker process of archives or pledges died (Suite.not_serving)."""
     yield suite
     await suite.settle()
     problems = await suite.not_serving()
