@@ -3,7 +3,11 @@
 A case names the RPC, the caller and the request fields; `{school}`, `{member}`,
 `{pledge}`... in a string stand for the seeded school's ids (Seeded.placeholders). A raw
 case sends `raw` bytes instead of a message. `found` says what the case found when it was
-added."""
+added.
+
+To keep a new failure: each failing call is reported on one line, `Service.Method {request
+in text format} as <caller> -> <status>: <what broke>`, shrunk by `make fuzz`; copy its
+method, caller and fields here, with the seeded ids replaced by their placeholders."""
 
 from __future__ import annotations
 

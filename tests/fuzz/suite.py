@@ -8,9 +8,9 @@ must not see another test's archives."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -18,7 +18,6 @@ from integration.pledges.pledges_kit import (
     CALL_S,
     VISIBLE,
     Caller,
-    Running,
     School,
 )
 from integration.scoring.scoring_kit import ScoringProcess
@@ -203,7 +202,7 @@ class Suite:
                     member_id=member,
                     category="duty_performance",
                     channel="branch_investigation",
-                    occurred_on=time.strftime("%Y-%m-%d"),
+                    occurred_on=date.today().isoformat(),
                     description=description,
                     evidence=["doc-2026-117"],
                     claimed_points=5.0,
@@ -323,6 +322,3 @@ async def _health(channel: grpc.aio.Channel, wait_s: float) -> str:
         if answer == "SERVING" or asyncio.get_running_loop().time() > deadline:
             return answer
         await asyncio.sleep(0.2)
-
-
-__all__ = ["Running", "Suite"]
