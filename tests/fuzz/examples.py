@@ -101,6 +101,21 @@ CASES: tuple[Case, ...] = (
         {"school_id": "{school}", "period": "0000-01", "rules_json": "{rules}"},
     ),
     Case(
+        "PledgeService.MakePledge",
+        "committee",
+        "INTERNAL: a pledge for a period in year 0000",
+        {
+            "school_id": "{school}",
+            "member_id": "{member}",
+            "period": "0000-01",
+            "lead": "study",
+            "title": "经支部核实",
+            "description": "经支部核实",
+            "targets": [{"description": "经支部核实", "due_on": "{today}"}],
+            "options": {},
+        },
+    ),
+    Case(
         "ArchiveService.ExplainEvaluation",
         "service",
         "INTERNAL: ExplainEvaluation for the academic year 0000",

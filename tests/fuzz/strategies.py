@@ -125,6 +125,7 @@ class Seeded:
             "appeal": self.appeals[0],
             "feedback": self.feedback[0],
             "rules": default_rules(),
+            "today": date.today().isoformat(),
             "spare_member": self.spare[0],
             "spare_post": self.spare[1],
         }
