@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PROTOS := $(shell find protos -name '*.proto' | sort)
 GEN    := services/vanguard
 
-.PHONY: setup run test test-unit test-integration test-containers engine images lint protos check-protos schemas bench clean
+.PHONY: setup run test test-unit test-integration test-containers fuzz engine images lint protos check-protos schemas bench clean
 
 setup: $(STAMP) $(GEN)/.generated
 
@@ -49,6 +49,11 @@ test-integration: setup
 
 test-containers: setup engine
 	$(PY) -m pytest -q tests/containers
+
+# The fuzz suite at length: many more examples per RPC than `make test` runs (tests/fuzz),
+# a fresh seed each time, failures shrunk and kept in .hypothesis/ for the next run.
+fuzz: setup
+	VANGUARD_FUZZ_PROFILE=fuzz $(PY) -m pytest -q --timeout=600 tests/fuzz
 
 engine:
 	deploy/engine.sh
