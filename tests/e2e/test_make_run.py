@@ -132,3 +132,22 @@ def test_the_demo_loads_through_a_restart_of_archives(tmp_path: Path) -> None:
         up.wait_for_line(r"^Loaded the demo school", DEMO_S, mark)
         assert up.process is not None and up.process.poll() is None
         assert "not fully loaded" not in up.output
+
+
+def test_a_killed_up_takes_every_child_with_it(tmp_path: Path) -> None:
+    """SIGKILL of `vanguard up` itself leaves no service or broker running: each child is
+    in a session of its own, so only the parent-death signal tells it."""
+    with UpProcess(tmp_path / "var") as up:
+        up.wait_for_line(r"^Vanguard is up", UP_S)
+        pids = up.serving_pids().values()
+        assert up.process is not None
+        os.kill(up.process.pid, signal.SIGKILL)
+        up.wait(5)
+        deadline = time.monotonic() + STOP_S
+        while (up.listening() or any(Path(f"/proc/{p}").exists() for p in pids)) and (
+            time.monotonic() < deadline
+        ):
+            time.sleep(0.2)
+        assert up.listening() == [], "a child outlived its killed supervisor"
+        for pid in pids:
+            assert not Path(f"/proc/{pid}").exists(), f"process {pid} outlived the supervisor"
