@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PROTOS := $(shell find protos -name '*.proto' | sort)
 GEN    := services/vanguard
 
-.PHONY: setup run test test-unit test-integration test-containers soak engine images lint protos check-protos schemas bench clean
+.PHONY: setup run test test-unit test-integration test-containers soak fuzz engine images lint protos check-protos schemas bench clean
 
 setup: $(STAMP) $(GEN)/.generated
 
@@ -57,6 +57,11 @@ ROUNDS   ?= 100
 BUDGET_S ?= 5400
 soak: setup
 	$(PY) tests/containers/soak.py --rounds $(ROUNDS) --budget-s $(BUDGET_S)
+
+# The fuzz suite at length: many more examples per RPC than `make test` runs (tests/fuzz),
+# a fresh seed each time, failures shrunk and kept in .hypothesis/ for the next run.
+fuzz: setup
+	VANGUARD_FUZZ_PROFILE=fuzz $(PY) -m pytest -q --timeout=600 tests/fuzz
 
 engine:
 	deploy/engine.sh

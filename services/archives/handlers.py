@@ -34,9 +34,12 @@ from kernel.commands import CommandExecutor, Decision
 from kernel.envelope import Actor, CommandContext, Role
 from kernel.errors import InvalidArgument, NotFound, PermissionDenied, PreconditionFailed
 from kernel.periods import Period, parse_period
+from kernel.school_calendar import JOINED_PARTY
 from kernel.store import AppendResult, EventStore
 
-NAME_MAX = 50
+NAME_MAX = 50  # a person, a branch, a school
+NAME_MAX_POST = 100
+EVIDENCE_REF_MAX = 500
 TEXT_MAX = 2000
 EVIDENCE_MAX = 20
 
@@ -138,7 +141,7 @@ class ArchivesHandlers:
         def decide() -> Decision:
             school_id = v.identifier(cmd.school_id, "school_id")  # part of every stream id
             school = self.repository.load(School, school_id, school_id)
-            school.register(v.text(cmd.name, "name", max_length=NAME_MAX))
+            school.register(v.line(cmd.name, "name", max_length=NAME_MAX))
             return Decision(school)
 
         return self.executor.run("RegisterSchool", cmd, context, decide, idempotency_key=key)
@@ -153,7 +156,7 @@ class ArchivesHandlers:
             school = self._school(cmd.school_id)
             school.establish_branch(
                 v.identifier(cmd.branch_id, "branch_id"),
-                v.text(cmd.name, "name", max_length=NAME_MAX),
+                v.line(cmd.name, "name", max_length=NAME_MAX),
             )
             return Decision(school, {"branch_id": cmd.branch_id})
 
@@ -181,12 +184,14 @@ class ArchivesHandlers:
 
         def decide() -> Decision:
             school = self._school(cmd.school_id)
-            name = v.text(cmd.name, "name", max_length=NAME_MAX)
+            name = v.line(cmd.name, "name", max_length=NAME_MAX)
             school.require_branch(v.identifier(cmd.branch_id, "branch_id"))
             if not cmd.roles:
                 raise InvalidArgument("at least one role is required", field="roles")
             roles = tuple(dict.fromkeys(v.choice(r, MemberRole, "roles") for r in cmd.roles))
-            joined = v.day(cmd.joined_party_on, "joined_party_on", today=self.today())
+            joined = v.day(
+                cmd.joined_party_on, "joined_party_on", today=self.today(), within=JOINED_PARTY
+            )
             member = self._new_or_named(Member, cmd.school_id, cmd.member_id, "member_id", "m")
             member.register(name, cmd.branch_id, roles, joined)
             return Decision(member)
@@ -263,7 +268,10 @@ class ArchivesHandlers:
             description = v.text(cmd.description, "description", max_length=TEXT_MAX)
             if len(cmd.evidence) > EVIDENCE_MAX:
                 raise InvalidArgument(f"at most {EVIDENCE_MAX} references", field="evidence")
-            evidence = tuple(v.text(e, "evidence", max_length=500) for e in cmd.evidence)
+            evidence = tuple(
+                v.line(e, f"evidence[{i}]", max_length=EVIDENCE_REF_MAX)
+                for i, e in enumerate(cmd.evidence)
+            )
             claimed = v.points(cmd.claimed_points, "claimed_points")
             record = self._new_or_named(
                 PerformanceRecord, cmd.school_id, cmd.record_id, "record_id", "r"
@@ -392,7 +400,7 @@ class ArchivesHandlers:
 
         def decide() -> Decision:
             self._school(cmd.school_id)
-            name = v.text(cmd.name, "name", max_length=100)
+            name = v.line(cmd.name, "name", max_length=NAME_MAX_POST)
             kind = v.choice(cmd.kind, PostKind, "kind")
             criteria = v.text(cmd.criteria, "criteria", max_length=TEXT_MAX, required=False)
             post = self._new_or_named(ModelPost, cmd.school_id, cmd.post_id, "post_id", "p")

@@ -73,7 +73,9 @@ def _health(args: argparse.Namespace, settings: Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kernel", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("up", help="start the embedded broker and every service")
+    commands.add_parser(
+        "up", help="start the embedded broker and every service, and supervise them"
+    )
     token = commands.add_parser("token", help="print a signed development bearer token")
     token.add_argument("--role", required=True, choices=[r.value for r in Role])
     token.add_argument("--school", required=True)

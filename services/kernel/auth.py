@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from kernel.envelope import Actor, CommandContext, Role
-from kernel.errors import PermissionDenied
+from kernel.errors import PermissionDenied, quoted
 
 
 @dataclass(frozen=True)
@@ -101,11 +101,11 @@ def require_role(principal: Principal, *roles: Role) -> None:
 def require_school(principal: Principal, school_id: str) -> None:
     """Strict for every role, service included: a token acts only in the school it names."""
     if principal.school_id is None:
-        raise PermissionDenied(f"school {school_id!r} needs a token for that school")
+        raise PermissionDenied(f"school {quoted(school_id)} needs a token for that school")
     if principal.school_id != school_id:
         raise PermissionDenied(
             f"{principal.subject} belongs to school {principal.school_id!r} "
-            f"and may not act in school {school_id!r}"
+            f"and may not act in school {quoted(school_id)}"
         )
 
 
@@ -118,9 +118,12 @@ def require_branch(principal: Principal, branch_id: str) -> None:
         return
     if principal.role is Role.SECRETARY:
         raise PermissionDenied(
-            f"secretary of branch {principal.branch_id!r} may not act for branch {branch_id!r}"
+            f"secretary of branch {principal.branch_id!r} "
+            f"may not act for branch {quoted(branch_id)}"
         )
-    raise PermissionDenied(f"role {principal.role.value} may not act for branch {branch_id!r}")
+    raise PermissionDenied(
+        f"role {principal.role.value} may not act for branch {quoted(branch_id)}"
+    )
 
 
 def require_member_reader(
@@ -136,7 +139,9 @@ def require_member_reader(
         return
     if principal.role is Role.SECRETARY:
         if branch_id is None:
-            raise PermissionDenied(f"the branch of member {member_id!r} is not known here")
+            raise PermissionDenied(f"the branch of member {quoted(member_id)} is not known here")
         require_branch(principal, branch_id)
         return
-    raise PermissionDenied(f"{principal.role.value} {principal.subject} may not read {member_id}")
+    raise PermissionDenied(
+        f"{principal.role.value} {principal.subject} may not read {quoted(member_id)}"
+    )

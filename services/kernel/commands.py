@@ -15,6 +15,9 @@ from kernel.aggregate import Aggregate, Repository
 from kernel.envelope import Actor, CommandContext
 from kernel.errors import DomainError
 from kernel.store import AppendResult, StoredCommand
+from kernel.validation import line
+
+IDEMPOTENCY_KEY_MAX = 128
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,7 @@ class CommandExecutor:
     def _stored(name: str, request: Any, context: CommandContext, key: str) -> StoredCommand | None:
         if not key:
             return None
+        key = line(key, "idempotency_key", max_length=IDEMPOTENCY_KEY_MAX)
         # Hashed: the stored key must not name the caller (sealed ballots carry keys too).
         scoped = StoredCommand.fingerprint_of([context.school_id, context.actor.id, name, key])
         return StoredCommand(scoped, StoredCommand.fingerprint_of(request), {})

@@ -6,8 +6,12 @@ duplicate (dropped, counted); the next version is applied and recorded; a later 
 again from the beginning after a short backoff (offsets past a gap are not committed until
 then); dedup makes the replay harmless. (Stopping at the gap instead could loop forever: after
 a loss the new log may start with an event whose predecessors come later in the republish.)
+A gap that stays open longer than the patience (a version no store wrote: an outside
+producer's) is given up on: that record is dead-lettered, not applied, and reading moves on.
 A record that does not parse or decode, or that the projection fails on, goes to the
-dead-letter topic with the reason, and consumption goes on.
+dead-letter topic with the reason (kernel.dead_letters), and consumption goes on; when it is
+its stream's next version, that version is marked done, so the stream goes on past it and a
+re-read drops it as a duplicate.
 
 Positions: the same transaction keeps, per partition, the next offset and the topic id of the
 log it was read from (`log_positions`). A newly assigned partition is sought there when the
@@ -48,6 +52,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.structs import MemberState, OffsetAndMetadata
 
+from kernel.dead_letters import DeadLetter, reason_of
 from kernel.envelope import Envelope
 from kernel.events import DomainEvent, EventRegistry
 from kernel.projection import LogPosition, Outcome, Projection, ProjectionDb, VersionWatch
@@ -63,10 +68,14 @@ STABLE_POLL_MS = 100  # bounds how long stop() waits while the group is stable
 METADATA_MAX_AGE_MS = 2000
 COMMIT_INTERVAL_S = 1.0  # offsets are committed at most this often (and on stop, revoke)
 RETRY_BACKOFF_S = 1.0
+# How long a gap may stay open before the record past it is given up on (dead-lettered, not
+# applied): a relay republishing after a broker loss fills a real gap well within this; a
+# version no store wrote (an outside producer's) never fills, and would have the partition
+# read again from its start for ever.
+GAP_PATIENCE_S = 60.0
 # How many session timeouts the runner may stay out of a stable group before it starts again
 # with a new client (a join normally takes half of one; see `StallWatch`).
 STALL_SESSIONS = 3
-REASON_MAX = 1000
 
 
 def topic_pattern(topics: Sequence[str]) -> str:
@@ -160,6 +169,7 @@ class ConsumerRunner:
         fetch_max_wait_ms: int = 200,  # Tansu answers at once when records arrive
         max_poll_records: int = 500,
         gap_backoff_s: float = 0.3,
+        gap_patience_s: float = GAP_PATIENCE_S,
         commit_interval_s: float = COMMIT_INTERVAL_S,
     ) -> None:
         self.servers = servers
@@ -174,6 +184,7 @@ class ConsumerRunner:
         self.fetch_max_wait_ms = fetch_max_wait_ms
         self.max_poll_records = max_poll_records
         self.gap_backoff_s = gap_backoff_s
+        self.gap_patience_s = gap_patience_s
         self.commit_interval_s = commit_interval_s
         self.applied = 0
         self.duplicates = 0
@@ -185,6 +196,9 @@ class ConsumerRunner:
         self._consumer: KafkaConsumer | None = None
         self._listener = _Positioner(self)
         self._rewind_at: dict[TopicPartition, float] = {}  # partitions to read again, when
+        # Records past a gap, by place in the log: when first met, and the ones given up on.
+        self._gap_since: dict[tuple[TopicPartition, int], float] = {}
+        self._gaps_given_up: set[tuple[TopicPartition, int]] = set()
         self._topic_ids: dict[str, Any] = {}  # the log each topic's positions belong to
         # Offsets applied (DB committed) but not yet committed to the group, and when next.
         # Committing late is harmless: a re-read is dropped by dedup (at-least-once).
@@ -363,20 +377,28 @@ class ConsumerRunner:
     ) -> Outcome | None:
         try:
             envelope = Envelope.from_json(record.value or b"")
-            event = self.registry.decode(envelope)
-        except Exception as exc:  # bad JSON, unknown type, invalid data: all unreadable
+        except Exception as exc:  # not JSON, not an envelope: unreadable
             if not careful:
                 raise _Stumbled from exc
-            dead_letters.send(tp, record, f"undecodable: {type(exc).__name__}: {exc}")
+            dead_letters.send(tp, record, reason_of("undecodable", exc))
             batch.dead_lettered += 1
             return None
-        if careful:
-            outcome = self._apply(tp, record, envelope, event, dead_letters)
-        else:
-            try:
-                outcome = self._db.apply(envelope, event, isolated=False)
-            except Exception as exc:
-                raise _Stumbled from exc
+        outcome = self._db.order_of(envelope)  # before decoding: a duplicate needs none
+        if outcome is None:
+            outcome = self._decode_and_apply(tp, record, envelope, dead_letters, careful)
+        if self._gap_since and outcome is not Outcome.GAP:  # a gap it stood past has filled
+            self._gap_since.pop((tp, record.offset), None)
+        if outcome is Outcome.GAP and self._gap_is_hopeless(tp, record, envelope, careful):
+            if (tp, record.offset) not in self._gaps_given_up:  # else: the verdict was given
+                self._gaps_given_up.add((tp, record.offset))
+                reason = (
+                    f"gap: v{envelope.stream_version} follows "
+                    f"v{self._db.applied_version(envelope.stream_id)} and the versions between "
+                    f"did not come within {self.gap_patience_s:g} s"
+                )
+                dead_letters.send(tp, record, reason, envelope)
+                batch.dead_lettered += 1
+            return None
         if outcome is Outcome.GAP:
             self._schedule_rewind(
                 tp,
@@ -394,6 +416,48 @@ class ConsumerRunner:
             envelope.stream_version, batch.versions.get(envelope.stream_id, 0)
         )
         return outcome
+
+    def _gap_is_hopeless(
+        self, tp: TopicPartition, record: Any, envelope: Envelope, careful: bool
+    ) -> bool:
+        """The record has stood past the same gap for longer than the patience (or was given
+        up on before, and is met again on a re-read). Decided in the careful pass only, so
+        the letter is sent once."""
+        place = (tp, record.offset)
+        if place in self._gaps_given_up:
+            return True
+        since = self._gap_since.setdefault(place, time.monotonic())
+        if time.monotonic() - since <= self.gap_patience_s:
+            return False
+        if not careful:
+            raise _Stumbled(f"{envelope.stream_id}: a gap that never filled")
+        return True
+
+    def _decode_and_apply(
+        self,
+        tp: TopicPartition,
+        record: Any,
+        envelope: Envelope,
+        dead_letters: _DeadLetters,
+        careful: bool,
+    ) -> Outcome | None:
+        """The next version of its stream: decode and apply it. Unknown type, invalid data,
+        or a projection that fails on it: dead-lettered (careful pass), and its version is
+        marked done so the stream goes on past it, and a replay drops it as a duplicate."""
+        try:
+            event = self.registry.decode(envelope)
+        except Exception as exc:
+            if not careful:
+                raise _Stumbled from exc
+            dead_letters.send(tp, record, reason_of("undecodable", exc), envelope)
+            self._db.mark(envelope)
+            return None
+        if careful:
+            return self._apply(tp, record, envelope, event, dead_letters)
+        try:
+            return self._db.apply(envelope, event, isolated=False)
+        except Exception as exc:
+            raise _Stumbled from exc
 
     def _apply(
         self,
@@ -414,7 +478,7 @@ class ConsumerRunner:
                 self.projection.name,
                 envelope.event_id,
             )
-            dead_letters.send(tp, record, f"apply failed: {type(exc).__name__}: {exc}")
+            dead_letters.send(tp, record, reason_of("apply failed", exc), envelope)
             self._db.mark(envelope)
             return None
 
@@ -537,8 +601,15 @@ class ConsumerRunner:
                 why,
             )
             self._uncommitted.pop(tp, None)  # offsets in the old log mean nothing in the new
+            self._forget_gaps(tp)
         self.gaps += 1
         consumer.seek_to_beginning(*tps)
+
+    def _forget_gaps(self, tp: TopicPartition) -> None:
+        """Places in a log that was replaced mean nothing in the new one."""
+        for place in [p for p in self._gap_since if p[0] == tp]:
+            del self._gap_since[place]
+        self._gaps_given_up = {p for p in self._gaps_given_up if p[0] != tp}
 
     def _rewind_due(self, consumer: KafkaConsumer) -> None:
         now = time.monotonic()
@@ -598,7 +669,9 @@ class _DeadLetters:
         self.consumer = consumer
         self.producer: KafkaProducer | None = None
 
-    def send(self, tp: TopicPartition, record: Any, reason: str) -> None:
+    def send(
+        self, tp: TopicPartition, record: Any, reason: str, envelope: Envelope | None = None
+    ) -> None:
         runner = self.runner
         log.warning(
             "consumer %s: dead-lettering %s:%s@%s: %s",
@@ -608,18 +681,19 @@ class _DeadLetters:
             record.offset,
             reason,
         )
-        headers = [
-            ("reason", reason[:REASON_MAX].encode()),
-            ("source_topic", tp.topic.encode()),
-            ("source_partition", str(tp.partition).encode()),
-            ("source_offset", str(record.offset).encode()),
-            ("group_id", runner.group_id.encode()),
-        ]
+        letter = DeadLetter(
+            reason=reason,
+            source_topic=tp.topic,
+            source_partition=tp.partition,
+            source_offset=record.offset,
+            consumer=runner.group_id,
+            event_id="" if envelope is None else str(envelope.event_id),
+        )
         future = self._producer().send(
             runner.dead_letter_topic,
             value=record.value if record.value is not None else b"",
             key=record.key,
-            headers=headers,
+            headers=letter.headers(),
         )
         future.get(timeout=10)
 

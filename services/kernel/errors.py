@@ -5,14 +5,29 @@ The table lives in `kernel.grpc.errors`; nothing in the domain imports gRPC.
 
 from __future__ import annotations
 
+QUOTE_MAX = 40  # characters of an offending value an error message may quote
+MESSAGE_MAX = 500  # a message is clipped past this: it travels in a size-limited header
+FIELD_MAX = 120
+
+
+def quoted(value: str, limit: int = QUOTE_MAX) -> str:
+    """`value` as an error message may show it: its repr, cut to a bounded prefix ("…")."""
+    return repr(value[:limit]) + ("…" if len(value) > limit else "")
+
+
+def clipped(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 class DomainError(Exception):
     """Base of every error a command or query reports to its caller."""
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
+        message = clipped(message, MESSAGE_MAX)  # whatever a raiser put in it
         super().__init__(message)
         self.message = message
-        self.field = field  # the request field at fault, when there is one
+        # the request field at fault, when there is one
+        self.field = clipped(field, FIELD_MAX) if field else field
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}" if self.field else self.message

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from kernel.errors import InvalidArgument
+from kernel.errors import InvalidArgument, quoted
+from kernel.school_calendar import FIRST_YEAR, LAST_YEAR, SCHOOL_END, SCHOOL_START, year_in_calendar
 
 
 class PeriodKind(StrEnum):
@@ -21,9 +22,9 @@ class PeriodKind(StrEnum):
     YEAR = "year"
 
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_YEAR = re.compile(r"^AY(\d{4})$")
+_MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
+_QUARTER = re.compile(r"([0-9]{4})-Q([1-4])")
+_YEAR = re.compile(r"AY([0-9]{4})")
 
 
 @dataclass(frozen=True, order=True)
@@ -53,19 +54,45 @@ def _add_months(day: date, months: int) -> date:
 
 
 def parse_period(text: str, *, field: str = "period", year_start_month: int = 9) -> Period:
-    """Parse a period id; a malformed one is an InvalidArgument naming `field`."""
-    if match := _MONTH.match(text):
-        start = date(int(match[1]), int(match[2]), 1)
-        return Period(PeriodKind.MONTH, start, _add_months(start, 1))
-    if match := _QUARTER.match(text):
-        start = date(int(match[1]), (int(match[2]) - 1) * 3 + 1, 1)
-        return Period(PeriodKind.QUARTER, start, _add_months(start, 3))
-    if match := _YEAR.match(text):
-        start = date(int(match[1]), year_start_month, 1)
-        return Period(PeriodKind.YEAR, start, _add_months(start, 12))
+    """Parse a period id; a malformed one, or one outside the school calendar, is an
+    InvalidArgument naming `field`. Its year is checked before any date is built, so no caller
+    can hold a period whose arithmetic overflows."""
+    parts = _parts(text)
+    if parts is None:
+        raise InvalidArgument(
+            f"{quoted(text)} is not a period (expected YYYY-MM, YYYY-Qn or AYyyyy)", field=field
+        )
+    kind, year, number = parts
+    # An academic year that starts the year before the calendar holds its first months.
+    if year_in_calendar(year, slack_before=1 if kind is PeriodKind.YEAR else 0):
+        period = _period(kind, year, number, year_start_month)
+        if period.end > SCHOOL_START and period.start <= SCHOOL_END:
+            return period
     raise InvalidArgument(
-        f"{text!r} is not a period (expected YYYY-MM, YYYY-Qn or AYyyyy)", field=field
+        f"must lie in the school calendar's years {FIRST_YEAR}–{LAST_YEAR}", field=field
     )
+
+
+def _parts(text: str) -> tuple[PeriodKind, int, int] | None:
+    """Kind, year and month or quarter number of a well-formed id."""
+    if match := _MONTH.fullmatch(text):
+        return PeriodKind.MONTH, int(match[1]), int(match[2])
+    if match := _QUARTER.fullmatch(text):
+        return PeriodKind.QUARTER, int(match[1]), int(match[2])
+    if match := _YEAR.fullmatch(text):
+        return PeriodKind.YEAR, int(match[1]), 0
+    return None
+
+
+def _period(kind: PeriodKind, year: int, number: int, year_start_month: int) -> Period:
+    if kind is PeriodKind.MONTH:
+        start = date(year, number, 1)
+        return Period(kind, start, _add_months(start, 1))
+    if kind is PeriodKind.QUARTER:
+        start = date(year, (number - 1) * 3 + 1, 1)
+        return Period(kind, start, _add_months(start, 3))
+    start = date(year, year_start_month, 1)
+    return Period(kind, start, _add_months(start, 12))
 
 
 def periods_of(day: date, *, year_start_month: int = 9) -> tuple[Period, Period, Period]:

@@ -244,15 +244,23 @@ class ProjectionDb:
         marked = self._marked.get(stream_id)
         return marked if marked is not None else self._applied.get(stream_id, 0)
 
-    def apply(self, envelope: Envelope, event: DomainEvent, *, isolated: bool = True) -> Outcome:
-        """Apply one event exactly once and in stream order; call inside `transaction()`.
-        Isolated, a failing `projection.apply` leaves nothing behind (savepoint) and re-raises;
-        not isolated (cheaper), it leaves the transaction dirty: the caller must roll it back."""
+    def order_of(self, envelope: Envelope) -> Outcome | None:
+        """DUPLICATE (applied already) or GAP (an earlier version is missing) by the stream's
+        version; None when the envelope is the stream's next version, to be applied."""
         applied = self.applied_version(envelope.stream_id)
         if envelope.stream_version <= applied:
             return Outcome.DUPLICATE
         if envelope.stream_version > applied + 1:
             return Outcome.GAP
+        return None
+
+    def apply(self, envelope: Envelope, event: DomainEvent, *, isolated: bool = True) -> Outcome:
+        """Apply one event exactly once and in stream order; call inside `transaction()`.
+        Isolated, a failing `projection.apply` leaves nothing behind (savepoint) and re-raises;
+        not isolated (cheaper), it leaves the transaction dirty: the caller must roll it back."""
+        outcome = self.order_of(envelope)
+        if outcome is not None:
+            return outcome
         if not isolated:
             self.projection.apply(self.conn, envelope, event)
             self.mark(envelope)

@@ -1,18 +1,27 @@
-"""`make run`: the embedded broker and every service as child processes, stopped cleanly.
+"""`make run`: the embedded broker and every service as child processes, supervised.
 
-The supervisor owns its children: Ctrl-C (or SIGTERM) stops the services first, so their relays
-and consumers finish, then the broker. A broker that dies is restarted on the same port (it is
-memory-only; the relays republish from the stores). A service that dies stops the suite with
-its exit code, so a crash is never hidden.
+The supervisor owns its children. Each runs in a session of its own with its output in
+`<data dir>/log/<name>.log` (kernel.children); the terminal shows only the supervisor's lines.
+- Start-up: every service is started at once; while waiting for each to report SERVING the
+  supervisor also watches that it still runs. One that exits (or never gets there) is
+  reported at once with the last lines of its log; the others are stopped; exit code 1.
+- Running: a service that dies is restarted with backoff (kernel.children.Backoff), and
+  reported again when it is SERVING. A broker that dies is restarted on the same port (it is
+  memory-only; the relays republish from the stores).
+- Ctrl-C (only the supervisor hears it: the children have their own sessions), SIGTERM or
+  SIGHUP: the services are stopped first, in parallel, so their relays and consumers finish
+  while the broker is still there, then the broker; all within STOP_BUDGET_S. A child still
+  running past its share is killed, and that is said.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
-import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,12 +30,27 @@ from types import FrameType
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from kafka.errors import KafkaError
 
-from kernel.broker import EmbeddedBroker
+from kernel.broker import EmbeddedBroker, listening
+from kernel.children import Child, log_dir, rotate, tail
 from kernel.settings import Settings
 from kernel.topics import ensure_topics
 
 log = logging.getLogger("vanguard.supervisor")
+
+STARTUP_TIMEOUT_S = 60.0  # for every service to report SERVING
+STOP_BUDGET_S = 10.0  # Ctrl-C to the last child gone
+BROKER_STOP_S = 2.0  # of that budget, kept for the broker
+POLL_S = 0.2
+LOG_TAIL_LINES = 20
+# Short reconnect backoff: the supervisor asks a restarted service at once, not after the
+# channel's default backoff (up to 120 s) has run out.
+HEALTH_CHANNEL_OPTIONS = (
+    ("grpc.initial_reconnect_backoff_ms", 200),
+    ("grpc.min_reconnect_backoff_ms", 200),
+    ("grpc.max_reconnect_backoff_ms", 1000),
+)
 
 
 @dataclass(frozen=True)
@@ -72,35 +96,164 @@ def wait_until_serving(address: str, timeout_s: float) -> bool:
     return False
 
 
+class StartupFailed(Exception):
+    """A part of the suite could not start: the message says which, why, and what its log
+    said."""
+
+
+def quote(lines: list[str]) -> str:
+    """Log lines as quoted in a message, set apart from the supervisor's own words."""
+    return "\n".join(f"  | {line}" for line in lines) or "  | (its log is empty)"
+
+
+def serving(stub: health_pb2_grpc.HealthStub, timeout_s: float = 0.5) -> bool:
+    """One health check: True when the server answers SERVING."""
+    try:
+        reply = stub.Check(health_pb2.HealthCheckRequest(), timeout=timeout_s)
+    except grpc.RpcError:
+        return False
+    return bool(reply.status == health_pb2.HealthCheckResponse.SERVING)
+
+
 class Supervisor:
     def __init__(self, settings: Settings, services: tuple[ServiceSpec, ...] = SERVICES) -> None:
         self.settings = settings
         self.services = services
+        self.log_dir = log_dir(settings.data_dir)
         self.broker: EmbeddedBroker | None = None
-        self.children: dict[str, subprocess.Popen[bytes]] = {}
-        self._stopping = False
+        self.children: dict[str, Child] = {}
+        self._addresses = {
+            spec.name: f"{settings.bind_host}:{getattr(settings, spec.port_setting)}"
+            for spec in services
+        }
+        self._channels = {
+            name: grpc.insecure_channel(address, options=HEALTH_CHANNEL_OPTIONS)
+            for name, address in self._addresses.items()
+        }
+        self._health = {
+            name: health_pb2_grpc.HealthStub(channel) for name, channel in self._channels.items()
+        }
+        self._serving: dict[str, bool] = {}
+        self._restart_at: dict[str, float] = {}
+        self._all_serving = threading.Event()
+        self._stopping = threading.Event()
+        self._stopped = False
+
+    def say(self, message: str, level: int = logging.INFO) -> None:
+        """A line for the terminal and the supervisor's log alike."""
+        log.log(level, message)
+        with contextlib.suppress(OSError):  # the terminal is gone (SIGHUP): the log has it
+            print(message, flush=True)
 
     def _environment(self) -> dict[str, str]:
         env = dict(os.environ)
         env["VANGUARD_BOOTSTRAP_SERVERS"] = self.settings.kafka_servers
         env["VANGUARD_DATA_DIR"] = str(self.settings.data_dir.resolve())
+        env["PYTHONUNBUFFERED"] = "1"  # the log file is current when a child dies
         return env
 
+    # -- start-up --------------------------------------------------------------------------
+
     def start(self) -> None:
+        """Start the broker and every service; return once all report SERVING (or a stop was
+        asked for). Raises StartupFailed when one of them cannot start."""
         if self.settings.embedded_broker:
-            self.broker = EmbeddedBroker(self.settings.broker_port).start()
-            print(f"broker     Kafka protocol on {self.broker.bootstrap_servers} (embedded Tansu)")
-        self._ensure_topics()
+            self._start_broker()
+        try:
+            self._ensure_topics()
+        except (KafkaError, RuntimeError) as exc:
+            raise StartupFailed(
+                f"the topics could not be made on {self.settings.kafka_servers}: {exc}"
+            ) from None
+        if self._stopping.is_set():
+            return
         env = self._environment()
         for spec in self.services:
-            self.children[spec.name] = subprocess.Popen(
-                [sys.executable, "-m", spec.module], env=env, stdin=subprocess.DEVNULL
+            child = Child(
+                spec.name,
+                [sys.executable, "-m", spec.module],
+                env,
+                self.log_dir / f"{spec.name}.log",
             )
-        for spec in self.services:
-            address = f"{self.settings.bind_host}:{getattr(self.settings, spec.port_setting)}"
-            if not wait_until_serving(address, timeout_s=60):
-                raise RuntimeError(f"{spec.name} did not report SERVING on {address}")
-            print(f"{spec.name:<10} gRPC on {address} (health: SERVING)")
+            rotate(child.log_path)
+            child.start()
+            self.children[spec.name] = child
+            self._serving[spec.name] = False
+        self._await_serving()
+
+    def _start_broker(self) -> None:
+        broker_log = self.log_dir / "broker.log"
+        rotate(broker_log)
+        port = self.settings.broker_port
+        if listening("127.0.0.1", port):  # a Kafka already there would answer in its place
+            raise StartupFailed(
+                f"the embedded broker cannot listen on 127.0.0.1:{port}: another process "
+                "already does. Stop it, set VANGUARD_BROKER_PORT to a free port, or set "
+                "VANGUARD_BOOTSTRAP_SERVERS to use that broker instead of the embedded one."
+            )
+        self.broker = EmbeddedBroker(port, log_path=broker_log)
+        try:
+            self.broker.start()
+        except TimeoutError:
+            lines = tail(broker_log, LOG_TAIL_LINES)
+            raise StartupFailed(
+                f"the embedded broker did not listen on 127.0.0.1:{port}. The last lines of "
+                f"its log ({broker_log}):\n{quote(lines)}"
+            ) from None
+        assert self.broker.process is not None
+        self.say(
+            f"broker     Kafka protocol on {self.broker.bootstrap_servers} "
+            f"(embedded Tansu, pid {self.broker.process.pid})"
+        )
+
+    def _await_serving(self) -> None:
+        """Wait for every service to report SERVING, watching that each still runs."""
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        pending = list(self.children)
+        while pending and not self._stopping.is_set():
+            for name in list(pending):
+                child = self.children[name]
+                code = child.poll()
+                if code is not None:
+                    raise StartupFailed(
+                        self._failure(
+                            name,
+                            f"{name} exited with code {code} while starting, before it "
+                            f"reported SERVING on {self._addresses[name]}.",
+                        )
+                    )
+                if serving(self._health[name]):
+                    pending.remove(name)
+                    self._serving[name] = True
+                    self.say(self._serving_line(name))
+            if pending and time.monotonic() > deadline:
+                name = pending[0]
+                raise StartupFailed(
+                    self._failure(
+                        name,
+                        f"{name} did not report SERVING on {self._addresses[name]} within "
+                        f"{STARTUP_TIMEOUT_S:g} s.",
+                    )
+                )
+            if pending:
+                self._stopping.wait(POLL_S)
+        if not pending:
+            self._all_serving.set()
+
+    def _serving_line(self, name: str) -> str:
+        pid = self.children[name].pid
+        return f"{name:<10} gRPC on {self._addresses[name]} (health: SERVING, pid {pid})"
+
+    def _failure(self, name: str, what: str) -> str:
+        child = self.children[name]
+        lines = child.log_tail(LOG_TAIL_LINES)
+        return (
+            f"{what} The last lines of its log ({child.log_path}):\n"
+            f"{quote(lines)}\n"
+            "Every other process of the suite has been stopped. A port already in use "
+            "(VANGUARD_*_PORT) or a store left by another version (VANGUARD_DATA_DIR) are the "
+            "usual causes; the whole log is in that file."
+        )
 
     def _ensure_topics(self) -> None:
         ensure_topics(
@@ -109,60 +262,163 @@ class Supervisor:
             replication_factor=self.settings.replication_factor,
         )
 
+    # -- running ---------------------------------------------------------------------------
+
     def watch(self) -> int:
-        """Block until a signal or a child's death; returns the exit code for the suite."""
-        while not self._stopping:
+        """Supervise until a stop is asked for: restart what dies. Returns the exit code."""
+        while not self._stopping.is_set():
+            now = time.monotonic()
             for name, child in self.children.items():
-                code = child.poll()
-                if code is not None:
-                    log.error("%s exited with code %s; stopping the suite", name, code)
-                    return code or 1
-            broker = self.broker.process if self.broker is not None else None
-            if self.broker is not None and broker is not None and broker.poll() is not None:
-                log.warning("embedded broker died; restarting it (relays will republish)")
-                self.broker.start()
-                try:
-                    self._ensure_topics()
-                except RuntimeError as exc:  # a client asked for one first: its owner replaces it
-                    log.warning("%s; the service that owns it replaces it", exc)
-            time.sleep(0.5)
+                self._supervise(name, child, now)
+            if all(self._serving.values()):
+                self._all_serving.set()
+            else:
+                self._all_serving.clear()
+            self._supervise_broker()
+            self._stopping.wait(POLL_S)
         return 0
 
+    def _supervise(self, name: str, child: Child, now: float) -> None:
+        restart_at = self._restart_at.get(name)
+        if restart_at is not None:
+            if now >= restart_at:
+                del self._restart_at[name]
+                child.start()
+                log.info("%s restarted (pid %s)", name, child.pid)
+            return
+        code = child.poll()
+        if code is not None:
+            child.clean_up_group()
+            self._serving[name] = False
+            delay = child.backoff.next_delay(up_for_s=now - child.started_at)
+            self._restart_at[name] = now + delay
+            self.say(
+                f"{name} exited with code {code}; restarting in {delay:g} s "
+                f"(its log: {child.log_path})",
+                logging.WARNING,
+            )
+        elif not self._serving[name] and serving(self._health[name]):
+            self._serving[name] = True
+            self.say(self._serving_line(name) + " again after a restart")
+
+    def _supervise_broker(self) -> None:
+        if self.broker is None:
+            return
+        process = self.broker.process
+        if process is not None:
+            if process.poll() is None:
+                return
+            self.say(
+                f"broker exited with code {process.returncode}; restarting it on the same port "
+                "(the relays republish from the stores)",
+                logging.WARNING,
+            )
+        try:
+            self.broker.start()  # on failure its process is None: the next round tries again
+            self._ensure_topics()
+        except TimeoutError as exc:
+            self.say(f"broker did not come back ({exc}); trying again", logging.ERROR)
+        except (KafkaError, RuntimeError) as exc:
+            # A client asked for a topic first, with another partition count: its owner
+            # replaces it. The services also make the topics they need: no retry here.
+            log.warning("topics on the restarted broker: %s; the services make their own", exc)
+
+    def wait_all_serving(self, timeout_s: float) -> bool:
+        """Block until every service is SERVING (e.g. after a restart); False at the
+        deadline or once a stop was asked for."""
+        deadline = time.monotonic() + timeout_s
+        while not self._stopping.is_set() and time.monotonic() < deadline:
+            if self._all_serving.wait(POLL_S):
+                return not self._stopping.is_set()
+        return False
+
+    # -- stopping --------------------------------------------------------------------------
+
     def request_stop(self, signum: int, frame: FrameType | None) -> None:
-        self._stopping = True
+        self._stopping.set()
 
     @property
     def stopping(self) -> bool:
         """True once Ctrl-C (or SIGTERM) asked the suite to stop."""
-        return self._stopping
+        return self._stopping.is_set()
 
     def stop(self) -> None:
+        """The services first, in parallel, then the broker, within STOP_BUDGET_S. Once."""
+        self._stopping.set()
+        if self._stopped:
+            return
+        self._stopped = True
+        started = time.monotonic()
+        services_deadline = started + STOP_BUDGET_S - BROKER_STOP_S
         for child in self.children.values():
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
+            child.terminate()
         for name, child in self.children.items():
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                log.error("%s did not stop in 15 s; killing it", name)
+            while child.poll() is None and time.monotonic() < services_deadline:
+                time.sleep(0.05)
+            if child.poll() is None:
+                self.say(
+                    f"{name} did not stop within {STOP_BUDGET_S - BROKER_STOP_S:g} s of SIGTERM; "
+                    "killing it",
+                    logging.ERROR,
+                )
                 child.kill()
-                child.wait()
+            else:
+                child.clean_up_group()
         if self.broker is not None:
-            self.broker.stop()
-        print("stopped: every child process has exited")
+            self.broker.stop(timeout_s=max(0.5, STOP_BUDGET_S - (time.monotonic() - started)))
+        for channel in self._channels.values():
+            channel.close()
+        self.say(f"stopped: every child process has exited ({time.monotonic() - started:.1f} s)")
+
+
+def configure_logging(settings: Settings) -> Path:
+    """The supervisor's own log goes to `<data dir>/log/supervisor.log`, not the terminal
+    (kafka-python's INFO, a line per connection, left out)."""
+    path = log_dir(settings.data_dir) / "supervisor.log"
+    rotate(path)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(settings.log_level)
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+    return path
 
 
 def run(settings: Settings, when_up: Callable[[Supervisor], None] | None = None) -> int:
-    """Start the suite, run `when_up` (e.g. load the demo school; it may watch `stopping`),
-    then supervise until Ctrl-C."""
+    """Start the suite, run `when_up` beside the supervision (e.g. load the demo school; it
+    may watch `stopping`), then supervise until Ctrl-C, SIGTERM or SIGHUP."""
+    configure_logging(settings)
     supervisor = Supervisor(settings)
-    signal.signal(signal.SIGINT, supervisor.request_stop)
-    signal.signal(signal.SIGTERM, supervisor.request_stop)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, supervisor.request_stop)
     try:
         supervisor.start()
-        print("Vanguard is up. Ctrl-C stops every process.", flush=True)
+        if supervisor.stopping:
+            return 0
+        supervisor.say(
+            f"Vanguard is up. Logs: {supervisor.log_dir}/<name>.log. Ctrl-C stops every process."
+        )
         if when_up is not None:
-            when_up(supervisor)
+            threading.Thread(
+                target=_run_when_up, args=(when_up, supervisor), name="when-up", daemon=True
+            ).start()
         return supervisor.watch()
+    except StartupFailed as failed:
+        log.error("%s", failed)
+        supervisor.stop()
+        print(f"error: {failed}", file=sys.stderr, flush=True)
+        return 1
     finally:
         supervisor.stop()
+
+
+def _run_when_up(when_up: Callable[[Supervisor], None], supervisor: Supervisor) -> None:
+    """A failure of `when_up` is said in one line; the suite keeps running."""
+    try:
+        when_up(supervisor)
+    except Exception as exc:
+        log.exception("after start-up")
+        supervisor.say(f"after start-up: {exc!r}; the suite keeps running", logging.ERROR)

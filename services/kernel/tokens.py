@@ -10,7 +10,7 @@ import jwt
 
 from kernel.auth import Principal
 from kernel.envelope import Role
-from kernel.errors import Unauthenticated
+from kernel.errors import Unauthenticated, quoted
 
 ISSUER = "vanguard"
 ALGORITHM = "HS256"
@@ -110,7 +110,7 @@ def _reason(error: jwt.InvalidTokenError) -> str:
     for kind, reason in _REASONS:
         if isinstance(error, kind):
             return reason
-    return f"token is invalid ({type(error).__name__})"
+    return "token is invalid"  # the library's class name tells a caller nothing useful
 
 
 def _text(claims: dict[str, Any], name: str) -> str:
@@ -128,7 +128,9 @@ def _role(claims: dict[str, Any]) -> Role:
     try:
         return Role(claims["role"])
     except ValueError:
-        raise Unauthenticated(f"token names an unknown role {claims['role']!r}") from None
+        raise Unauthenticated(
+            f"token names an unknown role {quoted(str(claims['role']))}"
+        ) from None
 
 
 class ServiceTokens:

@@ -1,21 +1,38 @@
-"""Input rules shared by every service's commands; each failure names the field at fault."""
+"""Input rules shared by every service's commands and queries; each failure names the field at
+fault and never echoes more than a bounded prefix of the value (`kernel.errors.quoted`).
+
+Ids: 1–64 ASCII letters, digits, '_', '-', '.', starting with a letter or digit, matched as a
+whole (a trailing newline is refused). Texts: trimmed; no control characters (a multi-line text
+may hold newlines and tabs) and no bidi controls (they reorder what a reader sees); at most the
+stated length. Dates and times: inside the ranges `kernel.school_calendar` states.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+import unicodedata
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TypeVar
 
 from kernel.errors import InvalidArgument
+from kernel.school_calendar import HAPPENED, DayRange, moment_refusal
 
-IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+MOMENT_MAX = 64  # characters of an RFC 3339 time, with room for a long fraction
 POINTS_MAX = 100.0
+# Invisible characters that reorder or hide text (Trojan-source style).
+BIDI_CONTROLS = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+)
+MULTI_LINE = frozenset("\n\t")
+LINE_BREAKS = frozenset("\u2028\u2029")  # refused in a single line, like \n
 E = TypeVar("E", bound=StrEnum)
 
 
 def identifier(value: str, field: str) -> str:
-    if not IDENTIFIER.match(value):
+    if not IDENTIFIER.fullmatch(value):
         raise InvalidArgument(
             "must be 1–64 letters, digits, '_', '-' or '.', starting with a letter or digit",
             field=field,
@@ -23,22 +40,64 @@ def identifier(value: str, field: str) -> str:
     return value
 
 
+def optional_identifier(value: str, field: str) -> str:
+    """An id filter: empty means 'any', anything else must be an id."""
+    return identifier(value, field) if value else value
+
+
 def text(value: str, field: str, *, max_length: int, required: bool = True) -> str:
+    """A multi-line text (a description, a reason): trimmed; newlines and tabs allowed."""
+    return _checked(value, field, max_length=max_length, required=required, allowed=MULTI_LINE)
+
+
+def line(value: str, field: str, *, max_length: int, required: bool = True) -> str:
+    """A single-line text (a name, a title): trimmed; no newline or tab either."""
+    return _checked(value, field, max_length=max_length, required=required, allowed=frozenset())
+
+
+def _checked(
+    value: str, field: str, *, max_length: int, required: bool, allowed: frozenset[str]
+) -> str:
     value = value.strip()
     if required and not value:
         raise InvalidArgument("must not be empty", field=field)
     if len(value) > max_length:
         raise InvalidArgument(f"must be at most {max_length} characters", field=field)
+    for char in value:
+        if char in allowed:
+            continue
+        if unicodedata.category(char) == "Cc" or char in BIDI_CONTROLS:
+            raise InvalidArgument(f"contains a control character (U+{ord(char):04X})", field=field)
+        if not allowed and char in LINE_BREAKS:
+            raise InvalidArgument(f"must be one line (U+{ord(char):04X})", field=field)
     return value
 
 
-def day(value: str, field: str, *, today: date, allow_future: bool = False) -> date:
+def day(value: str, field: str, *, today: date, within: DayRange = HAPPENED) -> date:
+    """A date YYYY-MM-DD inside `within` (by default a school day that has come)."""
     try:
+        if not ISO_DAY.fullmatch(value):
+            raise ValueError(value)
         parsed = date.fromisoformat(value)
     except ValueError:
         raise InvalidArgument("must be a date YYYY-MM-DD", field=field) from None
-    if not allow_future and parsed > today:
-        raise InvalidArgument("must not be in the future", field=field)
+    refusal = within.refusal(parsed, today)
+    if refusal is not None:
+        raise InvalidArgument(refusal, field=field)
+    return parsed
+
+
+def moment(value: str, field: str) -> datetime:
+    """An RFC 3339 time with a zone offset, inside the school calendar."""
+    try:
+        if len(value) > MOMENT_MAX:
+            raise ValueError(value)
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidArgument("must be an RFC 3339 time", field=field) from None
+    refusal = moment_refusal(parsed)
+    if refusal is not None:
+        raise InvalidArgument(refusal, field=field)
     return parsed
 
 

@@ -70,8 +70,10 @@ class PledgesReader:
         self, principal: Principal, school_id: str, branch_id: str, lead: str, page: Page
     ) -> tuple[list[Document], str]:
         """Anyone, without a token too; a token's school must be the one asked for."""
+        v.identifier(school_id, "school_id")
         if principal.school_id is not None:
             require_school(principal, school_id)
+        v.optional_identifier(branch_id, "branch_id")
         if lead:
             v.choice(lead, Lead, "lead")
         filters = {"branch_id": branch_id, "lead": lead}

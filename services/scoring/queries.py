@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
-from kernel.errors import NotFound
+from kernel.errors import NotFound, quoted
 from scoring.domain.contributions import Contribution
 from scoring.domain.evaluation import Evaluation
 from scoring.domain.ledger import MemberLedger
@@ -31,7 +31,8 @@ def explain(
     ledger = source.ledger(school_id, member_id)
     if ledger is None:
         raise NotFound(
-            f"no events of member {member_id!r} in school {school_id!r}", field="member_id"
+            f"no events of member {quoted(member_id)} in school {quoted(school_id)}",
+            field="member_id",
         )
     return scorer.evaluate(ledger, period)
 

@@ -42,19 +42,24 @@ class Scorer:
         return evaluate(ledger.school_id, ledger.member_id, used, scope, chosen)
 
     def apply(self, ledgers: dict[str, MemberLedger], envelope: Envelope) -> list[Envelope]:
-        """Fold `envelope` into the member's ledger (created when new); the updates to send."""
+        """Fold `envelope` into the member's ledger (created when new); the updates to send.
+        All or nothing: the fact is applied to a copy, and every period it touches evaluated,
+        before the copy takes the ledger's place. A fact that cannot be applied (data of the
+        wrong shape, a date outside what the calendar can count) raises and changes nothing."""
         fact = fact_of(envelope)
         member_id = envelope.data.get("member_id")
         if fact is None or not isinstance(member_id, str):
             return []
-        ledger = ledgers.setdefault(envelope.school_id, MemberLedger(envelope.school_id, member_id))
-        known = ledger.index_of(fact.event_id)
-        if known is not None:
+        ledger = ledgers.get(envelope.school_id)
+        if ledger is not None and (known := ledger.index_of(fact.event_id)) is not None:
             return self.resend(ledger, known)
-        index = ledger.add(fact)
+        working = MemberLedger(envelope.school_id, member_id) if ledger is None else ledger.copy()
+        index = working.add(fact)
         assert index is not None
-        periods = touched_periods(fact, ledger.facts[:index], self.year_start_month)
-        return [u for p in periods if (u := self._update(ledger, p, index)) is not None]
+        periods = touched_periods(fact, working.facts[:index], self.year_start_month)
+        updates = [u for p in periods if (u := self._update(working, p, index)) is not None]
+        ledgers[envelope.school_id] = working
+        return updates
 
     def _update(self, ledger: MemberLedger, period_id: str, index: int) -> Envelope | None:
         after, _ = self.evaluate(ledger, period_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import grpc
 import typer
 
 from kernel.envelope import Role
@@ -13,7 +14,7 @@ from vanguard.archives.v1 import archives_pb2 as pb
 from vanguard.common.v1.command_pb2 import CommandOptions
 from vanguard_cli.demo.loader import load_demo
 from vanguard_cli.output import console
-from vanguard_cli.session import Session, session_of
+from vanguard_cli.session import Session, exit_code, session_of
 
 
 def up(
@@ -27,15 +28,37 @@ def up(
         ),
     ] = False,
 ) -> None:
-    """Start the broker and every service; Ctrl-C stops them all. What `make run` calls."""
+    """Start the broker and every service and keep them running (a service that dies is
+    restarted; logs in <data dir>/log); Ctrl-C stops them all. What `make run` calls."""
     session = session_of(ctx)
 
     def when_up(supervisor: Supervisor) -> None:
-        if demo:
-            load_demo(session, should_stop=lambda: supervisor.stopping)
+        if demo and load_demo_supervised(session, supervisor):
             try_next(session)
 
     raise typer.Exit(run(session.settings, when_up))
+
+
+DEMO_ATTEMPTS = 3
+
+
+def load_demo_supervised(session: Session, supervisor: Supervisor) -> bool:
+    """Load the demo while the suite runs. A service that restarts meanwhile outlasts the
+    SDK's retries (UNAVAILABLE): wait until every service is SERVING again and load once
+    more (the loader is idempotent). Any other failure was said in one line; the suite stays
+    up either way. True when the demo is loaded."""
+    for attempt in range(1, DEMO_ATTEMPTS + 1):
+        try:
+            return load_demo(session, should_stop=lambda: supervisor.stopping) is not None
+        except typer.Exit as failed:
+            unavailable = failed.exit_code == exit_code(grpc.StatusCode.UNAVAILABLE)
+            if not unavailable or supervisor.stopping or attempt == DEMO_ATTEMPTS:
+                break
+            console.print("a service was unavailable; loading the demo again once it is back")
+            if not supervisor.wait_all_serving(timeout_s=120):
+                break
+    console.print("the demo school is not fully loaded; `vanguard demo` completes it")
+    return False
 
 
 def try_next(session: Session) -> None:

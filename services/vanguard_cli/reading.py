@@ -111,7 +111,8 @@ def branch(
 
 
 def status(ctx: typer.Context, json: Json = False) -> None:
-    """How far each service has got: store head, relay, projections."""
+    """How far each service has got: store head, relay, and each projection (applied, lag,
+    messages set aside on the dead-letter topic)."""
 
     async def work(v: Vanguard) -> list[Any]:
         return [
@@ -125,13 +126,14 @@ def status(ctx: typer.Context, json: Json = False) -> None:
         emit_json(found)
         return
     for s in found:
-        projections = ", ".join(
-            f"{p.name} {p.applied_events} (lag {projection_lag(p)})" for p in s.projections
-        )
         console.print(
             f"{s.service:<9} head {s.head_position:>6}  published {s.published_position:>6}"
-            f"  projections: {projections or '–'}"
         )
+        for p in s.projections:
+            console.print(
+                f"{'':<9} {p.name}: {p.applied_events} applied, lag {projection_lag(p)},"
+                f" dead letters {p.dead_lettered}"
+            )
 
 
 def projection_lag(projection: status_pb2.ProjectionStatus) -> int:

@@ -339,6 +339,14 @@ def test_a_usage_error_exits_2_and_help_is_everywhere(suite: Suite) -> None:
         assert shown.returncode == 0 and "Usage" in shown.stdout, command
 
 
+def test_status_shows_every_projection_with_its_dead_letters(suite: Suite) -> None:
+    done = suite.cli("status")
+    assert done.returncode == 0, done.stderr
+    for projection in ("archive", "pledges", "ledgers_by_member"):
+        line = rf"^ +{projection}: \d+ applied, lag \d+, dead letters 0$"
+        assert re.search(line, done.stdout, re.MULTILINE), done.stdout
+
+
 def test_no_suite_listening_is_unavailable(suite: Suite) -> None:
     env = dict(suite.env, VANGUARD_ARCHIVES_PORT=str(free_port()))
     done = subprocess.run(

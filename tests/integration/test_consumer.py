@@ -6,6 +6,7 @@ import asyncio
 import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
@@ -228,8 +229,12 @@ def test_unreadable_records_are_dead_lettered_and_the_next_event_applied(
     servers = broker.bootstrap_servers
     scratch = SqliteEventStore(tmp_path / "scratch.db")
     valid = award(scratch, "m0", 1)
-    unknown = valid.model_copy(update={"event_type": "PointsConfiscated"})
-    invalid = valid.model_copy(update={"data": {"member_id": "m0", "points": "lots"}})
+    # Unreadable messages of a stream of their own: each takes its stream's version (the
+    # stream goes on past it), as a real event of that stream would.
+    unknown = valid.model_copy(update={"event_type": "PointsConfiscated", "stream_id": "x-1"})
+    invalid = valid.model_copy(
+        update={"data": {"member_id": "m0", "points": "lots"}, "stream_id": "x-2"}
+    )
     poison = [b"\x00\xffnot json", unknown.to_json(), invalid.to_json()]
     produce(servers, topic, [(b"m0", value, None) for value in poison])
     award(store, "m0", 5)  # the event after the poison, same key so same partition
@@ -256,7 +261,7 @@ def test_unreadable_records_are_dead_lettered_and_the_next_event_applied(
     assert parked.headers["reason"] == "apply failed: ValueError: negative points"
     for record in dead:
         assert record.headers["source_topic"] == topic
-        assert record.headers["group_id"] == f"{unique}.group"
+        assert record.headers["consumer"] == f"{unique}.group"
         assert int(record.headers["source_offset"]) >= 0
         assert 0 <= int(record.headers["source_partition"]) < PARTITIONS
     admin = KafkaAdminClient(bootstrap_servers=servers)
@@ -264,6 +269,39 @@ def test_unreadable_records_are_dead_lettered_and_the_next_event_applied(
         assert partition_count(admin, f"{unique}.dead") == PARTITIONS
     finally:
         admin.close()
+
+
+def test_an_unreadable_version_is_stepped_over_and_a_replay_meets_the_same_verdict(
+    broker: EmbeddedBroker,
+    topic: str,
+    make_runner: MakeRunner,
+    tmp_path: Path,
+    unique: str,
+) -> None:
+    """Junk data at a stream's next version (an outside producer, or an event this code cannot
+    read): dead-lettered with its event id, the stream goes on at the version after it (no
+    gap, no rewind), and the same log read again (a relay republishing) changes nothing."""
+    servers = broker.bootstrap_servers
+    scratch = SqliteEventStore(tmp_path / "scratch.db")
+    v1, v2, v3 = (award(scratch, "mj", points) for points in (1, 2, 3))
+    junk = v2.model_copy(update={"data": {"member_id": "mj", "points": {"many": True}}})
+    log = [v1, junk, v3]
+    produce_envelopes(servers, topic, log)
+    runner = make_runner(servers, topic)
+    runner.start()
+    assert runner.wait_for("member-mj", 3, 15.0)
+    assert projected_points(tmp_path / "points.db") == {"mj": (4, "1,3")}
+    (letter,) = read_topic(servers, f"{unique}.dead", PARTITIONS, at_least=1)
+    assert letter.value == junk.to_json() and letter.key == b"mj"
+    assert letter.headers["event_id"] == str(junk.event_id)
+    assert letter.headers["reason"].startswith("undecodable: ValidationError: ")
+    assert "\n" not in letter.headers["reason"]
+
+    produce_envelopes(servers, topic, log)  # the same events again, as after a broker loss
+    eventually(lambda: runner.duplicates >= 3, 15.0, "the republished copies to be dropped")
+    assert (runner.dead_lettered, runner.gaps) == (1, 0)
+    assert projected_points(tmp_path / "points.db") == {"mj": (4, "1,3")}
+    scratch.close()
 
 
 def test_a_gap_rereads_the_partition_once_the_missing_events_arrive(
@@ -285,6 +323,37 @@ def test_a_gap_rereads_the_partition_once_the_missing_events_arrive(
     assert runner.wait_for("member-mg", 4, 10.0)
     assert projected_points(tmp_path / "points.db") == {"mg": (10, "1,2,3,4")}
     assert runner.applied == 4
+
+
+def test_a_gap_that_never_fills_is_given_up_on_and_reading_moves_on(
+    broker: EmbeddedBroker,
+    topic: str,
+    make_runner: MakeRunner,
+    tmp_path: Path,
+    unique: str,
+) -> None:
+    """A version no store wrote (an outside producer's v9 of a stream at v1) is not read
+    again from the start for ever: past the patience it is dead-lettered, not applied, and
+    the stream's real next version is applied when it comes."""
+    servers = broker.bootstrap_servers
+    scratch = SqliteEventStore(tmp_path / "scratch.db")
+    v1, v2 = (award(scratch, "mf", points) for points in (1, 2))
+    forged = v1.model_copy(update={"stream_version": 9, "event_id": uuid.uuid4()})
+    produce_envelopes(servers, topic, [v1, forged])
+    runner = make_runner(servers, topic, gap_backoff_s=0.1, gap_patience_s=1.0)
+    runner.start()
+    eventually(lambda: runner.dead_lettered == 1, 15.0, "the forged version to be given up")
+    gaps = runner.gaps
+    produce_envelopes(servers, topic, [v2])
+    assert runner.wait_for("member-mf", 2, 10.0)
+    time.sleep(0.5)
+    assert runner.gaps == gaps  # no more re-reads from the start
+    assert projected_points(tmp_path / "points.db") == {"mf": (3, "1,2")}
+    (letter,) = read_topic(servers, f"{unique}.dead", PARTITIONS, at_least=1)
+    assert letter.value == forged.to_json()
+    assert letter.headers["reason"].startswith("gap: v9 follows v1")
+    assert runner.dead_lettered == 1
+    scratch.close()
 
 
 def test_a_rebuilt_projection_is_identical(

@@ -6,7 +6,6 @@ import asyncio
 import json
 from collections import OrderedDict
 from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Any, Protocol
 
 from archives import commands as c
@@ -14,6 +13,7 @@ from archives.entrypoints import convert
 from archives.handlers import ArchivesHandlers
 from archives.readmodel.archive_rows import marker
 from archives.readmodel.queries import ArchiveQueries, MemberRow
+from kernel import validation as v
 from kernel.auth import (
     current_principal,
     require_branch,
@@ -277,8 +277,8 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
     def _readable(self, school_id: str, member_id: str) -> MemberRow:
         """The member's row, when the member exists and the caller may read their archive."""
         principal = current_principal()
-        require_school(principal, school_id)
-        row = self.queries.reader_row(school_id, member_id)
+        require_school(principal, v.identifier(school_id, "school_id"))
+        row = self.queries.reader_row(school_id, v.identifier(member_id, "member_id"))
         require_member_reader(principal, school_id, member_id, row.branch_id)
         return row
 
@@ -287,14 +287,7 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
         return convert.member(self.queries.member(request.school_id, request.member_id))
 
     async def GetArchive(self, request: Any, context: Any) -> Any:
-        as_of = None
-        if request.as_of:
-            try:
-                as_of = datetime.fromisoformat(request.as_of)
-            except ValueError:
-                raise InvalidArgument("must be an RFC 3339 time", field="as_of") from None
-            if as_of.tzinfo is None:
-                raise InvalidArgument("must carry a time zone offset", field="as_of")
+        as_of = v.moment(request.as_of, "as_of") if request.as_of else None
         row = self._readable(request.school_id, request.member_id)
         if as_of is None:
             return self.built.current(request.school_id, request.member_id, row)
@@ -323,6 +316,7 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
             if not request.branch_id:
                 raise PermissionDenied("a secretary lists their own branch: give branch_id")
             require_branch(principal, request.branch_id)
+        v.optional_identifier(request.branch_id, "branch_id")
         if request.page_size < 0 or request.page_size > PAGE_MAX:
             raise InvalidArgument(f"must be between 0 and {PAGE_MAX}", field="page_size")
         members, token = self.queries.list_members(
@@ -344,8 +338,7 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
         require_school(principal, request.school_id)
         require_role(principal, Role.SECRETARY, Role.COMMITTEE)
         require_branch(principal, request.branch_id)
-        if not request.branch_id:
-            raise InvalidArgument("must not be empty", field="branch_id")
+        v.identifier(request.branch_id, "branch_id")
         document = self.queries.summary(
             request.school_id, request.branch_id, self._period(request.period)
         )
@@ -363,10 +356,11 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
         """The archive log position a watch starts after: the change it resumes after, or now."""
         if not request.after_event_id:
             return self.queries.last_seq()
-        seq = self.queries.seq_of(request.school_id, request.after_event_id, request.member_id)
+        after = v.identifier(request.after_event_id, "after_event_id")
+        seq = self.queries.seq_of(request.school_id, after, request.member_id)
         if seq is None:
             raise NotFound(
-                f"no archive change {request.after_event_id} to resume after",
+                f"no archive change {after} to resume after",
                 field="after_event_id",
             )
         return seq
@@ -381,6 +375,7 @@ class ArchiveApi(StatusMixin, archives_pb2_grpc.ArchiveServiceServicer):
         else:
             require_role(principal, Role.SECRETARY, Role.COMMITTEE)
             require_branch(principal, request.branch_id)
+            v.identifier(request.branch_id, "branch_id")
             self.queries.branch_name(request.school_id, request.branch_id)
         seq = self._watch_start(request)
         while True:

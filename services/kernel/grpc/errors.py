@@ -62,9 +62,15 @@ def rich_status(error: DomainError) -> status_pb2.Status:
     return status
 
 
+def header_safe(text: str) -> str:
+    """`text` as a metadata value may carry it (printable ASCII): a field named after a key
+    of the caller's JSON may hold anything."""
+    return "".join(c if " " <= c <= "~" else f"\\u{ord(c):04x}" for c in text)
+
+
 async def abort_with_domain_error(context: Context, error: DomainError) -> NoReturn:
     status = rpc_status.to_status(rich_status(error))
-    extra: tuple[tuple[str, str], ...] = ((FIELD, error.field),) if error.field else ()
+    extra: tuple[tuple[str, str], ...] = ((FIELD, header_safe(error.field)),) if error.field else ()
     if isinstance(error, RateLimited):
         extra += ((RETRY_AFTER, str(int(error.retry_after_s * 1000) + 1)),)
     # abort_with_status(status) cannot take extra metadata; this is what it does, plus ours

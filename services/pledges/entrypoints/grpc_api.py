@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from kernel import validation as v
 from kernel.auth import current_principal
 from kernel.errors import RateLimited
 from kernel.grpc.replies import VisibilityWait
 from kernel.grpc.status import StatusMixin, StatusSource
+from kernel.periods import parse_period
 from pledges import commands as c
+from pledges.domain.vocabulary import FeedbackStatus, PledgeStatus, Stage
 from pledges.entrypoints import convert
 from pledges.entrypoints.command_api import CommandMethods
 from pledges.entrypoints.rate_limit import RateLimiter, client_of
@@ -88,11 +91,11 @@ class PledgeApi(StatusMixin, CommandMethods, pledges_pb2_grpc.PledgeServiceServi
 
     async def ListPledges(self, request: Any, context: Any) -> Any:
         filters = {
-            "member_id": request.member_id,
-            "branch_id": request.branch_id,
-            "status": request.status,
-            "stage": request.pdca_stage,
-            "period": request.period,
+            "member_id": v.optional_identifier(request.member_id, "member_id"),
+            "branch_id": v.optional_identifier(request.branch_id, "branch_id"),
+            "status": request.status and v.choice(request.status, PledgeStatus, "status"),
+            "stage": request.pdca_stage and v.choice(request.pdca_stage, Stage, "pdca_stage"),
+            "period": request.period and parse_period(request.period).id,
         }
         documents, token = self.reader.pledges(
             current_principal(),
@@ -106,9 +109,9 @@ class PledgeApi(StatusMixin, CommandMethods, pledges_pb2_grpc.PledgeServiceServi
 
     async def ListFeedback(self, request: Any, context: Any) -> Any:
         filters = {
-            "pledge_id": request.pledge_id,
-            "branch_id": request.branch_id,
-            "status": request.status,
+            "pledge_id": v.optional_identifier(request.pledge_id, "pledge_id"),
+            "branch_id": v.optional_identifier(request.branch_id, "branch_id"),
+            "status": request.status and v.choice(request.status, FeedbackStatus, "status"),
         }
         documents, token = self.reader.feedback(
             current_principal(),

@@ -15,6 +15,7 @@ from kernel.commands import CommandExecutor, Decision
 from kernel.envelope import CommandContext
 from kernel.errors import ConcurrencyConflict, InvalidArgument
 from kernel.periods import Period
+from kernel.school_calendar import PLANNED
 from kernel.store import AppendResult, EventStore
 from pledges import commands as c
 from pledges.domain.events import Progress, TargetTerms, registry
@@ -107,10 +108,21 @@ class HandlerBase:
     # -- input rules -----------------------------------------------------------------------
 
     def _text(
-        self, value: str, field: str, max_length: int = TEXT_MAX, required: bool = True
+        self,
+        value: str,
+        field: str,
+        max_length: int = TEXT_MAX,
+        required: bool = True,
+        *,
+        single_line: bool = False,
     ) -> str:
         return screened(
-            value, field, max_length=max_length, required=required, blocked=self.blocked_words
+            value,
+            field,
+            max_length=max_length,
+            required=required,
+            single_line=single_line,
+            blocked=self.blocked_words,
         )
 
     def _terms(
@@ -123,7 +135,7 @@ class HandlerBase:
     ) -> Terms:
         return Terms(
             lead=v.choice(lead, Lead, "lead"),
-            title=self._text(title, "title", TITLE_MAX),
+            title=self._text(title, "title", TITLE_MAX, single_line=True),
             description=self._text(description, "description", required=False),
             targets=self._targets(targets, period),
         )
@@ -138,7 +150,7 @@ class HandlerBase:
     def _target(self, number: int, spec: c.TargetSpec, period: Period) -> TargetTerms:
         field = f"targets[{number - 1}]"
         description = self._text(spec.description, f"{field}.description", TARGET_MAX)
-        due_on = v.day(spec.due_on, f"{field}.due_on", today=self.today(), allow_future=True)
+        due_on = v.day(spec.due_on, f"{field}.due_on", today=self.today(), within=PLANNED)
         if not period.contains(due_on):
             raise InvalidArgument(f"{due_on} is outside period {period}", field=f"{field}.due_on")
         if due_on < self.today():
@@ -158,5 +170,6 @@ class HandlerBase:
         if len(references) > EVIDENCE_MAX:
             raise InvalidArgument(f"at most {EVIDENCE_MAX} references", field="evidence")
         return tuple(
-            self._text(ref, f"evidence[{i}]", REFERENCE_MAX) for i, ref in enumerate(references)
+            self._text(ref, f"evidence[{i}]", REFERENCE_MAX, single_line=True)
+            for i, ref in enumerate(references)
         )

@@ -42,7 +42,8 @@ class FulfilmentHandlers(HandlerBase):
             verdict = v.choice(cmd.verdict, Verdict, "verdict")
             note = self._text(cmd.note, "note", required=verdict is not Verdict.ACCEPTED)
             accepted = self._progress(cmd.accepted_progress, "accepted_progress")
-            pledge.verify_fulfilment(principal.subject, cmd.report_id, verdict, accepted, note)
+            report_id = v.identifier(cmd.report_id, "report_id")
+            pledge.verify_fulfilment(principal.subject, report_id, verdict, accepted, note)
 
         return self._on_pledge(
             "VerifyFulfilment", principal, cmd, as_branch_leader, act, key, expected

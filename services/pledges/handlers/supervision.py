@@ -34,7 +34,7 @@ class SupervisionHandlers(HandlerBase):
             raise InvalidArgument(f"must be {RATING_MIN}–{RATING_MAX}", field="rating")
         text = self._text(cmd.text, "text", required=False)
         kind = v.choice(cmd.reviewer_kind, ReviewerKind, "reviewer_kind")
-        contact = self._text(cmd.contact, "contact", CONTACT_MAX, required=False)
+        contact = self._text(cmd.contact, "contact", CONTACT_MAX, required=False, single_line=True)
         feedback_id = new_id("f")
 
         def decide() -> Decision:

@@ -45,6 +45,16 @@ class MemberLedger:
         self._index[fact.event_id] = len(self.facts) - 1
         return len(self.facts) - 1
 
+    def copy(self) -> MemberLedger:
+        """A working copy to apply one fact to: it replaces this ledger only once the whole
+        fact applied, so a fact that fails half way changes nothing."""
+        return MemberLedger(
+            self.school_id,
+            self.member_id,
+            list(self.facts),
+            {period: list(marks) for period, marks in self.emitted.items()},
+        )
+
     def facts_up_to(self, index: int) -> list[Fact]:
         return self.facts[: index + 1]
 

@@ -11,12 +11,15 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from kernel import validation as v
 from kernel.errors import InvalidArgument
 from kernel.periods import Period
+from kernel.school_calendar import PLANNED
 from scoring.domain.rules import Rules
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent.parent / "rules"
 DEFAULT_SCHOOL = "default"
+VERSION_MAX = 64
 
 
 def parse_versions(text: str | bytes, *, field: str = "rules") -> tuple[Rules, ...]:
@@ -25,6 +28,8 @@ def parse_versions(text: str | bytes, *, field: str = "rules") -> tuple[Rules, .
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidArgument(f"not JSON: {exc}", field=field) from exc
+    except RecursionError:
+        raise InvalidArgument("nested too deeply", field=field) from None
     items = document if isinstance(document, list) else [document]
     try:
         versions = tuple(Rules.model_validate(item) for item in items)
@@ -38,6 +43,11 @@ def parse_versions(text: str | bytes, *, field: str = "rules") -> tuple[Rules, .
 def _checked(versions: Sequence[Rules], field: str) -> tuple[Rules, ...]:
     if not versions:
         raise InvalidArgument("no rule versions", field=field)
+    for rules in versions:  # the kernel's rules for a name and a date, as for any input
+        v.line(rules.version, f"{field}.version", max_length=VERSION_MAX)
+        refusal = PLANNED.span_refusal(rules.effective_from)
+        if refusal is not None:
+            raise InvalidArgument(refusal, field=f"{field}.effective_from")
     names = [rules.version for rules in versions]
     if len(set(names)) != len(names):
         raise InvalidArgument("rule versions must be unique", field=f"{field}.version")

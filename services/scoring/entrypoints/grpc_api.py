@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kernel import validation as v
 from kernel.auth import (
     Principal,
     current_principal,
@@ -24,7 +25,7 @@ from vanguard.scoring.v1 import scoring_pb2_grpc
 
 def school_of(principal: Principal, requested: str) -> str:
     school = requested or principal.school_id or ""
-    require_school(principal, school)
+    require_school(principal, v.identifier(school, "school_id"))
     return school
 
 
@@ -37,6 +38,7 @@ class ScoringApi(StatusMixin, scoring_pb2_grpc.ScoringServiceServicer):
     def _explain(self, request: pb.EvaluationRequest) -> Any:
         principal = current_principal()
         school = school_of(principal, request.school_id)
+        v.identifier(request.member_id, "member_id")
         branch = self.ledgers.branch(school, request.member_id)
         require_member_reader(principal, school, request.member_id, branch)
         return explain(self.scorer, self.ledgers, school, request.member_id, request.period)

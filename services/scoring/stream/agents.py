@@ -4,7 +4,8 @@ publications, and ask again while one waits.
 
 Every start replays the input topics from their beginning (scoring.stream.replay): the
 tables are rebuilt, and what the evaluations topic already holds is not sent again
-(scoring.stream.emitted).
+(scoring.stream.emitted). A message an agent cannot apply changes no table and goes to the
+dead-letter topic (scoring.stream.dead_letters); the agent goes on.
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ import asyncio
 import json
 import logging
 
-from faust import StreamT
+from faust import EventT, StreamT
 from faust.types import TP
 from kafka.partitioner.default import murmur2
 
 from kernel.envelope import Envelope
-from kernel.topics import DEAD_LETTERS
 from scoring.domain.ledger import MemberLedger
 from scoring.domain.publication import Close
 from scoring.domain.roster import branch_after
@@ -36,8 +36,9 @@ from scoring.stream.closing import (
     publication_envelope,
     request_from_json,
 )
+from scoring.stream.dead_letters import box as dead_letters
 from scoring.stream.emitted import EmittedLog, event_ids_on
-from scoring.stream.merge import Merges
+from scoring.stream.merge import Merges, Origin
 from scoring.stream.pledges_head import PledgesHead
 from scoring.stream.progress import PartitionProgress
 from scoring.stream.replay import ReplayingConsumer
@@ -56,10 +57,11 @@ inputs = app.topic(
     value_serializer="raw",
     acks=False,  # never committed: every start replays them (scoring.stream.replay)
 )
-dead_letters = app.topic(DEAD_LETTERS, key_serializer="raw", value_serializer="raw")
 merges = Merges(*config.input_topics, round(config.merge_hold_s * 1000))
 applying = asyncio.Lock()  # one releaser at a time: the agent or the timer
 replayed = asyncio.Event()  # set once the assigned input partitions were read to their end
+# who gives up on a message, as its dead letter names it
+INPUTS, CLOSE_REQUESTS, REPLIES = "scoring.inputs", "scoring.close-requests", "scoring.replies"
 
 
 pledges = PledgesHead(
@@ -75,6 +77,7 @@ def _on_replay(tps: set[TP]) -> None:
         merges.reset(partition)
     replayed.clear()
     emitted.reread(app.producer.flush)
+    dead_letters.sent.reread(app.producer.flush)
 
 
 async def emit(envelope: Envelope) -> bool:
@@ -110,10 +113,18 @@ async def score_members(stream: StreamT[bytes]) -> None:
             envelope: Envelope | None = Envelope.from_json(event.value)
         except ValueError as exc:
             envelope = None
-            await dead_letters.send(
-                key=event.key, value=event.value, headers={"reason": str(exc).encode()[:500]}
+            await dead_letters.park(
+                exc,
+                "undecodable",
+                consumer=INPUTS,
+                source_topic=message.topic,
+                partition=message.partition,
+                offset=message.offset,
+                key=event.key,
+                value=event.value,
             )
-        merge.arrive(message.topic, message.offset, envelope)
+        origin = Origin(message.offset, event.key, event.value)
+        merge.arrive(message.topic, message.offset, envelope, origin)
         await release(message.partition)
 
 
@@ -131,19 +142,44 @@ async def release_waiting() -> None:
 
 async def release(partition: int) -> None:
     async with applying:
-        for topic, envelope in merges.of(partition).release(fetch_state):
-            await _apply(partition, topic, envelope)
+        for topic, envelope, origin in merges.of(partition).release(fetch_state):
+            await _apply(partition, topic, envelope, origin)
 
 
-async def _apply(partition: int, topic: str, envelope: Envelope) -> None:
+async def _apply(partition: int, topic: str, envelope: Envelope, origin: Origin | None) -> None:
     progress = progress_of(partition)
     if topic == config.archives_topic:
         progress.note_archives(envelope.position)
-        if envelope.event_type == "PeriodClosed":
-            await request_close(close_of(envelope))
     else:
         progress.note_pledges(envelope)
-    await _score(envelope)
+    try:  # the one guard: an event that cannot be applied changes no table
+        close, updates = _decide(topic, envelope)
+    except Exception as exc:
+        await dead_letters.park(
+            exc,
+            "cannot apply",
+            consumer=INPUTS,
+            source_topic=topic,
+            partition=partition,
+            offset=-1 if origin is None else origin.offset,
+            key=None if origin is None else origin.key,
+            value=envelope.to_json() if origin is None else origin.value,
+            event_id=str(envelope.event_id),
+        )
+        return
+    if close is not None:
+        await request_close(close)
+    for update in updates:
+        await emit(update)
+
+
+def _decide(topic: str, envelope: Envelope) -> tuple[Close | None, list[Envelope]]:
+    """Apply the event to the tables, all or nothing (it raises having changed nothing):
+    the close to request, if it is one, and the evaluation updates to send."""
+    close = None
+    if topic == config.archives_topic and envelope.event_type == "PeriodClosed":
+        close = close_of(envelope)
+    return close, _score(envelope)
 
 
 def progress_of(partition: int) -> PartitionProgress:
@@ -164,16 +200,18 @@ def _place(envelope: Envelope) -> None:
         branches_by_member[member_id] = {**schools, envelope.school_id: branch_id}
 
 
-async def _score(envelope: Envelope) -> None:
-    _place(envelope)
+def _score(envelope: Envelope) -> list[Envelope]:
     member_id = envelope.data.get("member_id")
     if not isinstance(member_id, str):
-        return
+        return []
     ledgers = ledgers_by_member.get(member_id)
-    if ledgers is None:
-        ledgers = ledgers_by_member[member_id] = {}
-    for update in scorer.apply(ledgers, envelope):
-        await emit(update)
+    fresh = ledgers is None
+    ledgers = {} if ledgers is None else ledgers
+    updates = scorer.apply(ledgers, envelope)  # raises having changed no ledger
+    if fresh and ledgers:
+        ledgers_by_member[member_id] = ledgers
+    _place(envelope)
+    return updates
 
 
 async def request_close(close: Close, pledges_head: int | None = None) -> None:
@@ -197,45 +235,87 @@ def _ledgers_of(school_id: str, partition: int) -> list[MemberLedger]:
 @app.agent(topics.close_requests)
 async def answer_close_requests(stream: StreamT[bytes]) -> None:
     async for event in stream.events():
-        close, pledges_head = request_from_json(json.loads(event.value))
-        partition = event.message.partition
-        async with applying:  # snapshots and progress of one moment
-            snapshots = [
-                member
-                for ledger in _ledgers_of(close.school_id, partition)
-                if (member := snapshot(scorer, ledger, close)) is not None
-            ]
-            reply = partition_reply(
-                close,
-                pledges_head,
-                partition,
-                archives_progress_by_partition.get(partition) or PartitionProgress(),
-                merges.of(partition).pledges_quiet_s(fetch_state),
-                snapshots,
-            )
-        await topics.partition_replies.send(
-            key=f"{close.school_id}/{close.period}".encode(), value=json.dumps(reply).encode()
+        try:
+            await _answer_close_request(event)
+        except Exception as exc:  # a request it cannot answer: set aside, the agent goes on
+            await _park(exc, CLOSE_REQUESTS, event)
+
+
+async def _answer_close_request(event: EventT) -> None:
+    close, pledges_head = request_from_json(json.loads(event.value))
+    partition = event.message.partition
+    async with applying:  # snapshots and progress of one moment
+        snapshots = [
+            member
+            for ledger in _ledgers_of(close.school_id, partition)
+            if (member := snapshot(scorer, ledger, close)) is not None
+        ]
+        reply = partition_reply(
+            close,
+            pledges_head,
+            partition,
+            archives_progress_by_partition.get(partition) or PartitionProgress(),
+            merges.of(partition).pledges_quiet_s(fetch_state),
+            snapshots,
         )
+    await topics.partition_replies.send(
+        key=f"{close.school_id}/{close.period}".encode(), value=json.dumps(reply).encode()
+    )
 
 
 @app.agent(topics.partition_replies)
 async def collect_publications(stream: StreamT[bytes]) -> None:
     async for event in stream.events():
-        reply = json.loads(event.value)
-        key = bytes(event.key or b"").decode()
-        collection = publications_by_period.get(key)
-        if collection is None:
-            collection = publications_by_period[key] = Collection(close_from_json(reply["close"]))
-        if collection.issued:
-            continue
-        collection.replies[str(reply["partition"])] = reply
-        if collection.ready(
-            settings.partitions, config.pledges_grace_s, ask_pledges=config.ask_pledges_head
-        ):
-            issued = publication_envelope(scorer, collection)
-            collection.issued = issued.model_dump_json()
-            if await emit(issued):
-                log.info("%s issued for %s", issued.stream_id, collection.close.school_id)
+        try:
+            await _collect(event)
+        except Exception as exc:  # a reply it cannot use: set aside, the agent goes on
+            await _park(exc, REPLIES, event)
+
+
+async def _collect(event: EventT) -> None:
+    reply = json.loads(event.value)
+    key = bytes(event.key or b"").decode()
+    collection = publications_by_period.get(key) or Collection(close_from_json(reply["close"]))
+    if collection.issued:
+        return
+    # Judged on a copy first: a reply that breaks the collection is never kept in it.
+    replies = {**collection.replies, str(reply["partition"]): reply}
+    candidate = Collection(collection.close, replies, pledges_head=collection.pledges_head)
+    ready = candidate.ready(
+        settings.partitions, config.pledges_grace_s, ask_pledges=config.ask_pledges_head
+    )
+    issued = publication_envelope(scorer, candidate) if ready else None
+    collection.replies = replies
+    publications_by_period[key] = collection
+    if issued is not None:
+        collection.issued = issued.model_dump_json()
+        if await emit(issued):
+            log.info("%s issued for %s", issued.stream_id, collection.close.school_id)
+
+
+async def _park(exc: Exception, consumer: str, event: EventT) -> None:
+    message = event.message
+    await dead_letters.park(
+        exc,
+        "cannot apply",
+        consumer=consumer,
+        source_topic=message.topic,
+        partition=message.partition,
+        offset=message.offset,
+        key=event.key,
+        value=event.value,
+        event_id=_close_id(event.value),
+    )
+
+
+def _close_id(value: bytes | None) -> str:
+    """The PeriodClosed a request or a reply is about: one verdict per close, however often
+    the close asks again."""
+    try:
+        raw = json.loads(value or b"")
+        return str(raw.get("close", raw)["event_id"])
+    except Exception:
+        return ""
 
 
 @app.timer(config.broker_check_s)

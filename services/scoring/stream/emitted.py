@@ -19,6 +19,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from functools import partial
+from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 
@@ -27,9 +28,16 @@ READ_TIMEOUT_S = 120.0
 RESEND_AFTER_S = 0.5  # a refused send goes again after this (the topic is being replaced)
 
 
-def event_ids_on(servers: str, topic: str, timeout_s: float = READ_TIMEOUT_S) -> set[str]:
-    """Every event id on `topic`, read from offset 0 to the fetch highwater of each partition
-    (as far as it got within `timeout_s`: the ids found are on the topic all the same)."""
+def event_ids_on(
+    servers: str,
+    topic: str,
+    timeout_s: float = READ_TIMEOUT_S,
+    id_of: Callable[[Any], str] | None = None,
+) -> set[str]:
+    """Every event id on `topic` (or what `id_of` reads from each record), read from offset 0
+    to the fetch highwater of each partition (as far as it got within `timeout_s`: the ids
+    found are on the topic all the same)."""
+    read_id = id_of or (lambda record: event_id_of(record.value))
     consumer = KafkaConsumer(
         bootstrap_servers=servers,
         enable_auto_commit=False,
@@ -54,7 +62,7 @@ def event_ids_on(servers: str, topic: str, timeout_s: float = READ_TIMEOUT_S) ->
                 )
                 break
             for records in consumer.poll(timeout_ms=100).values():
-                ids.update(_event_id(record.value) for record in records)
+                ids.update(read_id(record) for record in records)
     finally:
         consumer.close()
     ids.discard("")
@@ -66,11 +74,14 @@ def _at_end(consumer: KafkaConsumer, tp: TopicPartition) -> bool:
     return highwater is not None and consumer.position(tp) >= highwater
 
 
-def _event_id(value: bytes | None) -> str:
+def event_id_of(value: bytes | None) -> str:
+    """The envelope's event id; "" for a message that is not one (anyone may write to a
+    topic: junk there must not stop the read)."""
     try:
-        return str(json.loads(value or b"{}").get("event_id", ""))
+        raw = json.loads(value or b"{}")
     except ValueError:
         return ""
+    return str(raw.get("event_id", "")) if isinstance(raw, dict) else ""
 
 
 class EmittedLog:

@@ -4,6 +4,7 @@ the whole wait, so the consumer is built with the kernel's short `fetch_max_wait
 
 from __future__ import annotations
 
+import asyncio
 import types
 from typing import Any
 
@@ -18,6 +19,9 @@ def short_fetches(fetch_max_wait_ms: int) -> None:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             kwargs["fetch_max_wait_ms"] = fetch_max_wait_ms
             super().__init__(*args, **kwargs)
+
+        async def stop(self) -> None:
+            await stop_consumer(self)
 
     shim = types.SimpleNamespace(**vars(aiokafka))
     shim.AIOKafkaConsumer = ShortFetchConsumer
@@ -43,3 +47,18 @@ def app_options(settings: Settings) -> dict[str, Any]:
         "producer_linger": 0.002,
         "stream_buffer_maxsize": 4096,
     }
+
+
+async def stop_consumer(consumer: aiokafka.AIOKafkaConsumer) -> None:
+    """Stop an aiokafka consumer even when the broker is gone. Its fetcher's close awaits the
+    fetch tasks it cancels; one sleeping out a failed fetch's backoff re-raises the
+    cancellation, stop() ends half-way and faust's consumer thread dies without reporting its
+    shutdown, so the worker waited for it forever (aio-libs/aiokafka#647). A cancellation of
+    this task itself still propagates."""
+    try:
+        await aiokafka.AIOKafkaConsumer.stop(consumer)
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise
+        await consumer._client.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from scoring.domain.ledger import MemberLedger
+from scoring.stream.dead_letters import box as dead_letters
 from scoring.stream.tables import branches_by_member, ledgers_by_member
 from vanguard.common.v1 import status_pb2
 
@@ -31,6 +32,10 @@ class WorkerStatus:
             service="scoring",
             version="0.1.0",
             projections=[
-                status_pb2.ProjectionStatus(name="ledgers_by_member", applied_events=members)
+                status_pb2.ProjectionStatus(
+                    name="ledgers_by_member",
+                    applied_events=members,
+                    dead_lettered=dead_letters.count,  # distinct events set aside
+                )
             ],
         )

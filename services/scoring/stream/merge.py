@@ -28,6 +28,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from kernel.envelope import Envelope
 
@@ -37,9 +38,25 @@ FetchState = Callable[[str, int], tuple[int | None, int | None]]
 
 
 @dataclass(frozen=True, slots=True)
+class Origin:
+    """The message an envelope was read from (what a dead letter carries)."""
+
+    offset: int
+    key: bytes | None
+    value: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Arrival:
     envelope: Envelope
     due_ms: int  # wall-clock ms (as the client stamps fetch responses): delivery + hold
+    origin: Origin | None = None
+
+
+class Released(NamedTuple):
+    topic: str
+    envelope: Envelope
+    origin: Origin | None
 
 
 def now_ms() -> int:
@@ -61,12 +78,14 @@ class PartitionMerge:
             self.queues.setdefault(topic, deque())
             self.next_offset.setdefault(topic, 0)
 
-    def arrive(self, topic: str, offset: int, envelope: Envelope | None) -> None:
+    def arrive(
+        self, topic: str, offset: int, envelope: Envelope | None, origin: Origin | None = None
+    ) -> None:
         """A message delivered to the agent; None for one that cannot be parsed (it still
         counts as delivered)."""
         self.next_offset[topic] = max(self.next_offset[topic], offset + 1)
         if envelope is not None:
-            self.queues[topic].append(Arrival(envelope, now_ms() + self.hold_ms))
+            self.queues[topic].append(Arrival(envelope, now_ms() + self.hold_ms, origin))
 
     def caught_up(self, topic: str, fetch: FetchState, since_ms: int = 0) -> bool:
         """All of `topic` that a fetch response at `since_ms` or later showed is delivered
@@ -76,9 +95,9 @@ class PartitionMerge:
             return False
         return self.next_offset[topic] >= highwater and not self.queues[topic]
 
-    def release(self, fetch: FetchState) -> list[tuple[str, Envelope]]:
+    def release(self, fetch: FetchState) -> list[Released]:
         """Take every event whose turn has come, in merge order."""
-        out: list[tuple[str, Envelope]] = []
+        out: list[Released] = []
         archives, pledges = self.queues[self.archives_topic], self.queues[self.pledges_topic]
         while archives or pledges:
             if archives and pledges:
@@ -92,9 +111,11 @@ class PartitionMerge:
                 if not self.caught_up(self.archives_topic, fetch, pledges[0].due_ms):
                     break
             if take_archives:
-                out.append((self.archives_topic, archives.popleft().envelope))
+                taken = archives.popleft()
+                out.append(Released(self.archives_topic, taken.envelope, taken.origin))
             else:
-                out.append((self.pledges_topic, pledges.popleft().envelope))
+                taken = pledges.popleft()
+                out.append(Released(self.pledges_topic, taken.envelope, taken.origin))
                 self.pledges_seen_at = time.monotonic()
         return out
 

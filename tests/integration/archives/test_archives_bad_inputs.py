@@ -40,6 +40,8 @@ TOMORROW = (today() + timedelta(days=1)).isoformat()
 TODAY = today().isoformat()
 IN_CLOSED_MONTH = f"{last_month()}-15"
 NEXT_YEAR = f"{today().year + 1:04d}-01"
+HUGE = "x" * 10_000
+DETAILS_MAX = 600  # an error quotes a bounded prefix of what was sent, never all of it
 KEY = "bad-inputs-key"
 
 
@@ -601,6 +603,302 @@ def bad_requests(archives: ArchivesService, appeal_id: str) -> list[Bad]:
             INVALID,
             "member_id",
         ),
+        *boundary_requests(archives),
+    ]
+
+
+def boundary_requests(archives: ArchivesService) -> list[Bad]:
+    """Inputs outside the stated ranges and rules (docs/architecture.md, "Input boundaries"):
+    each found by an outside acceptance run, where it was accepted or broke the call."""
+    s = archives.school
+    member_self = archives.member("m-1")
+
+    def performance(**fields: Any) -> pb.RecordPerformanceRequest:
+        values = {
+            "school_id": s,
+            "member_id": "m-1",
+            "category": "study_training",
+            "channel": "self_declared",
+            "occurred_on": TODAY,
+            "description": "自学党史",
+            "claimed_points": 3,
+            **fields,
+        }
+        return pb.RecordPerformanceRequest(**values)
+
+    def member(**fields: Any) -> pb.RegisterMemberRequest:
+        values = {
+            "school_id": s,
+            "member_id": "m-new",
+            "name": "新党员",
+            "branch_id": "b-a",
+            "roles": ["teacher"],
+            "joined_party_on": "2012-07-01",
+            **fields,
+        }
+        return pb.RegisterMemberRequest(**values)
+
+    def assessment(period: str) -> pb.SubmitAssessmentRequest:
+        return pb.SubmitAssessmentRequest(
+            school_id=s, member_id="m-1", period=period, tier="self", scores=scores(9, 9, 9, 9)
+        )
+
+    def review(period: str) -> pb.ReviewModelPostRequest:
+        return pb.ReviewModelPostRequest(
+            school_id=s, post_id="p-1", member_id="m-1", period=period, score=90
+        )
+
+    def archive(member_id: str = "m-1", as_of: str = "") -> pb.GetArchiveRequest:
+        return pb.GetArchiveRequest(school_id=s, member_id=member_id, as_of=as_of)
+
+    return [
+        # -- dates, periods and times outside the school calendar ----------------------------
+        Bad(
+            "a member self-declares a record dated 0001-01-01",
+            "RecordPerformance",
+            performance(occurred_on="0001-01-01"),
+            INVALID,
+            "occurred_on",
+            member_self,
+        ),
+        Bad(
+            "a record dated the day before the calendar",
+            "RecordPerformance",
+            performance(occurred_on="1999-12-31"),
+            INVALID,
+            "occurred_on",
+            member_self,
+        ),
+        Bad("post review in year 1", "ReviewModelPost", review("0001-06"), INVALID, "period"),
+        Bad("post review in AY9999", "ReviewModelPost", review("AY9999"), INVALID, "period"),
+        *(
+            Bad(
+                f"assessment of {p}",
+                "SubmitAssessment",
+                assessment(p),
+                INVALID,
+                "period",
+                member_self,
+            )
+            for p in ("0000-01", "9999-Q4", "AY9999", "2101-01", "1999-12")
+        ),
+        Bad(
+            "closing 9999-Q4",
+            "ClosePeriod",
+            pb.ClosePeriodRequest(school_id=s, period="9999-Q4"),
+            INVALID,
+            "period",
+        ),
+        Bad(
+            "closing 0000-01",
+            "ClosePeriod",
+            pb.ClosePeriodRequest(school_id=s, period="0000-01"),
+            INVALID,
+            "period",
+        ),
+        Bad(
+            "appeal on the evaluation of AY9999",
+            "FileAppeal",
+            pb.FileAppealRequest(
+                school_id=s, member_id="m-1", subject="evaluation", subject_id="AY9999", reason="-"
+            ),
+            INVALID,
+            "subject_id",
+            member_self,
+        ),
+        Bad(
+            "school summary of 0000-01",
+            "SchoolSummary",
+            pb.SchoolSummaryRequest(school_id=s, period="0000-01"),
+            INVALID,
+            "period",
+        ),
+        Bad(
+            "branch summary of AY9999",
+            "BranchSummary",
+            pb.BranchSummaryRequest(school_id=s, branch_id="b-a", period="AY9999"),
+            INVALID,
+            "period",
+        ),
+        Bad(
+            "explaining 9999-Q4",
+            "ExplainEvaluation",
+            pb.ExplainEvaluationRequest(school_id=s, member_id="m-1", period="9999-Q4"),
+            INVALID,
+            "period",
+        ),
+        Bad(
+            "as_of whose offset overflows",
+            "GetArchive",
+            archive(as_of="0001-01-01T00:00:00+01:00"),
+            INVALID,
+            "as_of",
+        ),
+        Bad(
+            "as_of in 9999",
+            "GetArchive",
+            archive(as_of="9999-12-31T23:59:59-01:00"),
+            INVALID,
+            "as_of",
+        ),
+        Bad(
+            "as_of before the calendar",
+            "GetArchive",
+            archive(as_of="1999-12-31T23:59:59Z"),
+            INVALID,
+            "as_of",
+        ),
+        Bad(
+            "joined the Party before it was founded",
+            "RegisterMember",
+            member(joined_party_on="1921-06-30"),
+            INVALID,
+            "joined_party_on",
+        ),
+        Bad(
+            "left in year 1",
+            "RecordMemberLeft",
+            pb.RecordMemberLeftRequest(school_id=s, member_id="m-1", left_on="0001-01-01"),
+            INVALID,
+            "left_on",
+        ),
+        Bad(
+            "released in 1999",
+            "ReleaseMemberFromPost",
+            pb.ReleaseMemberFromPostRequest(
+                school_id=s, post_id="p-1", member_id="m-1", released_on="1999-12-31"
+            ),
+            INVALID,
+            "released_on",
+        ),
+        # -- ids -----------------------------------------------------------------------------
+        Bad(
+            "member id ending in a newline",
+            "RegisterMember",
+            member(member_id="f1\n"),
+            INVALID,
+            "member_id",
+        ),
+        Bad(
+            "branch id ending in a newline",
+            "EstablishBranch",
+            pb.EstablishBranchRequest(school_id=s, branch_id="b-c\n", name="英语支部"),
+            INVALID,
+            "branch_id",
+        ),
+        Bad(
+            "a 65-character member id read",
+            "GetMember",
+            pb.GetMemberRequest(school_id=s, member_id="m" * 65),
+            INVALID,
+            "member_id",
+        ),
+        Bad("a 10,000-character member id read", "GetArchive", archive(HUGE), INVALID, "member_id"),
+        Bad(
+            "a member id with a newline exported",
+            "ExportArchive",
+            pb.ExportArchiveRequest(school_id=s, member_id="m-1\n"),
+            INVALID,
+            "member_id",
+        ),
+        Bad(
+            "a 10,000-character branch summarised",
+            "BranchSummary",
+            pb.BranchSummaryRequest(school_id=s, branch_id=HUGE),
+            INVALID,
+            "branch_id",
+        ),
+        Bad(
+            "a 10,000-character record verified",
+            "VerifyRecord",
+            pb.VerifyRecordRequest(school_id=s, record_id=HUGE, awarded_points=1),
+            INVALID,
+            "record_id",
+        ),
+        Bad(
+            "a 10,000-character change to resume after",
+            "WatchArchive",
+            pb.WatchArchiveRequest(school_id=s, member_id="m-1", after_event_id=HUGE),
+            INVALID,
+            "after_event_id",
+        ),
+        Bad(
+            "a 10,000-character school read",
+            "GetMember",
+            pb.GetMemberRequest(school_id=HUGE, member_id="m-1"),
+            INVALID,
+            "school_id",
+        ),
+        Bad(
+            "a 10,000-character period",
+            "SubmitAssessment",
+            assessment(HUGE),
+            INVALID,
+            "period",
+            member_self,
+        ),
+        # -- texts ---------------------------------------------------------------------------
+        Bad(
+            "a name with a right-to-left override",
+            "RegisterMember",
+            member(name="王\u202e明"),
+            INVALID,
+            "name",
+        ),
+        Bad("a name on two lines", "RegisterMember", member(name="王\n小明"), INVALID, "name"),
+        Bad(
+            "a branch name with a NUL",
+            "EstablishBranch",
+            pb.EstablishBranchRequest(school_id=s, branch_id="b-c", name="英语\x00支部"),
+            INVALID,
+            "name",
+        ),
+        Bad(
+            "a description with a control character",
+            "RecordPerformance",
+            performance(description="自学\x1b[31m党史"),
+            INVALID,
+            "description",
+            member_self,
+        ),
+        Bad(
+            "a description of 10,000 characters",
+            "RecordPerformance",
+            performance(description=HUGE),
+            INVALID,
+            "description",
+            member_self,
+        ),
+        Bad(
+            "evidence on two lines",
+            "RecordPerformance",
+            performance(evidence=["doc-1", "doc\n2"]),
+            INVALID,
+            "evidence[1]",
+            member_self,
+        ),
+        Bad(
+            "a rejection reason with a bidi isolate",
+            "RejectRecord",
+            pb.RejectRecordRequest(school_id=s, record_id="r-pending", reason="\u2067不实\u2069"),
+            INVALID,
+            "reason",
+        ),
+        Bad(
+            "post criteria with a bell",
+            "EstablishModelPost",
+            pb.EstablishModelPostRequest(school_id=s, name="岗", kind="staff", criteria="好\x07"),
+            INVALID,
+            "criteria",
+        ),
+        Bad(
+            "an idempotency key with a control character",
+            "RecordPerformance",
+            performance(options=command_pb2.CommandOptions(idempotency_key="k\x00")),
+            INVALID,
+            "idempotency_key",
+            member_self,
+        ),
     ]
 
 
@@ -679,7 +977,11 @@ async def test_bad_input_is_refused_naming_the_field_and_writes_nothing(
         head = await archives.head()
         error = await refusal(archives, bad)
         if (error.code(), field_of(error)) != (bad.code, bad.field):
-            wrong.append(f"{bad.what}: {describe(error)}; expected {bad.code.name} {bad.field}")
+            wrong.append(
+                f"{bad.what}: {describe(error)[:300]}; expected {bad.code.name} {bad.field}"
+            )
+        if len(error.details() or "") > DETAILS_MAX:
+            wrong.append(f"{bad.what}: the error quotes {len(error.details())} characters")
         if await archives.head() != head:
             wrong.append(f"{bad.what}: the store head moved")
 
@@ -689,3 +991,45 @@ async def test_bad_input_is_refused_naming_the_field_and_writes_nothing(
         archive_before.json,
         archive_before.event_ids,
     )
+
+
+# Bytes that are no message: a truncated varint, a field of wire type 7, a string field that is
+# not UTF-8, a length running past the end.
+GARBAGE = (b"\xff\xff\xff\xff", b"\x0f", b"\x0a\x02\xff\xfe", b"\x0a\x7fabc")
+PYTHON_NAMES = ("Error", "Exception", "google.", "protobuf", "Traceback", "class")
+
+
+async def test_undecodable_bytes_are_invalid_argument_without_internal_names(
+    archives: ArchivesService,
+) -> None:
+    """Raw bytes through a real channel (no serializer): commands, queries and the watch all
+    answer INVALID_ARGUMENT, name nothing of Python, and write nothing."""
+    await archives.found_school((("b-a", "语文支部"),))
+    assert archives.channel is not None
+    metadata = archives.committee.metadata
+    service = "/vanguard.archives.v1.ArchiveService"
+    head = await archives.head()
+    wrong: list[str] = []
+    for method in ("RegisterMember", "RecordPerformance", "GetArchive", "ClosePeriod"):
+        call = archives.channel.unary_unary(f"{service}/{method}")
+        for garbage in GARBAGE:
+            error = await failure(call(garbage, metadata=metadata, timeout=10))
+            if error.code() != INVALID or any(n in (error.details() or "") for n in PYTHON_NAMES):
+                wrong.append(f"{method} {garbage!r}: {describe(error)}")
+    watch = archives.channel.unary_stream(f"{service}/WatchArchive")
+    error = await failure(watch(GARBAGE[0], metadata=metadata, timeout=10).read())
+    if error.code() != INVALID:
+        wrong.append(f"WatchArchive: {describe(error)}")
+    assert not wrong, "\n".join(wrong)
+    assert "could not be decoded" in (error.details() or "")
+    assert await archives.head() == head
+
+
+async def test_undecodable_bytes_without_a_token_are_unauthenticated(
+    archives: ArchivesService,
+) -> None:
+    """Decoding is judged inside the call, after authentication, like any other input."""
+    assert archives.channel is not None
+    call = archives.channel.unary_unary("/vanguard.archives.v1.ArchiveService/GetArchive")
+    error = await failure(call(GARBAGE[0], timeout=10))
+    assert error.code() == grpc.StatusCode.UNAUTHENTICATED, describe(error)

@@ -31,6 +31,9 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 PRECONDITION = grpc.StatusCode.FAILED_PRECONDITION
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
+HUGE = "x" * 10_000
+DETAILS_MAX = 600  # an error quotes a bounded prefix of what was sent, never all of it
+KEY_ON_TWO_LINES = command_pb2.CommandOptions(idempotency_key="key\nkey", wait_visible=True)
 
 
 @dataclass(frozen=True)
@@ -257,6 +260,27 @@ BAD_PLEDGES: list[tuple[str, dict[str, Any], str]] = [
     ("an overlong title", {"title": "长" * 101}, "title"),
     ("a control character", {"description": "好\x07"}, "description"),
     ("a malformed member id", {"member_id": "王/小明"}, "member_id"),
+    # Outside the stated ranges and rules (docs/architecture.md, "Input boundaries").
+    ("a period in year 0", {"period": "0000-01"}, "period"),
+    ("a quarter in 9999", {"period": "9999-Q4"}, "period"),
+    ("an academic year 9999", {"period": "AY9999"}, "period"),
+    ("a period of 10,000 characters", {"period": HUGE}, "period"),
+    (
+        "a target due in 9999",
+        {"targets": [pb.TargetSpec(description="x", due_on="9999-12-31")]},
+        "targets[0].due_on",
+    ),
+    (
+        "a target due in year 1",
+        {"targets": [pb.TargetSpec(description="x", due_on="0001-01-01")]},
+        "targets[0].due_on",
+    ),
+    ("a title with a right-to-left override", {"title": "公开课\u202e"}, "title"),
+    ("a title on two lines", {"title": "每周\n公开课"}, "title"),
+    ("a description with a NUL", {"description": "好\x00"}, "description"),
+    ("a member id ending in a newline", {"member_id": "m-wang\n"}, "member_id"),
+    ("a member id of 10,000 characters", {"member_id": HUGE}, "member_id"),
+    ("an idempotency key on two lines", {"options": KEY_ON_TWO_LINES}, "idempotency_key"),
 ]
 
 
@@ -267,7 +291,8 @@ async def test_a_bad_pledge_is_invalid_naming_the_field_and_writes_nothing(
     head = await school.head()
     caller = school.committee  # the committee may pledge for anyone: only the input is wrong
     error = await failure(school.call("MakePledge", school.make_request(**fields), caller))
-    assert (error.code(), field_of(error)) == (INVALID, field), describe(error)
+    assert (error.code(), field_of(error)) == (INVALID, field), describe(error)[:300]
+    assert len(error.details() or "") <= DETAILS_MAX
     assert await school.head() == head
 
 
@@ -311,3 +336,86 @@ async def test_an_unknown_pledge_is_not_found(school: School) -> None:
         school.command("ApprovePledge", school.chinese, pledge_id="p-does-not-exist")
     )
     assert (error.code(), field_of(error)) == (grpc.StatusCode.NOT_FOUND, "pledge_id")
+
+
+def bad_queries(school: School) -> list[tuple[str, str, Any, str]]:
+    """Query filters and ids outside the rules: INVALID_ARGUMENT naming the field, never a
+    reply too large to carry the whole value back."""
+    s = school.id
+    return [
+        ("GetPledge", "pledge_id", pb.GetPledgeRequest(school_id=s, pledge_id=HUGE), "huge"),
+        ("GetPledge", "pledge_id", pb.GetPledgeRequest(school_id=s, pledge_id="p-1\n"), "newline"),
+        ("ListPledges", "member_id", pb.ListPledgesRequest(school_id=s, member_id="m\n"), "nl"),
+        ("ListPledges", "branch_id", pb.ListPledgesRequest(school_id=s, branch_id=HUGE), "huge"),
+        ("ListPledges", "period", pb.ListPledgesRequest(school_id=s, period="AY9999"), "9999"),
+        ("ListPledges", "period", pb.ListPledgesRequest(school_id=s, period="0000-01"), "0000"),
+        ("ListPledges", "status", pb.ListPledgesRequest(school_id=s, status="lost"), "status"),
+        ("ListPledges", "pdca_stage", pb.ListPledgesRequest(school_id=s, pdca_stage="x"), "x"),
+        ("ListFeedback", "pledge_id", pb.ListFeedbackRequest(school_id=s, pledge_id=HUGE), "huge"),
+        ("ListFeedback", "status", pb.ListFeedbackRequest(school_id=s, status="?"), "status"),
+        ("PublicBoard", "school_id", pb.PublicBoardRequest(school_id=HUGE), "huge school"),
+        ("PublicBoard", "branch_id", pb.PublicBoardRequest(school_id=s, branch_id="b\n"), "nl"),
+    ]
+
+
+async def test_bad_query_ids_and_filters_are_invalid_naming_the_field(school: School) -> None:
+    wrong = []
+    for method, field, request, what in bad_queries(school):
+        error = await failure(school.call(method, request, school.committee))
+        if (error.code(), field_of(error)) != (INVALID, field):
+            wrong.append(f"{method} {what}: {describe(error)[:300]}")
+        if len(error.details() or "") > DETAILS_MAX:
+            wrong.append(f"{method} {what}: the error quotes {len(error.details())} characters")
+    assert not wrong, "\n".join(wrong)
+
+
+async def test_bad_texts_in_reports_and_verdicts_write_nothing(school: School) -> None:
+    pledge_id = await school.published("m-wang")
+    wang = school.member("m-wang")
+    cases: list[tuple[str, Caller, dict[str, Any], str]] = [
+        (
+            "ReportFulfilment",
+            wang,
+            {"progress": progress((1, 10)), "narrative": "\u202e"},
+            "narrative",
+        ),
+        (
+            "ReportFulfilment",
+            wang,
+            {"progress": progress((1, 10)), "narrative": "x", "evidence": ["doc\n1"]},
+            "evidence[0]",
+        ),
+        (
+            "VerifyFulfilment",
+            school.chinese,
+            {"report_id": HUGE, "verdict": "accepted"},
+            "report_id",
+        ),
+        ("WithdrawPledge", wang, {"reason": "走\x1b了"}, "reason"),
+    ]
+    head = await school.head()
+    for method, caller, fields, field in cases:
+        error = await failure(school.command(method, caller, pledge_id=pledge_id, **fields))
+        assert (error.code(), field_of(error)) == (INVALID, field), (method, describe(error)[:300])
+    assert await school.head() == head
+
+
+# Bytes that are no message: a truncated varint, wire type 7, a string that is not UTF-8.
+GARBAGE = (b"\xff\xff\xff\xff", b"\x0f", b"\x0a\x02\xff\xfe")
+
+
+async def test_undecodable_bytes_are_invalid_argument_without_internal_names(
+    school: School,
+) -> None:
+    channel = school.pledges.channel
+    head = await school.head()
+    wrong = []
+    for method, caller in (("MakePledge", school.committee), ("PublicBoard", school.anonymous)):
+        call = channel.unary_unary(f"/vanguard.pledges.v1.PledgeService/{method}")
+        for garbage in GARBAGE:
+            error = await failure(call(garbage, metadata=caller.metadata, timeout=10))
+            details = error.details() or ""
+            if error.code() != INVALID or "Error" in details or "protobuf" in details:
+                wrong.append(f"{method} {garbage!r}: {describe(error)}")
+    assert not wrong, "\n".join(wrong)
+    assert await school.head() == head

@@ -13,7 +13,7 @@ from unit.scoring.test_rules import DEFAULT
 from unit.scoring.test_tiers import complete
 
 from kernel.envelope import Role
-from kernel.grpc.client import bearer
+from kernel.grpc.client import bearer, field_of
 from kernel.settings import DEV_TOKEN_SECRET
 from kernel.tokens import issue_token
 from vanguard.scoring.v1 import scoring_pb2 as pb
@@ -101,3 +101,79 @@ async def test_a_member_reads_only_their_own_evaluation(
                 bad_request, metadata=as_caller(Role.COMMITTEE, school), timeout=5
             )
         assert bad.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+
+
+HUGE = "x" * 10_000
+
+
+async def test_inputs_outside_the_rules_are_invalid_naming_the_field_and_emit_nothing(
+    worker: ScoringProcess, log: Log, evaluations: Evaluations, story: Story, school: str
+) -> None:
+    """Periods outside the school calendar, ids outside the id rule, candidate rules with a
+    hidden character or a date outside the calendar, and bytes that are no message: each is
+    INVALID_ARGUMENT naming the field (or, for bytes, saying so without Python names)."""
+    log.publish([story.assess("m7", "self", 80)])
+    evaluations.wait_for(lambda _: evaluations.latest(school, "m7", "2026-10") is not None)
+    committee = as_caller(Role.COMMITTEE, school)
+
+    def evaluation(member_id: str = "m7", period: str = "2026-10") -> pb.EvaluationRequest:
+        return pb.EvaluationRequest(member_id=member_id, period=period)
+
+    def what_if(period: str = "2026-10", **rules: object) -> pb.WhatIfRequest:
+        return pb.WhatIfRequest(period=period, rules_json=json.dumps({**DEFAULT, **rules}))
+
+    cases: list[tuple[str, str, object, str]] = [
+        *(("GetEvaluation", p, evaluation(period=p), "period") for p in ("0000-01", "9999-Q4")),
+        ("Explain", "AY9999", evaluation(period="AY9999"), "period"),
+        ("Explain", "10,000-character period", evaluation(period=HUGE), "period"),
+        ("GetEvaluation", "member id ending in a newline", evaluation("m7\n"), "member_id"),
+        ("Explain", "10,000-character member id", evaluation(HUGE), "member_id"),
+        ("WhatIf", "AY9999", what_if("AY9999"), "period"),
+        (
+            "WhatIf",
+            "version with a bidi override",
+            what_if(version="v\u202e2"),
+            "rules_json.version",
+        ),
+        ("WhatIf", "version on two lines", what_if(version="v\n2"), "rules_json.version"),
+        (
+            "WhatIf",
+            "rules effective in year 1",
+            what_if(effective_from="0001-01-01"),
+            "rules_json.effective_from",
+        ),
+        (
+            "WhatIf",
+            "a key of the caller's JSON that is no category, shown escaped in the field",
+            what_if(record_weights={"\u202e": {}}),
+            "rules_json.record_weights.\\u202e.[key]",
+        ),
+        (
+            "WhatIf",
+            "rules nested too deeply",
+            pb.WhatIfRequest(period="2026-10", rules_json="[" * 100_000),
+            "rules_json",
+        ),
+    ]
+    before = len(evaluations.settle(0.5))
+    wrong = []
+    async with grpc.aio.insecure_channel(worker.address) as channel:
+        stub = scoring_pb2_grpc.ScoringServiceStub(channel)
+        for method, what, request, field in cases:
+            try:
+                await getattr(stub, method)(request, metadata=committee, timeout=5)
+                wrong.append(f"{method} {what}: answered")
+                continue
+            except grpc.aio.AioRpcError as error:
+                got = (error.code(), field_of(error), len(error.details() or ""))
+            if got[:2] != (grpc.StatusCode.INVALID_ARGUMENT, field) or got[2] > 600:
+                wrong.append(f"{method} {what}: {got}")
+        for method in ("GetEvaluation", "WhatIf"):
+            raw = channel.unary_unary(f"/vanguard.scoring.v1.ScoringService/{method}")
+            with pytest.raises(grpc.aio.AioRpcError) as undecodable:
+                await raw(b"\xff\xff\xff\xff", metadata=committee, timeout=5)
+            details = undecodable.value.details() or ""
+            if undecodable.value.code() != grpc.StatusCode.INVALID_ARGUMENT or "Error" in details:
+                wrong.append(f"{method} undecodable: {undecodable.value.code()} {details}")
+    assert not wrong, "\n".join(wrong)
+    assert len(evaluations.settle(1.0)) == before  # refused calls emitted nothing

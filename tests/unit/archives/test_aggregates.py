@@ -11,6 +11,7 @@ from archives.domain.events import (
     AssessmentSubmitted,
     MemberRegistered,
     PerformanceRecorded,
+    PeriodClosed,
     RecordCorrected,
     RecordVerified,
 )
@@ -20,7 +21,7 @@ from archives.domain.record import PerformanceRecord, RecordStatus
 from archives.domain.school import School
 from archives.domain.vocabulary import Channel, Lead, MemberRole, PostKind, RecordCategory, Tier
 from kernel.errors import NotFound, PermissionDenied, PreconditionFailed
-from kernel.periods import parse_period
+from kernel.periods import PeriodKind, parse_period
 
 TODAY = date(2026, 11, 24)
 
@@ -69,6 +70,16 @@ def test_a_closed_month_closes_its_days_and_a_closed_year_its_months() -> None:
     assert school.is_closed_period(parse_period("2026-03"))
     with pytest.raises(PreconditionFailed):
         school.close_period(parse_period("2026-10"), TODAY)
+
+
+def test_a_period_closed_outside_the_calendar_before_it_was_enforced_replays_harmlessly() -> None:
+    """A store may hold `0001-01` closed by the code before the calendar: the school still
+    loads, and that period closes nothing the APIs accept now."""
+    school = registered_school()
+    school.apply(PeriodClosed(school_id="s1", period="0001-01", kind=PeriodKind.MONTH))
+    assert not school.is_closed_day(date(2026, 1, 1))
+    school.close_period(parse_period("2026-10"), TODAY)
+    assert school.is_closed_period(parse_period("2026-10"))
 
 
 def test_a_period_that_has_not_started_cannot_close() -> None:

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from scoring.domain.roster import branch_after
-from scoring.stream.emitted import EmittedLog
+from scoring.stream.emitted import EmittedLog, event_id_of
 from unit.scoring.story import Story
 
 
@@ -108,3 +108,9 @@ async def eventually(done: Callable[[], bool], timeout_s: float = 2.0) -> None:
     while not done():
         assert asyncio.get_running_loop().time() < deadline, "timed out"
         await asyncio.sleep(0.01)
+
+
+def test_junk_on_the_topic_has_no_event_id() -> None:
+    assert event_id_of(b'{"event_id": "e-1"}') == "e-1"
+    for junk in (b"\x00\xff", b"[1, 2]", b"7", b'"text"', None, b"{}"):
+        assert event_id_of(junk) == ""

@@ -7,7 +7,7 @@ import itertools
 import random
 
 from kernel.envelope import Envelope
-from scoring.stream.merge import Merges, PartitionMerge, now_ms
+from scoring.stream.merge import Merges, PartitionMerge, Released, now_ms
 from unit.scoring.story import Story
 
 ARCHIVES, PLEDGES = "a", "p"
@@ -53,7 +53,7 @@ def replay(arrival_order: list[str]) -> list[str]:
     broker.fetched(PLEDGES, len(pledges), 0)
     merge = PartitionMerge(0, ARCHIVES, PLEDGES)
     sources = {ARCHIVES: iter(enumerate(archives)), PLEDGES: iter(enumerate(pledges))}
-    released: list[tuple[str, Envelope]] = []
+    released: list[Released] = []
     for topic in arrival_order:
         offset, envelope = next(sources[topic])
         merge.arrive(topic, offset, envelope)
@@ -61,7 +61,7 @@ def replay(arrival_order: list[str]) -> list[str]:
     broker.fetched(ARCHIVES, len(archives))
     broker.fetched(PLEDGES, len(pledges))
     released += merge.release(broker)
-    return [str(envelope.event_id) for _, envelope in released]
+    return [str(r.envelope.event_id) for r in released]
 
 
 def test_a_replay_releases_the_recorded_at_merge_whatever_the_interleaving() -> None:
@@ -86,7 +86,7 @@ def test_an_event_waits_until_the_other_topic_is_caught_up_after_its_hold() -> N
     broker.fetched(PLEDGES, 1, now_ms() + 60)
     assert merge.release(broker) == []  # a pledge came that has not been delivered
     merge.arrive(PLEDGES, 0, None)  # delivered (unparseable: nothing to release)
-    assert [e for _, e in merge.release(broker)] == [archives[0]]
+    assert [r.envelope for r in merge.release(broker)] == [archives[0]]
 
 
 def test_pledges_are_quiet_only_once_caught_up() -> None:

@@ -3,6 +3,10 @@ event counted once, and a redelivered event re-sending exactly what it caused.""
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
+
 from scoring.domain.events import registry
 from scoring.domain.ledger import dump_ledgers, load_ledgers
 from scoring.scorer import Scorer
@@ -77,3 +81,27 @@ def test_a_ledger_survives_its_table_encoding(story: Story, scorer: Scorer) -> N
     assert restored["school-1"].facts == members.ledger("m1").facts
     assert restored["school-1"].emitted == members.ledger("m1").emitted
     assert restored["school-1"].index_of(members.ledger("m1").facts[1].event_id) == 1
+
+
+def test_an_event_that_cannot_be_applied_changes_nothing(story: Story, scorer: Scorer) -> None:
+    """A record dated in year 1 (no academic year before it to count in) and one with junk
+    data raise without touching the ledger: the member's next events score as if the bad ones
+    had never come, and the bad ones raise again when met again (a replay)."""
+    members, clean = Members(scorer), Members(scorer)
+    good = [story.record("m1", "r1"), story.verify("m1", "r1", 4)]
+    members.feed(good[0])
+    clean.feed(good[0])
+    before = dump_ledgers(members.ledgers["m1"])
+    ancient = story.record("m1", "r-old", on=date(1, 1, 1))
+    junk = story.archives("AssessmentSubmitted", "m1", period="2026-10", tier="self", scores=7)
+    for bad in (ancient, junk, ancient):
+        with pytest.raises((ValueError, TypeError, KeyError, AttributeError)):
+            members.feed(bad)
+        assert dump_ledgers(members.ledgers["m1"]) == before
+    assert [e.to_json() for e in members.feed(good[1])] == [
+        e.to_json() for e in clean.feed(good[1])
+    ]
+    first = Members(scorer)
+    with pytest.raises(ValueError):
+        first.feed(ancient)  # a member's first event: no ledger is left behind
+    assert first.ledgers == {"m1": {}}

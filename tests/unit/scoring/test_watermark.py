@@ -99,3 +99,15 @@ def test_replies_counted_up_to_another_head_wait_for_newer_ones() -> None:
     collection = collection_after(list(range(1, 41)), close_at(40), (1, 2, 3), head=3)
     collection.pledges_head = 5  # asked again: pledges has moved on
     assert not collection.ready(PARTITIONS, 1.0)
+
+
+def test_a_position_far_ahead_costs_one_chunk_and_counts_only_above_its_bound() -> None:
+    """An outside producer's envelope may claim any position: the set stays small and the
+    count up to a close is unchanged by it."""
+    progress = PartitionProgress()
+    for position in (*range(1, 70_001), 10**15):
+        progress.note_archives(position)
+    assert len(progress.archives.chunks) <= 4
+    assert progress.archives_up_to(70_000) == 70_000
+    assert progress.archives_up_to(65_536) == 65_536  # a chunk's edge
+    assert progress.archives_up_to(10**15) == 70_001
