@@ -2,8 +2,8 @@
 
 Store positions are gapless (each writing service's own), and each event lands on one
 partition. A partition keeps the *set* of positions it has applied, of archives and of pledges
-(a bitmap: one bit per store position, in chunks), and answers a close with how many distinct positions
-from 1 to a bound it holds. The answers of all partitions add up to the bound exactly when
+(a bitmap in chunks: one bit per store position), and answers a close with how many distinct
+positions from 1 to a bound it holds. The answers of all partitions add up to the bound exactly when
 every position up to it has been applied somewhere, whatever the order they came in: a
 redelivery sets a bit already set, and a republish that puts later positions ahead of earlier
 ones (a relay after a broker's loss, a retried produce request) only fills the set in another
@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kernel.envelope import Envelope
-
 
 CHUNK_BYTES = 4096  # one chunk: 32,768 consecutive positions
 
