@@ -74,10 +74,15 @@ class TopicShape(NamedTuple):
     topic_id: str
 
 
-def topic_shapes(servers: str) -> dict[str, TopicShape]:
+def topic_shapes(servers: str, *, bootstrap_timeout_ms: int = 30_000) -> dict[str, TopicShape]:
     """Every topic on the broker with its partition count and id (asks for all topics:
-    nothing is auto-created). Raises KafkaError when the broker cannot be reached."""
-    admin = KafkaAdminClient(bootstrap_servers=servers, client_id="vanguard-admin")
+    nothing is auto-created). Raises KafkaError when the broker cannot be reached within
+    `bootstrap_timeout_ms`."""
+    admin = KafkaAdminClient(
+        bootstrap_servers=servers,
+        client_id="vanguard-admin",
+        bootstrap_timeout_ms=bootstrap_timeout_ms,
+    )
     try:
         return {
             d["name"]: TopicShape(len(d["partitions"]), str(d.get("topic_id") or ""))

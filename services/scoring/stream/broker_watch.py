@@ -27,6 +27,7 @@ from kernel.topics import TopicShape, topic_shapes
 
 log = logging.getLogger("vanguard.scoring")
 _started_with: dict[str, TopicShape] = {}
+PROBE_TIMEOUT_MS = 2000
 
 
 def expect(shapes: dict[str, TopicShape]) -> None:
@@ -39,7 +40,8 @@ def lost_topics(servers: str, started_with: dict[str, TopicShape]) -> list[str]:
     """The topics that are missing or not those the worker started with (the broker lost
     them); empty when all is well or when the broker cannot be reached (it may come back)."""
     try:
-        shapes = topic_shapes(servers)
+        # Briefly: a stop waits for this thread, and a broker that is down may come back.
+        shapes = topic_shapes(servers, bootstrap_timeout_ms=PROBE_TIMEOUT_MS)
     except KafkaError:
         return []
     return [topic for topic, shape in started_with.items() if shapes.get(topic) != shape]

@@ -45,6 +45,7 @@ def event_ids_on(
         auto_offset_reset="earliest",  # offset 0 of a trimmed log: its first record
         fetch_max_wait_ms=20,
         request_timeout_ms=5000,
+        bootstrap_timeout_ms=5000,  # a stop waits for this thread; unread ids are re-sent
     )
     ids: set[str] = set()
     try:

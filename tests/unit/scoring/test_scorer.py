@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from kernel.errors import InvalidArgument
 from scoring.domain.events import registry
 from scoring.domain.ledger import dump_ledgers, load_ledgers
 from scoring.scorer import Scorer
@@ -95,13 +96,13 @@ def test_an_event_that_cannot_be_applied_changes_nothing(story: Story, scorer: S
     ancient = story.record("m1", "r-old", on=date(1, 1, 1))
     junk = story.archives("AssessmentSubmitted", "m1", period="2026-10", tier="self", scores=7)
     for bad in (ancient, junk, ancient):
-        with pytest.raises((ValueError, TypeError, KeyError, AttributeError)):
+        with pytest.raises((InvalidArgument, TypeError, KeyError, AttributeError)):
             members.feed(bad)
         assert dump_ledgers(members.ledgers["m1"]) == before
     assert [e.to_json() for e in members.feed(good[1])] == [
         e.to_json() for e in clean.feed(good[1])
     ]
     first = Members(scorer)
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidArgument):
         first.feed(ancient)  # a member's first event: no ledger is left behind
     assert first.ledgers == {"m1": {}}
