@@ -29,6 +29,17 @@ INPUTS_WAIT_S = 60.0
 log = logging.getLogger("vanguard.scoring")
 
 
+def _counts(servers: str) -> dict[str, int]:
+    """The topics' partition counts; waits, saying so, while the broker is down (it may be
+    down for long, or restarting)."""
+    while True:
+        try:
+            return topic_counts(servers)
+        except KafkaError as exc:
+            log.warning("broker %s not reachable (%s); retrying", servers, exc)
+            time.sleep(0.5)
+
+
 def prepare_topics(settings: Settings, config: ScoringConfig) -> dict[str, TopicShape]:
     """Create every topic the worker needs; answer the inputs and scoring's own topics as
     they are then (scoring.stream.broker_watch starts over when one of them changes). One of
@@ -39,21 +50,14 @@ def prepare_topics(settings: Settings, config: ScoringConfig) -> dict[str, Topic
     from scoring.stream.tables import TABLE_NAMES
 
     servers, partitions = settings.kafka_servers, settings.partitions
-    while True:  # the broker may be down for long (or restarting): wait, saying so
-        try:
-            counts = topic_counts(servers)
-            break
-        except KafkaError as exc:
-            log.warning("broker %s not reachable (%s); retrying", servers, exc)
-            time.sleep(0.5)
     owned = config.owned_topics(TABLE_NAMES)
-    debris = tuple(t for t in owned if counts.get(t, partitions) != partitions)
-    if debris:
-        log.warning("replacing %s: auto-created with the wrong partition count", debris)
-        replace_topics(servers, debris, partitions=partitions)
     deadline = time.monotonic() + INPUTS_WAIT_S
     while True:
+        debris = tuple(t for t in owned if _counts(servers).get(t, partitions) != partitions)
         try:
+            if debris:
+                log.warning("replacing %s: auto-created with the wrong partition count", debris)
+                replace_topics(servers, debris, partitions=partitions)
             ensure_topics(
                 servers,
                 topics_to_create(config),
@@ -61,10 +65,13 @@ def prepare_topics(settings: Settings, config: ScoringConfig) -> dict[str, Topic
                 replication_factor=settings.replication_factor,
             )
             break
-        except RuntimeError as exc:  # an input topic with the wrong count, for now
+        except RuntimeError as exc:
+            # An input topic with the wrong count is its relay's to replace: wait for that.
+            # One of ours again: a client asking for it by name (archives' consumer reads the
+            # evaluations) had the broker auto-create it between our delete and create.
             if time.monotonic() > deadline:
                 raise
-            log.warning("%s; waiting for its relay to replace it", exc)
+            log.warning("%s; trying again", exc)
             time.sleep(1.0)
     shapes = topic_shapes(servers)
     depends_on = (*config.input_topics, *owned)

@@ -7,8 +7,8 @@ is in the archive exactly once, the evaluations equal those of a school that liv
 story without a fault, and the close ends with exactly one distinct PublicationIssued on the
 topic, with the fault-free close's content.
 
-`VANGUARD_FAULT_SEEDS` (default 3) sets how many seeds each target gets; the kill point turns
-with the seed (and the target), so the default 12 rounds meet every point three times. The
+`VANGUARD_FAULT_SEEDS` (default 2) sets how many seeds each target gets; the kill point turns
+with the seed (and the target), so the default 8 rounds meet every point twice. The
 process-level tests (tests/integration/faults) play every target at every close point, and
 `make soak` plays a hundred rounds.
 
@@ -33,7 +33,7 @@ from kernel.topics import topic_shapes
 from vanguard.common.v1 import status_pb2
 
 pytestmark = pytest.mark.timeout(900)
-SEEDS = range(1, int(os.environ.get("VANGUARD_FAULT_SEEDS", "3")) + 1)
+SEEDS = range(1, int(os.environ.get("VANGUARD_FAULT_SEEDS", "2")) + 1)
 TARGETS = (*SERVICES, "broker")  # the broker rounds last: no broker recovery in the others
 ROUNDS = [
     pytest.param(target, seed, POINTS[(t + seed) % len(POINTS)], id=f"{target}-{seed}")
