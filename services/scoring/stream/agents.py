@@ -113,16 +113,7 @@ async def score_members(stream: StreamT[bytes]) -> None:
             envelope: Envelope | None = Envelope.from_json(event.value)
         except ValueError as exc:
             envelope = None
-            await dead_letters.park(
-                exc,
-                "undecodable",
-                consumer=INPUTS,
-                source_topic=message.topic,
-                partition=message.partition,
-                offset=message.offset,
-                key=event.key,
-                value=event.value,
-            )
+            await _park(exc, INPUTS, event, what="undecodable")
         origin = Origin(message.offset, event.key, event.value)
         merge.arrive(message.topic, message.offset, envelope, origin)
         await release(message.partition)
@@ -238,7 +229,7 @@ async def answer_close_requests(stream: StreamT[bytes]) -> None:
         try:
             await _answer_close_request(event)
         except Exception as exc:  # a request it cannot answer: set aside, the agent goes on
-            await _park(exc, CLOSE_REQUESTS, event)
+            await _park(exc, CLOSE_REQUESTS, event, event_id=_close_id(event.value))
 
 
 async def _answer_close_request(event: EventT) -> None:
@@ -269,7 +260,7 @@ async def collect_publications(stream: StreamT[bytes]) -> None:
         try:
             await _collect(event)
         except Exception as exc:  # a reply it cannot use: set aside, the agent goes on
-            await _park(exc, REPLIES, event)
+            await _park(exc, REPLIES, event, event_id=_close_id(event.value))
 
 
 async def _collect(event: EventT) -> None:
@@ -293,18 +284,21 @@ async def _collect(event: EventT) -> None:
             log.info("%s issued for %s", issued.stream_id, collection.close.school_id)
 
 
-async def _park(exc: Exception, consumer: str, event: EventT) -> None:
+async def _park(
+    exc: Exception, consumer: str, event: EventT, *, what: str = "cannot apply", event_id: str = ""
+) -> None:
+    """Set a message this worker read aside as it came, with where it came from."""
     message = event.message
     await dead_letters.park(
         exc,
-        "cannot apply",
+        what,
         consumer=consumer,
         source_topic=message.topic,
         partition=message.partition,
         offset=message.offset,
         key=event.key,
         value=event.value,
-        event_id=_close_id(event.value),
+        event_id=event_id,
     )
 
 
