@@ -68,6 +68,7 @@ def main() -> int:
     print(f"soak: {args.rounds} rounds, seed {args.seed}, logs in {logs}", file=out)
     total, played, started = Tally(), 0, time.monotonic()
     failed: list[Round] = []
+    broken: list[str] = []  # rounds that ended in an exception (a part never came back)
     while played < args.rounds and time.monotonic() - started < args.budget_s:
         suite = Processes(logs / f"suite-{played // args.fresh_every}", f"soak-{uuid.uuid4()}")
         suite.start()
@@ -77,7 +78,16 @@ def main() -> int:
                 if time.monotonic() - started >= args.budget_s:
                     break
                 target, point = rng.choice(TARGETS), rng.choice(POINTS)
-                result = play(suite, stubs, target, point, rng.randrange(1 << 30), args.members)
+                seed = rng.randrange(1 << 30)
+                try:
+                    result = play(suite, stubs, target, point, seed, args.members)
+                except Exception as exc:  # counted as a failed round; the next gets a new suite
+                    played += 1
+                    line = f"{target:<8} {point:<12} seed {seed}: {type(exc).__name__}: {exc}"
+                    broken.append(line.splitlines()[0])
+                    print(f"{played:>4} BAD {broken[-1]}", file=out)
+                    logging.exception("round %d broke", played)
+                    break
                 played += 1
                 total.add(result.tally)
                 mark = "ok " if not result.problems else "BAD"
@@ -89,7 +99,7 @@ def main() -> int:
         finally:
             stubs.close()
             suite.stop()
-            if not failed and args.logs is None:  # keep the logs of a suite that failed
+            if not failed and not broken and args.logs is None:  # keep a failed suite's logs
                 shutil.rmtree(suite.root, ignore_errors=True)
     elapsed = time.monotonic() - started
     print(
@@ -99,7 +109,9 @@ def main() -> int:
         f"{total.wrong_publications}, wrong evaluations {total.wrong_evaluations})",
         file=out,
     )
-    ok = total.clean() and played >= args.rounds
+    if broken:
+        print(f"soak: {len(broken)} rounds broke off (a part did not come back)", file=out)
+    ok = total.clean() and not broken and played >= args.rounds
     if played < args.rounds:
         print(f"soak: only {played} of {args.rounds} rounds within {args.budget_s:.0f}s", file=out)
     print("soak: PASSED" if ok else f"soak: FAILED (logs in {logs})", file=out)

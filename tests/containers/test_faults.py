@@ -57,7 +57,12 @@ def stubs(suite: Suite) -> Iterator[Stubs]:
 def test_a_killed_container_loses_and_doubles_nothing(
     suite: Suite, stubs: Stubs, target: str, seed: int, point: str
 ) -> None:
-    played = play(suite, stubs, target, point, seed)
+    try:
+        played = play(suite, stubs, target, point, seed)
+    except Exception:  # a part that never came back: what its log says is the diagnosis
+        for name in ("scoring", "archives", "pledges"):
+            print(f"--- {name} (last lines)\n{suite.logs(name, tail=80)}")
+        raise
     if played.problems:
         print(diagnosis(suite, stubs, School(played.school_id, suite.secret, stubs).committee))
         for name in ("scoring", "archives", "pledges"):  # what a reader needs next
