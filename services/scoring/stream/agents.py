@@ -159,6 +159,9 @@ async def _apply(partition: int, topic: str, envelope: Envelope, origin: Origin 
         )
         return
     if close is not None:
+        key = f"{close.school_id}/{close.period}"
+        if publications_by_period.get(key) is None:  # kept from the request on: ask_again
+            publications_by_period[key] = Collection(close)  # repeats a refused request
         await request_close(close)
     for update in updates:
         await emit(update)
