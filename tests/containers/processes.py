@@ -20,10 +20,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from suite import PARTITIONS, READY_S, SERVICES, environment_of
+from suite import PARTITIONS, READY_S, SERVICES, environment_of, wait_ready
 
-from kernel.broker import EmbeddedBroker, free_port, wait_for_port
-from kernel.supervisor import wait_until_serving
+from kernel.broker import EmbeddedBroker, free_port
 from kernel.topics import ensure_topics
 
 
@@ -85,10 +84,7 @@ class Processes:
         return self
 
     def wait_ready(self, name: str, timeout_s: float = READY_S) -> None:
-        if name == "broker":
-            wait_for_port("127.0.0.1", self.ports["broker"], timeout_s)
-        elif not wait_until_serving(self.address(name), timeout_s):
-            raise AssertionError(f"{name} not SERVING in {timeout_s}s:\n{self.logs(name)}")
+        wait_ready(self, name, timeout_s)
 
     def kill(self, name: str) -> None:
         if name == "broker":

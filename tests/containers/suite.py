@@ -12,6 +12,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")  # read when a container starts
 
@@ -45,6 +46,23 @@ def environment_of(kafka: str, ports: dict[str, int], secret: str) -> dict[str, 
         "VANGUARD_PLEDGES_FEEDBACK_PER_MINUTE": "10000",
         "VANGUARD_LOG_LEVEL": "WARNING",
     }
+
+
+class Parts(Protocol):
+    """What a fault round needs of a running suite, in containers or as processes."""
+
+    ports: dict[str, int]
+
+    def address(self, name: str) -> str: ...
+    def logs(self, name: str, tail: int = 40) -> str: ...
+
+
+def wait_ready(parts: Parts, name: str, timeout_s: float = READY_S) -> None:
+    """The broker listening, or a service SERVING; else an error quoting its log."""
+    if name == "broker":
+        wait_for_port("127.0.0.1", parts.ports["broker"], timeout_s)
+    elif not wait_until_serving(parts.address(name), timeout_s):
+        raise AssertionError(f"{name} not SERVING in {timeout_s}s:\n{parts.logs(name)}")
 
 
 @dataclass
@@ -105,10 +123,7 @@ class Suite:
         return self
 
     def wait_ready(self, name: str, timeout_s: float = READY_S) -> None:
-        if name == "broker":
-            wait_for_port("127.0.0.1", self.ports["broker"], timeout_s)
-        elif not wait_until_serving(self.address(name), timeout_s):
-            raise AssertionError(f"{name} not SERVING in {timeout_s}s:\n{self.logs(name)}")
+        wait_ready(self, name, timeout_s)
 
     def kill(self, name: str) -> None:
         self.containers[name].get_wrapped_container().kill(signal="SIGKILL")
