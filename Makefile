@@ -30,11 +30,13 @@ check-protos: setup
 	$(MAKE) -B protos >/dev/null
 	git diff --exit-code -- $(GEN) || (echo "generated code is stale: run make protos" && exit 1)
 
-# `make run DEMO=0` (or VANGUARD_DEMO=0) starts the suite without loading the demo school.
-DEMO ?= $(if $(VANGUARD_DEMO),$(VANGUARD_DEMO),1)
+# `make run DEMO=0` (or VANGUARD_DEMO=0) starts the suite without loading the demo school;
+# `make run VERBOSE=1` also shows every process's log on the terminal (they always go to files).
+DEMO    ?= $(if $(VANGUARD_DEMO),$(VANGUARD_DEMO),1)
+VERBOSE ?= $(if $(VANGUARD_VERBOSE),$(VANGUARD_VERBOSE),0)
 
 run: setup
-	VANGUARD_DEMO=$(DEMO) $(VENV)/bin/vanguard up
+	VANGUARD_DEMO=$(DEMO) VANGUARD_VERBOSE=$(VERBOSE) $(VENV)/bin/vanguard up
 
 # The whole suite, tests/containers included: it needs a Docker engine (deploy/engine.sh
 # starts one where it can) and builds the images itself (make images).
@@ -76,7 +78,7 @@ lint: setup check-protos
 	$(VENV)/bin/mypy
 
 schemas: setup
-	$(PY) -m kernel schemas docs/events
+	$(PY) -m contracts schemas docs/events
 
 bench: setup
 	$(PY) -m bench

@@ -26,9 +26,9 @@ from pathlib import Path
 import grpc
 
 from archives import bootstrap
-from archives.domain.events import registry
 from archives.readmodel.projection import ArchiveProjection
 from bench.harness import Measurement, Ratio, Rig, Timing
+from contracts.pledges import registry
 from kernel import topics
 from kernel.consumer import ConsumerRunner
 from kernel.envelope import Role

@@ -30,9 +30,9 @@ import grpc
 
 from bench.archives import STARTUP_S, Client, archives_service, in_flight, until, until_settled
 from bench.harness import Measurement, Ratio, Rig, Timing
+from contracts.periods import periods_of
 from kernel.envelope import Role
 from kernel.grpc.client import bearer
-from kernel.periods import periods_of
 from kernel.settings import Settings
 from kernel.tokens import issue_token
 from pledges import bootstrap

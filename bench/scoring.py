@@ -33,8 +33,8 @@ from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from archives.domain.events import AssessmentSubmitted
 from bench.harness import Measurement, Ratio, Rig, Timing, best_of
+from contracts.archives import AssessmentSubmitted
 from kernel.broker import free_port
 from kernel.envelope import Actor, CommandContext, Role
 from kernel.relay import OutboxRelay
@@ -186,7 +186,7 @@ def run_count_agent(app_id: str, source: str, sink: str) -> None:
     import faust
     from faust.worker import Worker
 
-    from scoring.stream.faust_setup import app_options, short_fetches
+    from scoring.adapters.faust_app import app_options, short_fetches
 
     settings = Settings()
     short_fetches(settings.fetch_max_wait_ms)

@@ -7,28 +7,25 @@ from collections.abc import Sequence
 
 from archives.adapters.scoring import ScoringExplainer
 from archives.config import ArchivesConfig
-from archives.domain.events import registry as archive_events
-from archives.entrypoints.grpc_api import ArchiveApi
+from archives.entrypoints.grpc_api import SERVICE_NAME, ArchiveApi
 from archives.handlers import ArchivesHandlers
+from archives.reading import ArchivesReader
 from archives.readmodel.projection import ArchiveProjection
 from archives.readmodel.queries import ArchiveQueries
-from kernel import topics
+from contracts import topics
+from contracts.endpoints import SuiteSettings
+from contracts.registry import published
 from kernel.auth import current_correlation_id
 from kernel.grpc.server import ServiceRegistration
 from kernel.runtime import ProjectionSpec, ServiceRuntime
-from kernel.settings import Settings
-from pledges.domain.events import registry as pledge_events
-from scoring.domain.events import registry as scoring_events
 from vanguard.archives.v1 import archives_pb2_grpc
-
-SERVICE_NAME = "vanguard.archives.v1.ArchiveService"
 
 # The archive is built from every topic: the events of all three services.
 READ_TOPICS = (topics.ARCHIVES, topics.PLEDGES, topics.EVALUATIONS)
-READ_EVENTS = archive_events.merge(pledge_events).merge(scoring_events)
+READ_EVENTS = published()
 
 
-def build(settings: Settings) -> ServiceRuntime:
+def build(settings: SuiteSettings) -> ServiceRuntime:
     return ServiceRuntime(
         settings,
         "archives",
@@ -48,13 +45,14 @@ def registrations(runtime: ServiceRuntime) -> Sequence[ServiceRegistration]:
     )
     queries = ArchiveQueries(runtime.directory / f"{ArchiveProjection.name}.db", READ_EVENTS)
     settings, config = runtime.settings, ArchivesConfig()
+    assert isinstance(settings, SuiteSettings)  # as build() was given them
     explainer = ScoringExplainer(
         f"{config.scoring_host}:{settings.scoring_port}",
         settings.token_secret.get_secret_value(),
         timeout_s=config.scoring_timeout_s,
     )
     runtime.closers += [queries.close, explainer.close]
-    api = ArchiveApi(runtime, handlers, queries, runtime.wait_visible, explainer)
+    api = ArchiveApi(runtime, handlers, ArchivesReader(queries), runtime.wait_visible, explainer)
     return [
         ServiceRegistration(
             SERVICE_NAME, archives_pb2_grpc.add_ArchiveServiceServicer_to_server, api

@@ -1,28 +1,19 @@
-"""Operator commands of the kernel: `python -m kernel up | token | schemas | health`."""
+"""Operator commands of the kernel: `python -m kernel up | token | health`."""
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
-from pathlib import Path
 
 from kernel.envelope import Role
 from kernel.settings import Settings
-
-# Every module that registers event types; `schemas` exports what they declare.
-EVENT_MODULES: tuple[str, ...] = (
-    "archives.domain.events",
-    "pledges.domain.events",
-    "scoring.domain.events",
-)
 
 
 def _up(args: argparse.Namespace, settings: Settings) -> int:
     from kernel.supervisor import run
 
-    return run(settings)
+    return run(settings, verbose=args.verbose)
 
 
 def _token(args: argparse.Namespace, settings: Settings) -> int:
@@ -41,29 +32,19 @@ def _token(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _schemas(args: argparse.Namespace, settings: Settings) -> int:
-    from kernel.events import EventRegistry
-
-    merged = EventRegistry()
-    for name in EVENT_MODULES:
-        merged = merged.merge(importlib.import_module(name).registry)
-    for path in merged.write_schemas(Path(args.directory)):
-        print(path)
-    return 0
-
-
 def _health(args: argparse.Namespace, settings: Settings) -> int:
     """Exit 0 when the service answers SERVING: the container images' HEALTHCHECK."""
-    from kernel.supervisor import SERVICES, service_of_pid1, wait_until_serving
+    from kernel.services import service_named
+    from kernel.supervisor import service_of_pid1, wait_until_serving
 
     name = args.service or service_of_pid1()
     port = args.port
     if port is None:
-        spec = next((s for s in SERVICES if s.name == name), None)
-        if spec is None:
+        registration = service_named(name)
+        if registration is None:
             print(f"unknown service {name!r}: give --service or --port", file=sys.stderr)
             return 2
-        port = getattr(settings, spec.port_setting)
+        port = registration.port(settings)
     address = f"{args.host or settings.bind_host}:{port}"
     serving = wait_until_serving(address, timeout_s=args.timeout)
     print(f"{address}: {'SERVING' if serving else 'not serving'}")
@@ -73,8 +54,11 @@ def _health(args: argparse.Namespace, settings: Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kernel", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser(
+    up = commands.add_parser(
         "up", help="start the embedded broker and every service, and supervise them"
+    )
+    up.add_argument(
+        "--verbose", action="store_true", help="every process's log on the terminal as well"
     )
     token = commands.add_parser("token", help="print a signed development bearer token")
     token.add_argument("--role", required=True, choices=[r.value for r in Role])
@@ -82,10 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--subject", default="dev")
     token.add_argument("--branch", default=None)
     token.add_argument("--ttl", type=int, default=None, help="seconds (default: settings)")
-    schemas = commands.add_parser("schemas", help="write the JSON Schema of every event type")
-    schemas.add_argument("directory", nargs="?", default="docs/events")
     health = commands.add_parser("health", help="exit 0 when a service reports SERVING")
-    health.add_argument("--service", help="archives, pledges or scoring (default: PID 1's)")
+    health.add_argument("--service", help="a registered service's name (default: PID 1's)")
     health.add_argument("--port", type=int, default=None, help="default: the service's setting")
     health.add_argument("--host", default=None, help="default: VANGUARD_BIND_HOST")
     health.add_argument("--timeout", type=float, default=3.0, help="seconds")
@@ -94,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    handlers = {"up": _up, "token": _token, "schemas": _schemas, "health": _health}
+    handlers = {"up": _up, "token": _token, "health": _health}
     return handlers[args.command](args, settings)
 
 

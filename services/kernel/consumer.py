@@ -1,4 +1,5 @@
-"""Consumer runner: feeds one projection from Kafka, idempotently (DESIGN.md §4).
+"""Consumer runner: feeds one projection from Kafka, idempotently
+(docs/design.md#store-relay-consumers).
 
 Per record, in the projection's own SQLite transaction: a version already applied is a
 duplicate (dropped, counted); the next version is applied and recorded; a later one is a gap
@@ -41,7 +42,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -57,6 +57,7 @@ from kernel.envelope import Envelope
 from kernel.events import DomainEvent, EventRegistry
 from kernel.projection import LogPosition, Outcome, Projection, ProjectionDb, VersionWatch
 from kernel.relay import CLIENT_TIMEOUTS, PRODUCER_TIMEOUTS
+from kernel.threads import RETRY_BACKOFF_S, LoopThread
 from kernel.topics import DEAD_LETTERS, ensure_topics
 
 __all__ = ["ConsumerRunner", "PartitionProgress", "Projection", "StallWatch"]
@@ -67,7 +68,6 @@ STABLE_POLL_MS = 100  # bounds how long stop() waits while the group is stable
 # How stale the topic metadata may be: a replaced topic (a new id) is noticed within this.
 METADATA_MAX_AGE_MS = 2000
 COMMIT_INTERVAL_S = 1.0  # offsets are committed at most this often (and on stop, revoke)
-RETRY_BACKOFF_S = 1.0
 # How long a gap may stay open before the record past it is given up on (dead-lettered, not
 # applied): a relay republishing after a broker loss fills a real gap well within this; a
 # version no store wrote (an outside producer's) never fills, and would have the partition
@@ -206,8 +206,9 @@ class ConsumerRunner:
         self._next_commit = 0.0
         self._healthy = False
         self._stall = StallWatch(STALL_SESSIONS * session_timeout_ms / 1000)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._worker = LoopThread(
+            f"consumer {group_id}", f"consumer-{projection.name}", self.poll_once, self._failed
+        )
 
     # -- public ----------------------------------------------------------------------------
 
@@ -217,21 +218,12 @@ class ConsumerRunner:
         return self._healthy
 
     def start(self) -> None:
-        if self._thread is not None:
-            raise RuntimeError(f"consumer {self.group_id} already started")
-        self._stop.clear()
-        self._thread = threading.Thread(
-            target=self._loop, name=f"consumer-{self.projection.name}", daemon=True
-        )
-        self._thread.start()
+        self._worker.start()
 
     def stop(self, timeout_s: float = 30.0) -> None:
         """Join the thread (at most one poll away: up to the session timeout while joining)
         and leave the group."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-            self._thread = None
+        self._worker.stop(timeout_s)
         self._close_consumer()
 
     def close(self) -> None:
@@ -241,7 +233,7 @@ class ConsumerRunner:
     def rebuild(self) -> None:
         """Drop the read model; the next start replays every partition from the beginning.
         Call while stopped."""
-        if self._thread is not None:
+        if self._worker.running:
             raise RuntimeError("stop the runner before rebuilding its projection")
         self._close_consumer()
         self._db.drop()
@@ -287,22 +279,17 @@ class ConsumerRunner:
 
     # -- the loop --------------------------------------------------------------------------
 
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.poll_once()
-            except Exception as exc:  # the broker may be down for long: never kill the thread
-                self._healthy = False
-                log.warning(
-                    "consumer %s: cannot consume %s at %s (%s: %s); retrying in %.0f s",
-                    self.group_id,
-                    ",".join(self.topics),
-                    self.servers,
-                    type(exc).__name__,
-                    exc,
-                    RETRY_BACKOFF_S,
-                )
-                self._stop.wait(RETRY_BACKOFF_S)
+    def _failed(self, exc: Exception) -> None:
+        self._healthy = False
+        log.warning(
+            "consumer %s: cannot consume %s at %s (%s: %s); retrying in %.0f s",
+            self.group_id,
+            ",".join(self.topics),
+            self.servers,
+            type(exc).__name__,
+            exc,
+            RETRY_BACKOFF_S,
+        )
 
     def _poll_timeout_ms(self, consumer: KafkaConsumer) -> int:
         """While joining, wait longer than a join takes: kafka-python drops a JoinGroup answer

@@ -1,6 +1,6 @@
 """What a dead letter says about itself: the headers every consumer of the suite (the
-projections' runner, scoring's agents) puts on a message it could not apply, with the
-original key and bytes as the message's own key and value (DESIGN.md §4, docs/architecture.md).
+projections' runner, a stream processor's agents) puts on a message it could not apply, with the
+original key and bytes as the message's own key and value (docs/architecture.md#dead-letters).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ class DeadLetter:
     source_topic: str
     source_partition: int
     source_offset: int
-    consumer: str  # who gave up on it: a projection's group id, or a scoring agent
+    consumer: str  # who gave up on it: a projection's group id, or a stream agent
     event_id: str = ""  # when the envelope could be read
 
     def headers(self) -> list[tuple[str, bytes]]:

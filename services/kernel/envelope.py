@@ -1,4 +1,5 @@
-"""The envelope every event travels in (DESIGN.md §3), on Kafka and out of the store."""
+"""The envelope every event travels in, on Kafka and out of the store
+(docs/design.md#events-and-topics)."""
 
 from __future__ import annotations
 

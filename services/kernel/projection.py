@@ -1,6 +1,6 @@
 """Read models: the `Projection` protocol, the SQLite file a projection lives in (with the
 record of what it applied, changed in the same transaction as the read model), and the
-read-your-writes watch (DESIGN.md §4).
+read-your-writes watch (docs/design.md#store-relay-consumers).
 
 A projection may name its `definition` (a string: the shape of its tables and what they
 hold). The file records it; a file made for another definition, or before the projection

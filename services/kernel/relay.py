@@ -1,4 +1,5 @@
-"""Outbox relay: publishes the store's global order to one topic (DESIGN.md §4).
+"""Outbox relay: publishes the store's global order to one topic
+(docs/design.md#store-relay-consumers).
 
 The cursor advances only after the broker acknowledged every record of a batch, so a relay
 killed at any instant resumes from its checkpoint and at worst publishes duplicates, which
@@ -48,6 +49,7 @@ from kafka.producer.future import RecordMetadata
 
 from kernel.envelope import Envelope
 from kernel.store.port import EventStore
+from kernel.threads import RETRY_BACKOFF_S, LoopThread
 from kernel.topics import ensure_topics, partition_count, replace_topics
 
 log = logging.getLogger("vanguard.relay")
@@ -63,7 +65,6 @@ PRODUCER_TIMEOUTS: dict[str, int] = {"max_block_ms": 5000, "delivery_timeout_ms"
 FLUSH_TIMEOUT_S = 15.0
 VERIFY_FETCH_S = 1.0  # how long the record at an acknowledged offset may take to come back
 EMPTY_PROBE_S = 0.3  # how long an empty topic stays silent before we believe it empty
-RETRY_BACKOFF_S = 1.0
 TOPIC_CHECK_INTERVAL_S = 1.0  # (a) at most this often while sends succeed
 IDLE_WAIT_S = 0.25  # the longest an idle relay that the store wakes on append sleeps
 LINGER_S = 0.005  # after a short batch, per event in it: let more appends gather
@@ -154,7 +155,8 @@ class OutboxRelay:
         self._lost = False  # the broker lost our data and nothing was acknowledged since
         self._next_verify = 0.0
         self._next_topic_check = 0.0  # 0: check (a) before the next send
-        self._stop = threading.Event()
+        self._worker = LoopThread(f"relay {name}", f"relay-{name}", self._round, self._failed)
+        self._stop = self._worker.stopping
         self._wake = threading.Event()  # set by the store after an append, and by stop()
         # A store that says when it appended lets the idle relay sleep long and still
         # publish at once; another writer of the file is then seen within IDLE_WAIT_S.
@@ -162,7 +164,6 @@ class OutboxRelay:
         self._woken_by_store = callable(listen)
         if callable(listen):
             listen(self._wake.set)
-        self._thread: threading.Thread | None = None
         self._on_idle: Callable[[], None] | None = None
 
     # -- public ----------------------------------------------------------------------------
@@ -178,11 +179,8 @@ class OutboxRelay:
         return self._healthy
 
     def start(self) -> None:
-        if self._thread is not None:
-            raise RuntimeError(f"relay {self.name} already started")
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name=f"relay-{self.name}", daemon=True)
-        self._thread.start()
+        log.info("relay %s -> %s from position %s", self.name, self.topic, self.published_position)
+        self._worker.start()
 
     def wake(self) -> None:
         """Something was appended (told from another process): publish it now."""
@@ -197,9 +195,7 @@ class OutboxRelay:
     def stop(self, timeout_s: float = 30.0) -> None:
         self._stop.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-            self._thread = None
+        self._worker.stop(timeout_s)
         self._close_clients()
 
     def run_once(self) -> int:
@@ -250,28 +246,25 @@ class OutboxRelay:
 
     # -- the loop --------------------------------------------------------------------------
 
-    def _loop(self) -> None:
-        log.info("relay %s -> %s from position %s", self.name, self.topic, self.published_position)
-        while not self._stop.is_set():
-            try:
-                sent = self.run_once()
-                if sent == 0:
-                    self._idle()
-                elif linger := self.linger_after(sent):
-                    self._stop.wait(linger)  # a short batch: let more gather
-            except Exception as exc:  # the broker may be down for long: never kill the thread
-                self._healthy = False
-                log.warning(
-                    "relay %s: cannot publish to %s at %s (%s: %s); retrying in %.0f s",
-                    self.name,
-                    self.topic,
-                    self.servers,
-                    type(exc).__name__,
-                    exc,
-                    RETRY_BACKOFF_S,
-                )
-                self._close_clients()
-                self._stop.wait(RETRY_BACKOFF_S)
+    def _round(self) -> None:
+        sent = self.run_once()
+        if sent == 0:
+            self._idle()
+        elif linger := self.linger_after(sent):
+            self._stop.wait(linger)  # a short batch: let more gather
+
+    def _failed(self, exc: Exception) -> None:
+        self._healthy = False
+        log.warning(
+            "relay %s: cannot publish to %s at %s (%s: %s); retrying in %.0f s",
+            self.name,
+            self.topic,
+            self.servers,
+            type(exc).__name__,
+            exc,
+            RETRY_BACKOFF_S,
+        )
+        self._close_clients()
 
     def linger_after(self, sent: int) -> float:
         """How long to let appends gather after a batch of `sent` events: none after a full

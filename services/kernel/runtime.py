@@ -26,7 +26,7 @@ from kernel.relay import OutboxRelay
 from kernel.settings import Settings
 from kernel.store import EventStore, SqliteEventStore
 from kernel.tokens import TokenVerifier
-from kernel.topics import ensure_topics
+from kernel.topics import DEAD_LETTERS, ensure_topics
 from kernel.workers import WorkerProcess
 from vanguard.common.v1 import status_pb2
 
@@ -141,6 +141,7 @@ class ServiceRuntime:
                 await asyncio.to_thread(
                     ensure_topics,
                     self.settings.kafka_servers,
+                    self.topics(),
                     partitions=self.settings.partitions,
                     replication_factor=self.settings.replication_factor,
                     timeout_s=5.0,
@@ -162,6 +163,12 @@ class ServiceRuntime:
         self._background = [asyncio.create_task(loop()) for loop in self.background]
         health.set_serving(True)
         log.info("%s ready: SERVING", self.name)
+
+    def topics(self) -> tuple[str, ...]:
+        """The topics this service writes or reads, and the dead-letter topic its consumers use."""
+        own = (self.publishes_to,) if self.publishes_to is not None else ()
+        read = (topic for spec in self.projections for topic in spec.topics)
+        return tuple(dict.fromkeys((*own, *read, DEAD_LETTERS)))
 
     def start_workers(self, relay_idle: Callable[[], None] | None = None) -> None:
         """The relay and the consumer runners, in this process: the worker process calls it,

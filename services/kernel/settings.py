@@ -1,6 +1,7 @@
 """Configuration from environment variables, all prefixed `VANGUARD_`.
 
 Defaults serve the embedded run: a Tansu broker on 127.0.0.1 and SQLite stores under `./var`.
+The services' ports are not here: the kernel names no service (contracts.endpoints has them).
 """
 
 from __future__ import annotations
@@ -33,10 +34,6 @@ class Settings(BaseSettings):
         "kafka-python fetch as soon as records arrive, so this costs no latency, and a longer "
         "wait means fewer idle round trips competing for the GIL with the gRPC handlers.",
     )
-
-    archives_port: int = Field(50051, description="gRPC port of archives.")
-    pledges_port: int = Field(50052, description="gRPC port of pledges.")
-    scoring_port: int = Field(50053, description="gRPC port of scoring.")
 
     token_secret: SecretStr = Field(
         SecretStr(DEV_TOKEN_SECRET), description="HMAC secret that signs bearer tokens."

@@ -1,7 +1,8 @@
 """`make run`: the embedded broker and every service as child processes, supervised.
 
 The supervisor owns its children. Each runs in a session of its own with its output in
-`<data dir>/log/<name>.log` (kernel.children); the terminal shows only the supervisor's lines.
+`<data dir>/log/<name>.log` (kernel.children), held to a size cap (kernel.logfiles); the
+terminal shows only the supervisor's lines (all of them too with `--verbose`: kernel.up_logging).
 - Start-up: every service is started at once; while waiting for each to report SERVING the
   supervisor also watches that it still runs. One that exits (or never gets there) is
   reported at once with the last lines of its log; the others are stopped; exit code 1.
@@ -24,7 +25,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
@@ -33,9 +33,12 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from kafka.errors import KafkaError
 
 from kernel.broker import EmbeddedBroker, listening
-from kernel.children import Child, log_dir, rotate, tail
+from kernel.children import Child
+from kernel.logfiles import cap, log_dir, rotate, tail
+from kernel.services import Registration, registered_services
 from kernel.settings import Settings
-from kernel.topics import ensure_topics
+from kernel.topics import DEAD_LETTERS, ensure_topics
+from kernel.up_logging import configure_logging, echo
 
 log = logging.getLogger("vanguard.supervisor")
 
@@ -43,6 +46,7 @@ STARTUP_TIMEOUT_S = 60.0  # for every service to report SERVING
 STOP_BUDGET_S = 10.0  # Ctrl-C to the last child gone
 BROKER_STOP_S = 2.0  # of that budget, kept for the broker
 POLL_S = 0.2
+CAP_EVERY_S = 1.0  # how often the running children's log files are held to their cap
 LOG_TAIL_LINES = 20
 # Short reconnect backoff: the supervisor asks a restarted service at once, not after the
 # channel's default backoff (up to 120 s) has run out.
@@ -53,30 +57,27 @@ HEALTH_CHANNEL_OPTIONS = (
 )
 
 
-@dataclass(frozen=True)
-class ServiceSpec:
-    name: str
-    module: str  # run as `python -m <module>`
-    port_setting: str
+def log_names() -> tuple[str, ...]:
+    """Every file `vanguard up` writes in `<data dir>/log` (`<name>.log`): the broker's, each
+    registered service's, its own."""
+    return (*child_logs(), "supervisor")
 
 
-SERVICES = (
-    ServiceSpec("archives", "archives", "archives_port"),
-    ServiceSpec("pledges", "pledges", "pledges_port"),
-    ServiceSpec("scoring", "scoring", "scoring_port"),
-)
+def child_logs() -> tuple[str, ...]:
+    return ("broker", *(registration.name for registration in registered_services()))
 
 
 def service_of_pid1(cmdline: Path = Path("/proc/1/cmdline")) -> str | None:
-    """In a container the service is chosen by its command (`python -m <service>`): read it
-    from PID 1, so one image's health check knows which port to ask."""
+    """In a container the service is chosen by its command (`python -m <module>`): read it
+    from PID 1 and name the registered service, so one image's health check knows which
+    port to ask."""
     try:
         argv = cmdline.read_bytes().split(b"\0")
     except OSError:
         return None
     if b"-m" in argv[:-1]:
         module = argv[argv.index(b"-m") + 1].decode()
-        return module if any(spec.module == module for spec in SERVICES) else None
+        return next((r.name for r in registered_services() if r.module == module), None)
     return None
 
 
@@ -116,16 +117,15 @@ def serving(stub: health_pb2_grpc.HealthStub, timeout_s: float = 0.5) -> bool:
 
 
 class Supervisor:
-    def __init__(self, settings: Settings, services: tuple[ServiceSpec, ...] = SERVICES) -> None:
+    def __init__(
+        self, settings: Settings, services: tuple[Registration, ...] | None = None
+    ) -> None:
         self.settings = settings
-        self.services = services
+        self.services = registered_services() if services is None else services
         self.log_dir = log_dir(settings.data_dir)
         self.broker: EmbeddedBroker | None = None
         self.children: dict[str, Child] = {}
-        self._addresses = {
-            spec.name: f"{settings.bind_host}:{getattr(settings, spec.port_setting)}"
-            for spec in services
-        }
+        self._addresses = {spec.name: spec.address(settings) for spec in self.services}
         self._channels = {
             name: grpc.insecure_channel(address, options=HEALTH_CHANNEL_OPTIONS)
             for name, address in self._addresses.items()
@@ -140,8 +140,9 @@ class Supervisor:
         self._stopped = False
 
     def say(self, message: str, level: int = logging.INFO) -> None:
-        """A line for the terminal and the supervisor's log alike."""
-        log.log(level, message)
+        """A line for the terminal and the supervisor's log alike (`said`: a terminal handler
+        of `--verbose` leaves it out, it is printed already)."""
+        log.log(level, message, extra={"said": True})
         with contextlib.suppress(OSError):  # the terminal is gone (SIGHUP): the log has it
             print(message, flush=True)
 
@@ -153,6 +154,12 @@ class Supervisor:
         return env
 
     # -- start-up --------------------------------------------------------------------------
+
+    def fresh_logs(self) -> None:
+        """Before a start: every child's log begins anew, the previous run's is kept as
+        `<name>.log.1` (kernel.logfiles.rotate)."""
+        for name in child_logs():
+            rotate(self.log_dir / f"{name}.log")
 
     def start(self) -> None:
         """Start the broker and every service; return once all report SERVING (or a stop was
@@ -175,7 +182,6 @@ class Supervisor:
                 env,
                 self.log_dir / f"{spec.name}.log",
             )
-            rotate(child.log_path)
             child.start()
             self.children[spec.name] = child
             self._serving[spec.name] = False
@@ -183,7 +189,6 @@ class Supervisor:
 
     def _start_broker(self) -> None:
         broker_log = self.log_dir / "broker.log"
-        rotate(broker_log)
         port = self.settings.broker_port
         if listening("127.0.0.1", port):  # a Kafka already there would answer in its place
             raise StartupFailed(
@@ -258,6 +263,7 @@ class Supervisor:
     def _ensure_topics(self) -> None:
         ensure_topics(
             self.settings.kafka_servers,
+            (*(topic for spec in self.services for topic in spec.publishes), DEAD_LETTERS),
             partitions=self.settings.partitions,
             replication_factor=self.settings.replication_factor,
         )
@@ -265,9 +271,16 @@ class Supervisor:
     # -- running ---------------------------------------------------------------------------
 
     def watch(self) -> int:
-        """Supervise until a stop is asked for: restart what dies. Returns the exit code."""
+        """Supervise until a stop is asked for: restart what dies, hold the log files to
+        their cap. Returns the exit code."""
+        cap_at = 0.0
         while not self._stopping.is_set():
             now = time.monotonic()
+            if now >= cap_at:
+                cap_at = now + CAP_EVERY_S
+                for path in self._log_paths():
+                    with contextlib.suppress(OSError):  # a full disk must not stop supervision
+                        cap(path)
             for name, child in self.children.items():
                 self._supervise(name, child, now)
             if all(self._serving.values()):
@@ -277,6 +290,12 @@ class Supervisor:
             self._supervise_broker()
             self._stopping.wait(POLL_S)
         return 0
+
+    def _log_paths(self) -> list[Path]:
+        paths = [child.log_path for child in self.children.values()]
+        if self.broker is not None and self.broker.log_path is not None:
+            paths.append(self.broker.log_path)
+        return paths
 
     def _supervise(self, name: str, child: Child, now: float) -> None:
         restart_at = self._restart_at.get(name)
@@ -371,27 +390,20 @@ class Supervisor:
         self.say(f"stopped: every child process has exited ({time.monotonic() - started:.1f} s)")
 
 
-def configure_logging(settings: Settings) -> Path:
-    """The supervisor's own log goes to `<data dir>/log/supervisor.log`, not the terminal
-    (kafka-python's INFO, a line per connection, left out)."""
-    path = log_dir(settings.data_dir) / "supervisor.log"
-    rotate(path)
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
-    root.addHandler(handler)
-    root.setLevel(settings.log_level)
-    logging.getLogger("kafka").setLevel(logging.WARNING)
-    return path
-
-
-def run(settings: Settings, when_up: Callable[[Supervisor], None] | None = None) -> int:
+def run(
+    settings: Settings,
+    when_up: Callable[[Supervisor], None] | None = None,
+    verbose: bool = False,
+) -> int:
     """Start the suite, run `when_up` beside the supervision (e.g. load the demo school; it
-    may watch `stopping`), then supervise until Ctrl-C, SIGTERM or SIGHUP."""
-    configure_logging(settings)
+    may watch `stopping`), then supervise until Ctrl-C, SIGTERM or SIGHUP. `verbose` shows
+    every process's log on the terminal as well."""
+    configure_logging(settings, verbose)
     supervisor = Supervisor(settings)
+    supervisor.fresh_logs()
+    echoed = threading.Event()
+    if verbose:
+        echo(supervisor.log_dir, child_logs(), echoed.is_set)
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, supervisor.request_stop)
     try:
@@ -413,6 +425,7 @@ def run(settings: Settings, when_up: Callable[[Supervisor], None] | None = None)
         return 1
     finally:
         supervisor.stop()
+        echoed.set()
 
 
 def _run_when_up(when_up: Callable[[Supervisor], None], supervisor: Supervisor) -> None:

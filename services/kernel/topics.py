@@ -1,4 +1,4 @@
-"""Topic names, and creating them explicitly (an auto-created topic would get the wrong
+"""Creating topics explicitly (an auto-created topic would get the wrong
 partition count on the embedded broker)."""
 
 from __future__ import annotations
@@ -12,11 +12,7 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
-PLEDGES = "vanguard.pledges"
-ARCHIVES = "vanguard.archives"
-EVALUATIONS = "vanguard.evaluations"
-DEAD_LETTERS = "vanguard.dead-letters"
-ALL_TOPICS = (PLEDGES, ARCHIVES, EVALUATIONS, DEAD_LETTERS)
+DEAD_LETTERS = "vanguard.dead-letters"  # the kernel's own: what no consumer could apply
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +28,7 @@ def partition_count(admin: KafkaAdminClient, topic: str) -> int | None:
 
 def ensure_topics(
     servers: str,
-    topics: tuple[str, ...] = ALL_TOPICS,
+    topics: tuple[str, ...],
     *,
     partitions: int,
     replication_factor: int = 1,

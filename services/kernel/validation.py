@@ -4,24 +4,21 @@ fault and never echoes more than a bounded prefix of the value (`kernel.errors.q
 Ids: 1–64 ASCII letters, digits, '_', '-', '.', starting with a letter or digit, matched as a
 whole (a trailing newline is refused). Texts: trimmed; no control characters (a multi-line text
 may hold newlines and tabs) and no bidi controls (they reorder what a reader sees); at most the
-stated length. Dates and times: inside the ranges `kernel.school_calendar` states.
+stated length. Dates and times are the school calendar's (`contracts.school_calendar`).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
 from enum import StrEnum
 from typing import TypeVar
 
 from kernel.errors import InvalidArgument
-from kernel.school_calendar import HAPPENED, DayRange, moment_refusal
 
 IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-MOMENT_MAX = 64  # characters of an RFC 3339 time, with room for a long fraction
 POINTS_MAX = 100.0
+PAGE_DEFAULT, PAGE_MAX = 50, 500  # items a listing answers when unasked, at the most
 # Invisible characters that reorder or hide text (Trojan-source style).
 BIDI_CONTROLS = frozenset(
     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
@@ -73,34 +70,6 @@ def _checked(
     return value
 
 
-def day(value: str, field: str, *, today: date, within: DayRange = HAPPENED) -> date:
-    """A date YYYY-MM-DD inside `within` (by default a school day that has come)."""
-    try:
-        if not ISO_DAY.fullmatch(value):
-            raise ValueError(value)
-        parsed = date.fromisoformat(value)
-    except ValueError:
-        raise InvalidArgument("must be a date YYYY-MM-DD", field=field) from None
-    refusal = within.refusal(parsed, today)
-    if refusal is not None:
-        raise InvalidArgument(refusal, field=field)
-    return parsed
-
-
-def moment(value: str, field: str) -> datetime:
-    """An RFC 3339 time with a zone offset, inside the school calendar."""
-    try:
-        if len(value) > MOMENT_MAX:
-            raise ValueError(value)
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidArgument("must be an RFC 3339 time", field=field) from None
-    refusal = moment_refusal(parsed)
-    if refusal is not None:
-        raise InvalidArgument(refusal, field=field)
-    return parsed
-
-
 def points(value: float, field: str, *, maximum: float = POINTS_MAX) -> float:
     if not 0 <= value <= maximum:  # also rejects NaN
         raise InvalidArgument(f"must be between 0 and {maximum:g}", field=field)
@@ -113,3 +82,10 @@ def choice(value: str, kind: type[E], field: str) -> E:
     except ValueError:
         allowed = ", ".join(member.value for member in kind)
         raise InvalidArgument(f"must be one of: {allowed}", field=field) from None
+
+
+def page_size(value: int, field: str = "page_size") -> int:
+    """A listing's page size: 0 asks for the default, more than PAGE_MAX is refused."""
+    if not 0 <= value <= PAGE_MAX:
+        raise InvalidArgument(f"must be between 0 and {PAGE_MAX}", field=field)
+    return value or PAGE_DEFAULT

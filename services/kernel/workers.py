@@ -28,6 +28,7 @@ from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
 from kernel.consumer import PartitionProgress
+from kernel.logs import configure_logging
 from kernel.settings import Settings
 
 if TYPE_CHECKING:
@@ -81,9 +82,7 @@ def worker_main(
 ) -> None:
     """The worker process: start the workers, answer the server, stop when told to, when
     terminated, or when the server is gone."""
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    configure_logging(settings.log_level)
     logging.getLogger("kafka").setLevel(logging.WARNING)  # its INFO is every connection
     # Ctrl-C reaches the whole process group: the server stops us once it has drained.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

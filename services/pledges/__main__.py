@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
-from kernel.settings import Settings
+from contracts.endpoints import SuiteSettings
+from kernel.launch import serve
 from pledges.bootstrap import build, registrations
 
 
 def main() -> None:
-    settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    asyncio.run(build(settings).run(registrations))
+    serve(build, registrations, SuiteSettings())
 
 
 if __name__ == "__main__":

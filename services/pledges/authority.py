@@ -1,4 +1,4 @@
-"""Who may do what to a pledge (DESIGN.md §6): the member their own pledges, a secretary
+"""Who may do what to a pledge (docs/design.md#security): the member their own pledges, a secretary
 their branch's, the committee every pledge of the school. Schools are checked before this:
 a pledge is only ever loaded from the caller's school."""
 

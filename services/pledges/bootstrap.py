@@ -6,15 +6,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from kernel import topics
+from contracts import topics
+from contracts.endpoints import SuiteSettings
+from contracts.pledges import registry
 from kernel.auth import current_correlation_id
 from kernel.grpc.server import ServiceRegistration
 from kernel.runtime import ProjectionSpec, ServiceRuntime
-from kernel.settings import Settings
 from pledges.adapters.contacts import SqliteContactBook
 from pledges.adapters.members import ArchivesMemberRoll
 from pledges.config import PledgesConfig
-from pledges.domain.events import registry
 from pledges.entrypoints.grpc_api import PUBLIC_METHODS, SERVICE_NAME, PledgeApi
 from pledges.entrypoints.overdue_sweep import OverdueSweeper
 from pledges.entrypoints.rate_limit import RateLimiter
@@ -37,7 +37,7 @@ class PledgesRuntime(ServiceRuntime):
     queries: PledgesQueries | None = None
 
 
-def build(settings: Settings, config: PledgesConfig | None = None) -> PledgesRuntime:
+def build(settings: SuiteSettings, config: PledgesConfig | None = None) -> PledgesRuntime:
     return PledgesRuntime(
         settings,
         "pledges",
@@ -53,6 +53,7 @@ def build(settings: Settings, config: PledgesConfig | None = None) -> PledgesRun
 def registrations(runtime: ServiceRuntime) -> Sequence[ServiceRegistration]:
     assert isinstance(runtime, PledgesRuntime) and runtime.store is not None
     settings, config = runtime.settings, runtime.config
+    assert isinstance(settings, SuiteSettings)  # as build() was given them
     runtime.member_roll = ArchivesMemberRoll(
         f"{config.archives_host}:{settings.archives_port}",
         settings.token_secret.get_secret_value(),

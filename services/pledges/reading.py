@@ -6,17 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from contracts.vocabulary import Lead
 from kernel import validation as v
 from kernel.auth import Principal, require_role, require_school
 from kernel.envelope import Role
-from kernel.errors import InvalidArgument, PermissionDenied
+from kernel.errors import PermissionDenied
 from pledges.authority import as_reader
 from pledges.domain.ports import ContactBook
-from pledges.domain.vocabulary import Lead
 from pledges.readmodel.documents import Document
 from pledges.readmodel.queries import Page, PledgesQueries
 
-PAGE_DEFAULT, PAGE_MAX = 50, 500
 READERS = (Role.MEMBER, Role.SECRETARY, Role.COMMITTEE, Role.SERVICE)
 BRANCH_READERS = (Role.SECRETARY, Role.COMMITTEE, Role.SERVICE)
 
@@ -28,9 +27,7 @@ class Owned:
 
 
 def page_of(size: int, token: str) -> Page:
-    if not 0 <= size <= PAGE_MAX:
-        raise InvalidArgument(f"must be between 0 and {PAGE_MAX}", field="page_size")
-    return Page(size or PAGE_DEFAULT, token)
+    return Page(v.page_size(size), token)
 
 
 class PledgesReader:

@@ -3,21 +3,20 @@
 
 from __future__ import annotations
 
-import logging
-
 from faust.worker import Worker
 
-from scoring.bootstrap import prepare_topics
+from contracts.endpoints import SuiteSettings
+from kernel.logs import configure_logging
+from scoring.bootstrap import build, prepare_topics
+from scoring.config import ScoringConfig
 
 
 def main() -> None:
-    from scoring.stream import agents, broker_watch, server  # noqa: F401  (registers them)
-    from scoring.stream.app import app, config, settings
+    worker = build(SuiteSettings(), ScoringConfig())
+    app, config, settings = worker.app, worker.config, worker.settings
 
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    broker_watch.expect(prepare_topics(settings, config))
+    configure_logging(settings.log_level)
+    worker.broker_watch.expect(prepare_topics(settings, config))
     Worker(app, loglevel="warning", quiet=True).execute_from_commandline()
 
 

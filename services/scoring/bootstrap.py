@@ -1,27 +1,48 @@
-"""Wires scoring: the faust app (agents, tables, the gRPC task) and the gRPC API over the
-ledgers table. `topics_to_create` lists every topic the worker needs, made explicitly with
-the configured partition count before it starts (Tansu would auto-create them with 4)."""
+"""Scoring's one composition root: `build` makes the faust app (its patches, tables, topics),
+the handlers and the adapters they send through, registers the agents, timers and the gRPC
+task, and answers the worker `python -m scoring` runs. Nothing is made before `build` is
+called. `topics_to_create` lists every topic the worker needs, made explicitly with the
+configured partition count before it starts (Tansu would auto-create them with 4)."""
 
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+import faust
+from faust.types import TP
 from kafka.errors import KafkaError
 
+from contracts.endpoints import SuiteSettings
+from contracts.topics import PUBLISHED
 from kernel.grpc.server import ServiceRegistration
-from kernel.settings import Settings
 from kernel.topics import (
-    ALL_TOPICS,
+    DEAD_LETTERS,
     TopicShape,
     ensure_topics,
     replace_topics,
     topic_counts,
     topic_shapes,
 )
+from scoring.adapters import faust_app
+from scoring.adapters.broker_watch import BrokerWatch
+from scoring.adapters.dead_letters import DeadLetterBox
+from scoring.adapters.emitted import EmittedLog, event_ids_on
+from scoring.adapters.outputs import TopicOutputs, reread_on_replay
+from scoring.adapters.pledges_head import PledgesHead
 from scoring.config import ScoringConfig
+from scoring.domain.rulebook import RuleBook
+from scoring.entrypoints import agents, grpc_server
 from scoring.entrypoints.grpc_api import ScoringApi
+from scoring.handlers.close_requests import CloseRequestsHandler
+from scoring.handlers.inputs import InputsHandler
+from scoring.handlers.replies import RepliesHandler
+from scoring.handlers.state import TABLE_NAMES, Partitions, Tables
+from scoring.readmodel.ledgers import TableLedgers, WorkerStatus
+from scoring.scorer import Scorer
+from scoring.stream.merge import Merges
 from vanguard.scoring.v1 import scoring_pb2_grpc
 
 SERVICE_NAME = "vanguard.scoring.v1.ScoringService"
@@ -40,15 +61,13 @@ def _counts(servers: str) -> dict[str, int]:
             time.sleep(0.5)
 
 
-def prepare_topics(settings: Settings, config: ScoringConfig) -> dict[str, TopicShape]:
+def prepare_topics(settings: SuiteSettings, config: ScoringConfig) -> dict[str, TopicShape]:
     """Create every topic the worker needs; answer the inputs and scoring's own topics as
-    they are then (scoring.stream.broker_watch starts over when one of them changes). One of
+    they are then (scoring.adapters.broker_watch starts over when one of them changes). One of
     scoring's own topics found with another partition count was auto-created by a client that
     asked for it by name on a broker that had lost it: it holds nothing that a replay does not
     send again, so it is replaced. An input topic with another count is its relay's to
     replace: wait for that."""
-    from scoring.stream.tables import TABLE_NAMES
-
     servers, partitions = settings.kafka_servers, settings.partitions
     owned = config.owned_topics(TABLE_NAMES)
     deadline = time.monotonic() + INPUTS_WAIT_S
@@ -79,17 +98,85 @@ def prepare_topics(settings: Settings, config: ScoringConfig) -> dict[str, Topic
 
 
 def topics_to_create(config: ScoringConfig) -> tuple[str, ...]:
-    from scoring.stream.tables import TABLE_NAMES
-
-    every = (*ALL_TOPICS, *config.input_topics, *config.owned_topics(TABLE_NAMES))
+    every = (*PUBLISHED, DEAD_LETTERS, *config.input_topics, *config.owned_topics(TABLE_NAMES))
     return tuple(dict.fromkeys(every))
 
 
-def registrations() -> Sequence[ServiceRegistration]:
-    from scoring.stream.agents import scorer
-    from scoring.stream.ledgers import TableLedgers, WorkerStatus
+@dataclass(frozen=True)
+class ScoringWorker:
+    """The faust app, ready to run, and what `python -m scoring` needs next to it."""
 
-    api = ScoringApi(WorkerStatus(), scorer, TableLedgers())
+    settings: SuiteSettings
+    config: ScoringConfig
+    app: faust.App
+    broker_watch: BrokerWatch
+    scorer: Scorer
+    tables: Tables
+    dead_letters: DeadLetterBox
+
+
+def build(settings: SuiteSettings, config: ScoringConfig) -> ScoringWorker:
+    """The faust app with its tables, agents, timers and the gRPC task."""
+    servers = settings.kafka_servers
+    app = faust_app.create_app(settings, config)
+    topics = faust_app.scoring_topics(app, config)
+    tables = faust_app.derived_tables(app)
+    scorer = Scorer(RuleBook(config.rules_dir), config.year_start_month)
+    emitted = EmittedLog(lambda: event_ids_on(servers, config.evaluations_topic))
+    outputs = TopicOutputs(topics, emitted)
+    dead_letters = DeadLetterBox(servers, outputs.send_dead_letter)
+    merges = Merges(*config.input_topics, round(config.merge_hold_s * 1000))
+    partitions = Partitions(merges, faust_app.fetch_state(app))
+    pledges = PledgesHead(
+        f"{config.pledges_host}:{settings.pledges_port}",
+        settings.token_secret.get_secret_value(),
+        timeout_s=config.pledges_timeout_s,
+    )
+    close_requests = CloseRequestsHandler(
+        scorer,
+        tables,
+        partitions,
+        outputs,
+        dead_letters,
+        pledges,
+        partition_count=settings.partitions,
+        ask_pledges_head=config.ask_pledges_head,
+    )
+    inputs = InputsHandler(
+        config.archives_topic,
+        scorer,
+        tables,
+        partitions,
+        outputs,
+        dead_letters,
+        request_close=close_requests.request,
+    )
+    replies = RepliesHandler(
+        scorer,
+        tables,
+        outputs,
+        dead_letters,
+        partition_count=settings.partitions,
+        pledges_grace_s=config.pledges_grace_s,
+        ask_pledges_head=config.ask_pledges_head,
+    )
+
+    def replay_from_start(tps: set[TP]) -> None:
+        inputs.replay_from_start({tp.partition for tp in tps})
+        reread_on_replay((emitted, dead_letters.sent), app.producer.flush)
+
+    faust_app.on_replay(replay_from_start)
+    broker_watch = BrokerWatch(servers)
+    handlers = agents.Handlers(inputs, close_requests, replies)
+    agents.register(app, topics, handlers, broker_watch, config)
+    worker = ScoringWorker(settings, config, app, broker_watch, scorer, tables, dead_letters)
+    grpc_server.register(app, settings, lambda: registrations(worker), partitions.replayed)
+    return worker
+
+
+def registrations(worker: ScoringWorker) -> Sequence[ServiceRegistration]:
+    status = WorkerStatus(worker.tables, worker.dead_letters)
+    api = ScoringApi(status, worker.scorer, TableLedgers(worker.tables))
     return [
         ServiceRegistration(
             SERVICE_NAME, scoring_pb2_grpc.add_ScoringServiceServicer_to_server, api

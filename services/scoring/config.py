@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from kernel.topics import ARCHIVES, EVALUATIONS, PLEDGES
+from contracts.topics import ARCHIVES, EVALUATIONS, PLEDGES
 from scoring.domain.rulebook import DEFAULT_DIRECTORY
 
 

@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
+from contracts.endpoints import SuiteSettings
 from kernel.envelope import Role
-from kernel.settings import Settings
-from vanguard_cli import operating, reading, watching
+from vanguard_cli import logs, operating, reading, watching
 from vanguard_cli.session import Session
 
 app = typer.Typer(
@@ -37,7 +37,7 @@ def connect(
     timeout: Annotated[float, typer.Option(help="Deadline of each call, seconds.")] = 10.0,
 ) -> None:
     ctx.obj = Session(
-        settings=Settings(),
+        settings=SuiteSettings(),
         school=school,
         host=host or None,
         token=token or None,
@@ -59,3 +59,4 @@ app.command("close-period")(operating.close_period)
 app.command()(watching.watch)
 app.command()(operating.token)
 app.command()(reading.status)
+app.command()(logs.logs)

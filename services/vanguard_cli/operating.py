@@ -27,16 +27,24 @@ def up(
             help="Load the demo school once the suite is up (VANGUARD_DEMO=0 skips it).",
         ),
     ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            envvar="VANGUARD_VERBOSE",
+            help="Every process's log on the terminal as well (VANGUARD_VERBOSE=1).",
+        ),
+    ] = False,
 ) -> None:
     """Start the broker and every service and keep them running (a service that dies is
-    restarted; logs in <data dir>/log); Ctrl-C stops them all. What `make run` calls."""
+    restarted; logs in <data dir>/log, `vanguard logs NAME`); Ctrl-C stops them all. What
+    `make run` calls."""
     session = session_of(ctx)
 
     def when_up(supervisor: Supervisor) -> None:
         if demo and load_demo_supervised(session, supervisor):
             try_next(session)
 
-    raise typer.Exit(run(session.settings, when_up))
+    raise typer.Exit(run(session.settings, when_up, verbose))
 
 
 DEMO_ATTEMPTS = 3

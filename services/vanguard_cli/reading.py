@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kernel.periods import periods_of
+from contracts.periods import periods_of
 from vanguard.common.v1 import status_pb2
 from vanguard_cli.archive_view import archive_view
 from vanguard_cli.output import as_dict, console, emit_json

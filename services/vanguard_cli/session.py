@@ -12,8 +12,8 @@ from typing import TypeVar
 import grpc
 import typer
 
+from contracts.endpoints import SuiteSettings
 from kernel.envelope import Role
-from kernel.settings import Settings
 from vanguard_cli.output import fail
 from vanguard_sdk import CallPolicy, DevTokens, Endpoints, StaticToken, Vanguard, VanguardError
 from vanguard_sdk.tokens import TokenSource
@@ -23,7 +23,7 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Session:
-    settings: Settings
+    settings: SuiteSettings
     school: str
     host: str | None
     token: str | None

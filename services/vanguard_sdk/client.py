@@ -7,8 +7,8 @@ from types import TracebackType
 
 import grpc
 
+from contracts.endpoints import SuiteSettings
 from kernel.grpc.client import channel
-from kernel.settings import Settings
 from vanguard_sdk.archives import ArchivesClient
 from vanguard_sdk.calls import Caller, CallPolicy
 from vanguard_sdk.pledges import PledgesClient
@@ -23,7 +23,7 @@ class Endpoints:
     scoring: str = "127.0.0.1:50053"
 
     @classmethod
-    def from_settings(cls, settings: Settings, host: str | None = None) -> Endpoints:
+    def from_settings(cls, settings: SuiteSettings, host: str | None = None) -> Endpoints:
         """Where a suite configured by `settings` (the VANGUARD_* variables) listens."""
         host = host or settings.bind_host
         return cls(

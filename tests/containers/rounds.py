@@ -33,9 +33,10 @@ import grpc
 from kafka import KafkaConsumer, TopicPartition
 from school import MEMBERS, MONTH, School, Stubs, comparable
 
+from contracts.pledges import registry
+from contracts.scoring import PublicationIssued
+from contracts.topics import EVALUATIONS
 from kernel.envelope import Envelope
-from kernel.topics import EVALUATIONS
-from scoring.domain.events import PublicationIssued, registry
 from scoring.domain.publication import verify_digest
 from vanguard.scoring.v1 import scoring_pb2 as spb
 

@@ -18,9 +18,9 @@ from typing import Any
 
 import grpc
 
+from contracts.periods import periods_of
 from kernel.envelope import Role
 from kernel.grpc.client import bearer
-from kernel.periods import periods_of
 from kernel.tokens import issue_token
 from vanguard.archives.v1 import archives_pb2 as apb
 from vanguard.archives.v1 import archives_pb2_grpc

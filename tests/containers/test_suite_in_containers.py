@@ -17,9 +17,9 @@ from rounds import publications
 from school import MEMBERS, MONTH, School, Stubs, comparable, wait_until
 from suite import SERVICES, Suite
 
+from contracts.scoring import PublicationIssued
+from contracts.topics import EVALUATIONS
 from kernel.broker import free_port
-from kernel.topics import EVALUATIONS
-from scoring.domain.events import PublicationIssued
 from scoring.domain.publication import verify_digest
 from vanguard.archives.v1 import archives_pb2 as apb
 

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from e2e.up_process import SERVING_LINE, VANGUARD_UP_DEMO, UpProcess
 
-from kernel.supervisor import SERVICES, wait_until_serving
+from kernel.services import registered_services
+from kernel.supervisor import wait_until_serving
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -40,13 +41,13 @@ def test_up_starts_everything_with_a_quiet_terminal_and_a_log_per_process(
 ) -> None:
     printed = suite.output
     assert f"127.0.0.1:{suite.broker_port}" in printed
-    for spec in SERVICES:
+    for spec in registered_services():
         address = f"127.0.0.1:{suite.ports[spec.name]}"
         assert f"{spec.name:<10} gRPC on {address}" in printed
         assert wait_until_serving(address, timeout_s=5)
     assert (suite.data_dir / "archives" / "events.db").exists()
     logs = suite.data_dir / "log"
-    for name in ("broker", "supervisor", *(spec.name for spec in SERVICES)):
+    for name in ("broker", "supervisor", *(spec.name for spec in registered_services())):
         assert (logs / f"{name}.log").exists(), name
     assert " INFO " not in printed, printed  # the services' logs are in their files
     assert "ready: SERVING" in (logs / "archives.log").read_text()

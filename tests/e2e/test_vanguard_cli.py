@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from kernel.broker import free_port
-from kernel.supervisor import SERVICES
+from kernel.services import registered_services
 from vanguard_cli.demo.calendar import Calendar, months_before
 from vanguard_cli.demo.people import BRANCHES, TEACHERS
 from vanguard_cli.demo.plan import count, plan
@@ -79,7 +79,7 @@ def listening(port: int) -> bool:
 
 @pytest.fixture(scope="module")
 def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
-    ports = {spec.port_setting: free_port() for spec in SERVICES}
+    ports = {spec.port_setting: free_port() for spec in registered_services()}
     broker_port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("VANGUARD_")}
     env.update({f"VANGUARD_{name.upper()}": str(port) for name, port in ports.items()})

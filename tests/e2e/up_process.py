@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 
 from kernel.broker import free_port, listening
-from kernel.supervisor import SERVICES
+from kernel.services import registered_services
 
 UP = (sys.executable, "-m", "kernel", "up")
 VANGUARD_UP_DEMO = (str(Path(sys.executable).with_name("vanguard")), "up", "--demo")
@@ -27,14 +27,14 @@ ANY_PID = re.compile(r"\bpid (\d+)\)")
 class UpProcess:
     def __init__(self, data_dir: Path, argv: tuple[str, ...] = UP) -> None:
         self.argv = argv
-        self.ports = {spec.name: free_port() for spec in SERVICES}
+        self.ports = {spec.name: free_port() for spec in registered_services()}
         self.broker_port = free_port()
         self.data_dir = data_dir
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("VANGUARD_")}
         self.env.update(
             {
                 f"VANGUARD_{spec.port_setting.upper()}": str(self.ports[spec.name])
-                for spec in SERVICES
+                for spec in registered_services()
             }
         )
         self.env.update(

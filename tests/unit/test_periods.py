@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from contracts.periods import PeriodKind, parse_period, periods_of
 from kernel.errors import InvalidArgument
-from kernel.periods import PeriodKind, parse_period, periods_of
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from contracts.school_calendar import HAPPENED, JOINED_PARTY, PLANNED, DayRange
 from kernel import validation as v
 from kernel.errors import MESSAGE_MAX, QUOTE_MAX, InvalidArgument, NotFound, quoted
-from kernel.school_calendar import HAPPENED, JOINED_PARTY, PLANNED, DayRange
 
 TODAY = date(2026, 12, 4)
 HUGE = "x" * 10_000

@@ -7,28 +7,29 @@ from __future__ import annotations
 import grpc
 
 from kernel.errors import DomainError, InvalidArgument, NotFound, Unavailable
-from kernel.grpc.client import SERVICE_CHANNEL_OPTIONS, bearer
-from kernel.tokens import ServiceTokens
+from kernel.grpc.service_client import ServiceClient
 from vanguard.scoring.v1 import scoring_pb2, scoring_pb2_grpc
 
 SUBJECT = "archives"
 
 
-class ScoringExplainer:
+class ScoringExplainer(ServiceClient[scoring_pb2_grpc.ScoringServiceStub]):
     def __init__(self, address: str, token_secret: str, *, timeout_s: float = 2.0) -> None:
-        self.address = address
-        self.timeout_s = timeout_s
-        self._tokens = ServiceTokens(token_secret, SUBJECT)
-        self._channel: grpc.aio.Channel | None = None
-        self._stub: scoring_pb2_grpc.ScoringServiceStub | None = None
+        super().__init__(
+            address,
+            token_secret,
+            SUBJECT,
+            scoring_pb2_grpc.ScoringServiceStub,
+            timeout_s=timeout_s,
+        )
 
     async def explain(self, school_id: str, member_id: str, period: str) -> scoring_pb2.Explanation:
         request = scoring_pb2.EvaluationRequest(
             school_id=school_id, member_id=member_id, period=period
         )
         try:
-            return await self._scoring().Explain(
-                request, metadata=bearer(self._tokens.for_school(school_id)), timeout=self.timeout_s
+            return await self.stub().Explain(
+                request, metadata=self.metadata(school_id), timeout=self.timeout_s
             )
         except grpc.aio.AioRpcError as error:
             raise self._domain_error(error, member_id, period) from None
@@ -45,17 +46,6 @@ class ScoringExplainer:
         if code is grpc.StatusCode.INVALID_ARGUMENT:
             return InvalidArgument(error.details() or "refused by scoring", field="period")
         if code is grpc.StatusCode.DEADLINE_EXCEEDED:
-            return Unavailable(f"scoring did not answer within {self.timeout_s:g} s; retry")
+            return self.timed_out("scoring")
         # Down, starting, or refusing this service: the evaluation cannot be explained now.
         return Unavailable(f"scoring cannot explain the evaluation now ({code.name}); retry")
-
-    def _scoring(self) -> scoring_pb2_grpc.ScoringServiceStub:
-        if self._stub is None:  # created on first use, inside the server's event loop
-            self._channel = grpc.aio.insecure_channel(self.address, options=SERVICE_CHANNEL_OPTIONS)
-            self._stub = scoring_pb2_grpc.ScoringServiceStub(self._channel)
-        return self._stub
-
-    async def close(self) -> None:
-        if self._channel is not None:
-            await self._channel.close(grace=None)
-            self._channel = self._stub = None

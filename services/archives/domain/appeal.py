@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from archives.domain.events import AppealFiled, AppealResolved
-from archives.domain.vocabulary import AppealOutcome, AppealSubject
+from contracts.archives import AppealFiled, AppealResolved
+from contracts.vocabulary import AppealOutcome, AppealSubject
 from kernel.aggregate import Aggregate
 from kernel.errors import NotFound, PreconditionFailed
 

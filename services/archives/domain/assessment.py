@@ -6,8 +6,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from archives.domain.events import AssessmentSubmitted
-from archives.domain.vocabulary import Lead, Tier
+from contracts.archives import AssessmentSubmitted
+from contracts.vocabulary import Lead, Tier
 from kernel.aggregate import Aggregate
 
 SEALED_TIERS = frozenset({Tier.PEER, Tier.PUBLIC})

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from archives.domain.events import MemberLeft, MemberRegistered, MemberTransferred
-from archives.domain.vocabulary import MemberRole
+from contracts.archives import MemberLeft, MemberRegistered, MemberTransferred
+from contracts.vocabulary import MemberRole
 from kernel.aggregate import Aggregate
 from kernel.errors import NotFound, PreconditionFailed
 

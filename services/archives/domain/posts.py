@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from archives.domain.events import (
+from contracts.archives import (
     MemberAssignedToPost,
     MemberReleasedFromPost,
     ModelPostEstablished,
     ModelPostReviewed,
 )
-from archives.domain.vocabulary import PostKind
+from contracts.vocabulary import PostKind
 from kernel.aggregate import Aggregate
 from kernel.errors import NotFound, PreconditionFailed
 

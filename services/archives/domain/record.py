@@ -5,13 +5,8 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from archives.domain.events import (
-    PerformanceRecorded,
-    RecordCorrected,
-    RecordRejected,
-    RecordVerified,
-)
-from archives.domain.vocabulary import Channel, RecordCategory
+from contracts.archives import PerformanceRecorded, RecordCorrected, RecordRejected, RecordVerified
+from contracts.vocabulary import Channel, RecordCategory
 from kernel.aggregate import Aggregate
 from kernel.errors import NotFound, PermissionDenied, PreconditionFailed
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from contextlib import suppress
 from datetime import date
 
-from archives.domain.events import BranchEstablished, PeriodClosed, SchoolRegistered
+from contracts.archives import BranchEstablished, PeriodClosed, SchoolRegistered
+from contracts.periods import Period, parse_period
 from kernel.aggregate import Aggregate
 from kernel.errors import InvalidArgument, NotFound, PreconditionFailed
-from kernel.periods import Period, parse_period
 
 
 class School(Aggregate):

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from contracts.stage import stage_of
+from contracts.vocabulary import Outcome, PledgeStatus, RectificationStatus
 from kernel.envelope import Envelope
-from pledges.domain.stage import stage_of
-from pledges.domain.vocabulary import Outcome, PledgeStatus, RectificationStatus
 
 Archive = dict[str, Any]
 EntryKey = tuple[str, str]  # (section, id) of one archive entry: ("pledges", pledge_id), …

@@ -18,10 +18,10 @@ from pydantic_core import from_json
 from archives.readmodel import rollups
 from archives.readmodel.archive import Archive, apply, empty_archive
 from archives.readmodel.archive_rows import read_archive
+from contracts.periods import Period
 from kernel.envelope import Envelope
 from kernel.errors import NotFound
 from kernel.events import EventRegistry, encode
-from kernel.periods import Period
 from kernel.projection import ReadModelQueries
 from kernel.store.sqlite import timestamp
 

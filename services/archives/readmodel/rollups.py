@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from kernel.periods import Period
+from contracts.periods import Period
 
 BAND_LABELS = ("top quarter", "second quarter", "third quarter", "bottom quarter")
 

@@ -1,4 +1,5 @@
-"""The one table from domain errors to gRPC status codes (DESIGN.md §7), and how a call
+"""The one table from domain errors to gRPC status codes (docs/design.md#errors-on-the-wire),
+and how a call
 aborts with one: a `google.rpc.Status` with a `BadRequest` field violation when a field is at
 fault, plus the field in trailing metadata for clients that do not unpack details."""
 

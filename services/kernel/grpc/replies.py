@@ -4,7 +4,9 @@ deadline) until the service's read model shows the change when the caller asked 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeAlias
+
+import grpc
 
 from kernel.store import AppendResult
 from vanguard.common.v1 import command_pb2
@@ -13,6 +15,8 @@ DEFAULT_WAIT_S = 10.0
 
 # Waits until a stream version is visible in the read model; False on timeout.
 VisibilityWait = Callable[[str, int, float], Awaitable[bool]]
+# What a servicer method is given beside its request (a string: not subscriptable at run time).
+ServicerContext: TypeAlias = "grpc.aio.ServicerContext[Any, Any]"
 
 
 def expected_of(request: Any) -> int | None:
@@ -33,7 +37,7 @@ def reply(result: AppendResult, visible: bool = False) -> command_pb2.CommandRep
 async def command_reply(
     result: AppendResult,
     options: command_pb2.CommandOptions,
-    context: Any,
+    context: ServicerContext,
     wait_visible: VisibilityWait,
 ) -> command_pb2.CommandReply:
     visible = False

@@ -26,7 +26,7 @@ log = logging.getLogger("vanguard.grpc")
 
 @dataclass(frozen=True)
 class ServiceRegistration:
-    name: str  # full service name, e.g. "vanguard.archives.v1.ArchiveService"
+    name: str  # full service name, e.g. "vanguard.<package>.v1.<Name>Service"
     add_to_server: Callable[[Any, grpc.aio.Server], None]  # the generated add_*_to_server
     servicer: object
 

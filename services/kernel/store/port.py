@@ -1,4 +1,4 @@
-"""The event-store port every backend implements (DESIGN.md §4)."""
+"""The event-store port every backend implements (docs/design.md#store-relay-consumers)."""
 
 from __future__ import annotations
 

@@ -7,27 +7,28 @@ from __future__ import annotations
 import grpc
 
 from kernel.errors import DomainError, NotFound, Unavailable
-from kernel.grpc.client import SERVICE_CHANNEL_OPTIONS, bearer
-from kernel.tokens import ServiceTokens
+from kernel.grpc.service_client import ServiceClient
 from pledges.domain.ports import MemberOnRoll
 from vanguard.archives.v1 import archives_pb2, archives_pb2_grpc
 
 SUBJECT = "pledges"
 
 
-class ArchivesMemberRoll:
+class ArchivesMemberRoll(ServiceClient[archives_pb2_grpc.ArchiveServiceStub]):
     def __init__(self, address: str, token_secret: str, *, timeout_s: float = 2.0) -> None:
-        self.address = address
-        self.timeout_s = timeout_s
-        self._tokens = ServiceTokens(token_secret, SUBJECT)
-        self._channel: grpc.aio.Channel | None = None
-        self._stub: archives_pb2_grpc.ArchiveServiceStub | None = None
+        super().__init__(
+            address,
+            token_secret,
+            SUBJECT,
+            archives_pb2_grpc.ArchiveServiceStub,
+            timeout_s=timeout_s,
+        )
 
     async def member(self, school_id: str, member_id: str) -> MemberOnRoll:
         request = archives_pb2.GetMemberRequest(school_id=school_id, member_id=member_id)
         try:
-            reply = await self._archives().GetMember(
-                request, metadata=bearer(self._tokens.for_school(school_id)), timeout=self.timeout_s
+            reply = await self.stub().GetMember(
+                request, metadata=self.metadata(school_id), timeout=self.timeout_s
             )
         except grpc.aio.AioRpcError as error:
             raise self._domain_error(error, member_id) from None
@@ -38,17 +39,6 @@ class ArchivesMemberRoll:
         if code is grpc.StatusCode.NOT_FOUND:
             return NotFound(f"archives has no member {member_id}", field="member_id")
         if code is grpc.StatusCode.DEADLINE_EXCEEDED:
-            return Unavailable(f"archives did not answer within {self.timeout_s:g} s; retry")
+            return self.timed_out("archives")
         # Down, not ready, or refusing this service: the pledge cannot be checked now.
         return Unavailable(f"archives cannot check the member now ({code.name}); retry")
-
-    def _archives(self) -> archives_pb2_grpc.ArchiveServiceStub:
-        if self._stub is None:  # created on first use, inside the server's event loop
-            self._channel = grpc.aio.insecure_channel(self.address, options=SERVICE_CHANNEL_OPTIONS)
-            self._stub = archives_pb2_grpc.ArchiveServiceStub(self._channel)
-        return self._stub
-
-    async def close(self) -> None:
-        if self._channel is not None:
-            await self._channel.close(grace=None)
-            self._channel = self._stub = None

@@ -3,11 +3,12 @@ of. Pending until the pledge's branch verifies or dismisses it; only verified fe
 
 from __future__ import annotations
 
+from contracts.pledges import FeedbackDismissed, FeedbackGiven, FeedbackVerified
+from contracts.vocabulary import ReviewerKind
 from kernel.aggregate import Aggregate
 from kernel.errors import NotFound, PermissionDenied, PreconditionFailed
-from pledges.domain.events import FeedbackDismissed, FeedbackGiven, FeedbackVerified
 from pledges.domain.pledge_state import PledgeState
-from pledges.domain.vocabulary import FeedbackStatus, ReviewerKind
+from pledges.domain.vocabulary import FeedbackStatus
 
 
 class Feedback(Aggregate):

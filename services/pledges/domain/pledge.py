@@ -5,17 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from contracts import pledges as e
+from contracts.stage import BEFORE_PUBLICATION
+from contracts.vocabulary import Outcome, RectificationStatus, Verdict
 from kernel.errors import InvalidArgument, NotFound, PreconditionFailed
-from pledges.domain import events as e
 from pledges.domain.pledge_state import PledgeState, S
-from pledges.domain.stage import BEFORE_PUBLICATION
 from pledges.domain.terms import Report, Terms, progress_map
-from pledges.domain.vocabulary import (
-    Outcome,
-    RectificationStatus,
-    ReportStatus,
-    Verdict,
-)
+from pledges.domain.vocabulary import ReportStatus
 
 
 class Pledge(PledgeState):

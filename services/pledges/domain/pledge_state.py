@@ -3,18 +3,13 @@ share, and the `when_*` methods that apply each event, live and on replay alike.
 
 from __future__ import annotations
 
+from contracts import pledges as e
+from contracts.stage import stage_of
+from contracts.vocabulary import Outcome, PledgeStatus, RectificationStatus, Stage
 from kernel.aggregate import Aggregate
 from kernel.errors import NotFound, PermissionDenied, PreconditionFailed
-from pledges.domain import events as e
-from pledges.domain.stage import stage_of
 from pledges.domain.terms import Report, Terms
-from pledges.domain.vocabulary import (
-    Outcome,
-    PledgeStatus,
-    RectificationStatus,
-    ReportStatus,
-    Stage,
-)
+from pledges.domain.vocabulary import ReportStatus
 
 S = PledgeStatus
 

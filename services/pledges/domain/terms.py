@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from contracts.pledges import Progress, TargetTerms
+from contracts.vocabulary import Lead
 from kernel.errors import InvalidArgument
-from pledges.domain.events import Progress, TargetTerms
-from pledges.domain.vocabulary import Lead, ReportStatus
+from pledges.domain.vocabulary import ReportStatus
 
 TARGETS_MIN, TARGETS_MAX = 1, 10
 

@@ -4,34 +4,22 @@ pledges read model shows the change)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from kernel.auth import current_principal
-from kernel.grpc.replies import VisibilityWait, command_reply, expected_of
-from kernel.store import AppendResult
+from kernel.grpc.commands import CommandMethods
+from kernel.grpc.replies import ServicerContext
 from pledges import commands as c
 from pledges.entrypoints import convert
 from pledges.handlers import PledgesHandlers
+from vanguard.common.v1 import command_pb2
+from vanguard.pledges.v1 import pledges_pb2 as pb
+
+Reply = command_pb2.CommandReply
 
 
-class CommandMethods:
+class PledgeCommands(CommandMethods):
     handlers: PledgesHandlers
-    wait_visible: VisibilityWait
 
-    async def _reply(self, result: AppendResult, request: Any, context: Any) -> Any:
-        return await command_reply(result, request.options, context, self.wait_visible)
-
-    async def _run(
-        self, handler: Callable[..., AppendResult], cmd: Any, request: Any, context: Any
-    ) -> Any:
-        """A command on an existing pledge or feedback: with its key and expected version."""
-        result = handler(
-            current_principal(), cmd, request.options.idempotency_key, expected_of(request)
-        )
-        return await self._reply(result, request, context)
-
-    async def MakePledge(self, request: Any, context: Any) -> Any:
+    async def MakePledge(self, request: pb.MakePledgeRequest, context: ServicerContext) -> Reply:
         cmd = c.MakePledge(
             request.school_id,
             request.member_id,
@@ -46,15 +34,21 @@ class CommandMethods:
         )
         return await self._reply(result, request, context)
 
-    async def ApprovePledge(self, request: Any, context: Any) -> Any:
+    async def ApprovePledge(
+        self, request: pb.ApprovePledgeRequest, context: ServicerContext
+    ) -> Reply:
         cmd = c.ApprovePledge(request.school_id, request.pledge_id, request.note)
-        return await self._run(self.handlers.approve_pledge, cmd, request, context)
+        return await self._command_at(self.handlers.approve_pledge, cmd, request, context)
 
-    async def ReturnPledge(self, request: Any, context: Any) -> Any:
+    async def ReturnPledge(
+        self, request: pb.ReturnPledgeRequest, context: ServicerContext
+    ) -> Reply:
         cmd = c.ReturnPledge(request.school_id, request.pledge_id, request.reason)
-        return await self._run(self.handlers.return_pledge, cmd, request, context)
+        return await self._command_at(self.handlers.return_pledge, cmd, request, context)
 
-    async def RevisePledge(self, request: Any, context: Any) -> Any:
+    async def RevisePledge(
+        self, request: pb.RevisePledgeRequest, context: ServicerContext
+    ) -> Reply:
         cmd = c.RevisePledge(
             request.school_id,
             request.pledge_id,
@@ -63,21 +57,29 @@ class CommandMethods:
             request.description,
             convert.target_specs(request.targets),
         )
-        return await self._run(self.handlers.revise_pledge, cmd, request, context)
+        return await self._command_at(self.handlers.revise_pledge, cmd, request, context)
 
-    async def ResubmitPledge(self, request: Any, context: Any) -> Any:
+    async def ResubmitPledge(
+        self, request: pb.ResubmitPledgeRequest, context: ServicerContext
+    ) -> Reply:
         cmd = c.ResubmitPledge(request.school_id, request.pledge_id)
-        return await self._run(self.handlers.resubmit_pledge, cmd, request, context)
+        return await self._command_at(self.handlers.resubmit_pledge, cmd, request, context)
 
-    async def PublishPledge(self, request: Any, context: Any) -> Any:
+    async def PublishPledge(
+        self, request: pb.PublishPledgeRequest, context: ServicerContext
+    ) -> Reply:
         cmd = c.PublishPledge(request.school_id, request.pledge_id)
-        return await self._run(self.handlers.publish_pledge, cmd, request, context)
+        return await self._command_at(self.handlers.publish_pledge, cmd, request, context)
 
-    async def WithdrawPledge(self, request: Any, context: Any) -> Any:
+    async def WithdrawPledge(
+        self, request: pb.WithdrawPledgeRequest, context: ServicerContext
+    ) -> Reply:
         cmd = c.WithdrawPledge(request.school_id, request.pledge_id, request.reason)
-        return await self._run(self.handlers.withdraw_pledge, cmd, request, context)
+        return await self._command_at(self.handlers.withdraw_pledge, cmd, request, context)
 
-    async def ReportFulfilment(self, request: Any, context: Any) -> Any:
+    async def ReportFulfilment(
+        self, request: pb.ReportFulfilmentRequest, context: ServicerContext
+    ) -> Reply:
         cmd = c.ReportFulfilment(
             request.school_id,
             request.pledge_id,
@@ -85,9 +87,11 @@ class CommandMethods:
             request.narrative,
             tuple(request.evidence),
         )
-        return await self._run(self.handlers.report_fulfilment, cmd, request, context)
+        return await self._command_at(self.handlers.report_fulfilment, cmd, request, context)
 
-    async def VerifyFulfilment(self, request: Any, context: Any) -> Any:
+    async def VerifyFulfilment(
+        self, request: pb.VerifyFulfilmentRequest, context: ServicerContext
+    ) -> Reply:
         cmd = c.VerifyFulfilment(
             request.school_id,
             request.pledge_id,
@@ -96,9 +100,9 @@ class CommandMethods:
             convert.figures(request.accepted_progress),
             request.note,
         )
-        return await self._run(self.handlers.verify_fulfilment, cmd, request, context)
+        return await self._command_at(self.handlers.verify_fulfilment, cmd, request, context)
 
-    async def ClosePledge(self, request: Any, context: Any) -> Any:
+    async def ClosePledge(self, request: pb.ClosePledgeRequest, context: ServicerContext) -> Reply:
         cmd = c.ClosePledge(
             request.school_id,
             request.pledge_id,
@@ -106,22 +110,30 @@ class CommandMethods:
             request.note,
             request.rectification,
         )
-        return await self._run(self.handlers.close_pledge, cmd, request, context)
+        return await self._command_at(self.handlers.close_pledge, cmd, request, context)
 
-    async def ReportRectification(self, request: Any, context: Any) -> Any:
+    async def ReportRectification(
+        self, request: pb.ReportRectificationRequest, context: ServicerContext
+    ) -> Reply:
         cmd = c.ReportRectification(
             request.school_id, request.pledge_id, request.narrative, tuple(request.evidence)
         )
-        return await self._run(self.handlers.report_rectification, cmd, request, context)
+        return await self._command_at(self.handlers.report_rectification, cmd, request, context)
 
-    async def CompleteRectification(self, request: Any, context: Any) -> Any:
+    async def CompleteRectification(
+        self, request: pb.CompleteRectificationRequest, context: ServicerContext
+    ) -> Reply:
         cmd = c.CompleteRectification(request.school_id, request.pledge_id, request.note)
-        return await self._run(self.handlers.complete_rectification, cmd, request, context)
+        return await self._command_at(self.handlers.complete_rectification, cmd, request, context)
 
-    async def VerifyFeedback(self, request: Any, context: Any) -> Any:
+    async def VerifyFeedback(
+        self, request: pb.VerifyFeedbackRequest, context: ServicerContext
+    ) -> Reply:
         cmd = c.VerifyFeedback(request.school_id, request.feedback_id, request.note)
-        return await self._run(self.handlers.verify_feedback, cmd, request, context)
+        return await self._command_at(self.handlers.verify_feedback, cmd, request, context)
 
-    async def DismissFeedback(self, request: Any, context: Any) -> Any:
+    async def DismissFeedback(
+        self, request: pb.DismissFeedbackRequest, context: ServicerContext
+    ) -> Reply:
         cmd = c.DismissFeedback(request.school_id, request.feedback_id, request.reason)
-        return await self._run(self.handlers.dismiss_feedback, cmd, request, context)
+        return await self._command_at(self.handlers.dismiss_feedback, cmd, request, context)

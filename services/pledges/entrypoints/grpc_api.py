@@ -4,29 +4,31 @@ limited per client here, at the edge."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from contracts.periods import parse_period
+from contracts.vocabulary import PledgeStatus, Stage
 from kernel import validation as v
 from kernel.auth import current_principal
 from kernel.errors import RateLimited
-from kernel.grpc.replies import VisibilityWait
+from kernel.grpc.replies import ServicerContext, VisibilityWait
 from kernel.grpc.status import StatusMixin, StatusSource
-from kernel.periods import parse_period
 from pledges import commands as c
-from pledges.domain.vocabulary import FeedbackStatus, PledgeStatus, Stage
+from pledges.domain.vocabulary import FeedbackStatus
 from pledges.entrypoints import convert
-from pledges.entrypoints.command_api import CommandMethods
+from pledges.entrypoints.command_api import PledgeCommands
 from pledges.entrypoints.rate_limit import RateLimiter, client_of
 from pledges.handlers import PledgesHandlers
 from pledges.reading import PledgesReader, page_of
+from vanguard.common.v1 import command_pb2
 from vanguard.pledges.v1 import pledges_pb2 as pb
 from vanguard.pledges.v1 import pledges_pb2_grpc
+
+Reply = command_pb2.CommandReply
 
 SERVICE_NAME = "vanguard.pledges.v1.PledgeService"
 PUBLIC_METHODS = frozenset({f"/{SERVICE_NAME}/PublicBoard", f"/{SERVICE_NAME}/GiveFeedback"})
 
 
-class PledgeApi(StatusMixin, CommandMethods, pledges_pb2_grpc.PledgeServiceServicer):
+class PledgeApi(StatusMixin, PledgeCommands, pledges_pb2_grpc.PledgeServiceServicer):
     def __init__(
         self,
         runtime: StatusSource,
@@ -45,7 +47,7 @@ class PledgeApi(StatusMixin, CommandMethods, pledges_pb2_grpc.PledgeServiceServi
         self.board_limit = board_limit
 
     @staticmethod
-    async def _within(limit: RateLimiter, context: Any) -> None:
+    async def _within(limit: RateLimiter, context: ServicerContext) -> None:
         wait_s = limit.take(client_of(current_principal(), context.peer()))
         if wait_s > 0:
             raise RateLimited(
@@ -55,7 +57,9 @@ class PledgeApi(StatusMixin, CommandMethods, pledges_pb2_grpc.PledgeServiceServi
 
     # -- public ----------------------------------------------------------------------------
 
-    async def GiveFeedback(self, request: Any, context: Any) -> Any:
+    async def GiveFeedback(
+        self, request: pb.GiveFeedbackRequest, context: ServicerContext
+    ) -> Reply:
         await self._within(self.feedback_limit, context)
         cmd = c.GiveFeedback(
             request.school_id,
@@ -70,7 +74,9 @@ class PledgeApi(StatusMixin, CommandMethods, pledges_pb2_grpc.PledgeServiceServi
         )
         return await self._reply(result, request, context)
 
-    async def PublicBoard(self, request: Any, context: Any) -> Any:
+    async def PublicBoard(
+        self, request: pb.PublicBoardRequest, context: ServicerContext
+    ) -> pb.PublicBoardReply:
         await self._within(self.board_limit, context)
         documents, token = self.reader.board(
             current_principal(),
@@ -85,11 +91,13 @@ class PledgeApi(StatusMixin, CommandMethods, pledges_pb2_grpc.PledgeServiceServi
 
     # -- queries ---------------------------------------------------------------------------
 
-    async def GetPledge(self, request: Any, context: Any) -> Any:
+    async def GetPledge(self, request: pb.GetPledgeRequest, context: ServicerContext) -> pb.Pledge:
         document = self.reader.pledge(current_principal(), request.school_id, request.pledge_id)
         return convert.pledge(document)
 
-    async def ListPledges(self, request: Any, context: Any) -> Any:
+    async def ListPledges(
+        self, request: pb.ListPledgesRequest, context: ServicerContext
+    ) -> pb.ListPledgesReply:
         filters = {
             "member_id": v.optional_identifier(request.member_id, "member_id"),
             "branch_id": v.optional_identifier(request.branch_id, "branch_id"),
@@ -107,7 +115,9 @@ class PledgeApi(StatusMixin, CommandMethods, pledges_pb2_grpc.PledgeServiceServi
             pledges=[convert.pledge(d) for d in documents], next_page_token=token
         )
 
-    async def ListFeedback(self, request: Any, context: Any) -> Any:
+    async def ListFeedback(
+        self, request: pb.ListFeedbackRequest, context: ServicerContext
+    ) -> pb.ListFeedbackReply:
         filters = {
             "pledge_id": v.optional_identifier(request.pledge_id, "pledge_id"),
             "branch_id": v.optional_identifier(request.branch_id, "branch_id"),

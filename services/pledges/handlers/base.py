@@ -1,5 +1,6 @@
-"""What every pledges handler shares: the repository and executor, the caller's context, the
-pledge loaded with the caller's expected version, and input rules that name the field."""
+"""What every pledges handler shares, beyond the kernel's `HandlerBase`: the member roll and
+contact book, the pledge loaded at the caller's expected version, and input rules that name
+the field."""
 
 from __future__ import annotations
 
@@ -8,22 +9,22 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from contracts import school_calendar
+from contracts.periods import Period
+from contracts.pledges import Progress, TargetTerms, registry
+from contracts.school_calendar import PLANNED
+from contracts.vocabulary import Lead
 from kernel import validation as v
-from kernel.aggregate import Aggregate, Repository
-from kernel.auth import Principal, require_school
-from kernel.commands import CommandExecutor, Decision
-from kernel.envelope import CommandContext
-from kernel.errors import ConcurrencyConflict, InvalidArgument
-from kernel.periods import Period
-from kernel.school_calendar import PLANNED
+from kernel.auth import Principal
+from kernel.commands import Decision
+from kernel.errors import InvalidArgument
+from kernel.handlers import HandlerBase as BaseHandlers
 from kernel.store import AppendResult, EventStore
 from pledges import commands as c
-from pledges.domain.events import Progress, TargetTerms, registry
 from pledges.domain.pledge import Pledge
 from pledges.domain.ports import ContactBook, MemberRoll
 from pledges.domain.screening import screened
 from pledges.domain.terms import TARGETS_MAX, TARGETS_MIN, Terms
-from pledges.domain.vocabulary import Lead
 
 TITLE_MAX = 100
 TEXT_MAX = 2000
@@ -34,11 +35,7 @@ EVIDENCE_MAX, REFERENCE_MAX = 20, 500
 Authority = Callable[[Principal, Any], None]
 
 
-def new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"
-
-
-class HandlerBase:
+class HandlerBase(BaseHandlers):
     def __init__(
         self,
         store: EventStore,
@@ -49,32 +46,12 @@ class HandlerBase:
         today: Callable[[], date] = date.today,
         correlation_id: Callable[[], str] = lambda: str(uuid.uuid4()),
     ) -> None:
-        self.repository = Repository(store, registry)
-        self.executor = CommandExecutor(self.repository)
+        super().__init__(store, registry, today=today, correlation_id=correlation_id)
         self.members = members
         self.contacts = contacts
         self.blocked_words = blocked_words
-        self.today = today
-        self.correlation_id = correlation_id
 
-    # -- context, loading, running ---------------------------------------------------------
-
-    def _context(self, principal: Principal, school_id: str) -> CommandContext:
-        require_school(principal, school_id)
-        return CommandContext(
-            school_id=school_id, actor=principal.actor, correlation_id=self.correlation_id()
-        )
-
-    @staticmethod
-    def _at_version(aggregate: Aggregate, expected: int | None) -> None:
-        """A stale writer learns it is stale (ABORTED), whatever the rules would say of the
-        newer state it has not seen."""
-        if expected is not None and expected != aggregate.version:
-            raise ConcurrencyConflict(
-                f"{aggregate.kind} {aggregate.id} is at version {aggregate.version}, "
-                f"expected {expected}",
-                field="expected_version",
-            )
+    # -- loading, running ------------------------------------------------------------------
 
     def _pledge(self, school_id: str, pledge_id: str) -> Pledge:
         pledge = self.repository.load(Pledge, school_id, v.identifier(pledge_id, "pledge_id"))
@@ -101,9 +78,7 @@ class HandlerBase:
             self._at_version(pledge, expected)
             return Decision(pledge, act(pledge) or {})
 
-        return self.executor.run(
-            name, cmd, context, decide, idempotency_key=key, expected_version=expected
-        )
+        return self._run(name, cmd, context, decide, key, expected)
 
     # -- input rules -----------------------------------------------------------------------
 
@@ -150,7 +125,9 @@ class HandlerBase:
     def _target(self, number: int, spec: c.TargetSpec, period: Period) -> TargetTerms:
         field = f"targets[{number - 1}]"
         description = self._text(spec.description, f"{field}.description", TARGET_MAX)
-        due_on = v.day(spec.due_on, f"{field}.due_on", today=self.today(), within=PLANNED)
+        due_on = school_calendar.day(
+            spec.due_on, f"{field}.due_on", today=self.today(), within=PLANNED
+        )
         if not period.contains(due_on):
             raise InvalidArgument(f"{due_on} is outside period {period}", field=f"{field}.due_on")
         if due_on < self.today():

@@ -3,13 +3,13 @@ and the rectification that follows an outcome short of fulfilled."""
 
 from __future__ import annotations
 
+from contracts.vocabulary import Outcome, Verdict
 from kernel import validation as v
 from kernel.auth import Principal
 from kernel.store import AppendResult
 from pledges import commands as c
 from pledges.authority import as_branch_leader, as_owner
 from pledges.domain.pledge import Pledge
-from pledges.domain.vocabulary import Outcome, Verdict
 from pledges.handlers.base import HandlerBase
 
 

@@ -3,18 +3,19 @@ resubmitted), published (公示) or withdrawn before that."""
 
 from __future__ import annotations
 
+from contracts.periods import parse_period
 from kernel import validation as v
 from kernel.auth import Principal, require_branch, require_role
 from kernel.commands import Decision
 from kernel.envelope import Role
 from kernel.errors import PermissionDenied, PreconditionFailed
-from kernel.periods import parse_period
+from kernel.handlers import new_id
 from kernel.store import AppendResult
 from pledges import commands as c
 from pledges.authority import as_branch_leader, as_owner
 from pledges.domain.pledge import Pledge
 from pledges.domain.ports import MemberOnRoll
-from pledges.handlers.base import TEXT_MAX, HandlerBase, new_id
+from pledges.handlers.base import TEXT_MAX, HandlerBase
 
 MAKERS = (Role.MEMBER, Role.SECRETARY, Role.COMMITTEE)
 
@@ -51,7 +52,7 @@ class PlanHandlers(HandlerBase):
             )
             return Decision(pledge)
 
-        return self.executor.run("MakePledge", cmd, context, decide, idempotency_key=key)
+        return self._run("MakePledge", cmd, context, decide, key)
 
     @staticmethod
     def _may_pledge_for(principal: Principal, member: MemberOnRoll) -> None:

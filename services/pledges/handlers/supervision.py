@@ -7,17 +7,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from contracts.vocabulary import ReviewerKind
 from kernel import validation as v
 from kernel.auth import Principal, require_role, require_school
 from kernel.commands import Decision
 from kernel.envelope import CommandContext, Role
 from kernel.errors import InvalidArgument, PermissionDenied
+from kernel.handlers import new_id
 from kernel.store import AppendResult
 from pledges import commands as c
 from pledges.authority import as_branch_leader
 from pledges.domain.feedback import Feedback
-from pledges.domain.vocabulary import ReviewerKind
-from pledges.handlers.base import HandlerBase, new_id
+from pledges.handlers.base import HandlerBase
 
 GIVERS = (Role.PUBLIC, Role.MEMBER)
 CONTACT_MAX = 200
@@ -45,7 +46,7 @@ class SupervisionHandlers(HandlerBase):
             feedback.give(pledge, rating=cmd.rating, text=text, reviewer_kind=kind)
             return Decision(feedback)
 
-        result = self.executor.run("GiveFeedback", cmd, context, decide, idempotency_key=key)
+        result = self._run("GiveFeedback", cmd, context, decide, key)
         if contact and not result.replayed:
             self.contacts.keep(cmd.school_id, feedback_id, contact)
         return result
@@ -104,8 +105,6 @@ class SupervisionHandlers(HandlerBase):
             act(feedback)
             return Decision(feedback)
 
-        result = self.executor.run(
-            name, cmd, context, decide, idempotency_key=key, expected_version=expected
-        )
+        result = self._run(name, cmd, context, decide, key, expected)
         self.contacts.forget(cmd.school_id, cmd.feedback_id)
         return result

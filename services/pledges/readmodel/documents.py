@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from contracts.stage import stage_of
+from contracts.vocabulary import Outcome, PledgeStatus, RectificationStatus
 from kernel.envelope import Envelope
-from pledges.domain.stage import stage_of
-from pledges.domain.vocabulary import Outcome, PledgeStatus, RectificationStatus
 
 Document = dict[str, Any]
 Fold = Callable[[Document, Envelope, dict[str, Any]], None]

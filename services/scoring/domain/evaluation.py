@@ -8,35 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pydantic import BaseModel, ConfigDict
-
-from kernel.periods import Period
+from contracts.periods import Period
+from contracts.scoring import Frozen, ObjectiveBreakdown, TierBreakdown
 from scoring.domain.contributions import Contribution
 from scoring.domain.facts import Fact
 from scoring.domain.objective import ObjectiveTally, normalised, tally_objective
 from scoring.domain.rules import Rules
 from scoring.domain.scope import PeriodScope
 from scoring.domain.tiers import TierTally, tally_tiers
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ObjectiveBreakdown(Frozen):
-    points: float
-    normalised: float  # 0–100
-    records: dict[str, float]  # by record category, after caps
-    pledges: float
-    feedback: float
-    posts: float
-
-
-class TierBreakdown(Frozen):
-    self_assessment: float | None
-    peer_public: float | None
-    committee: float | None
-    peer_public_ballots: int
 
 
 class Evaluation(Frozen):

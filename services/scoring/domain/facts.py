@@ -8,8 +8,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
+from contracts.periods import Period, parse_period, periods_of
 from kernel.envelope import Envelope
-from kernel.periods import Period, parse_period, periods_of
 
 ARCHIVES = "archives"
 PLEDGES = "pledges"

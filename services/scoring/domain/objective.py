@@ -7,9 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from archives.domain.vocabulary import Channel, RecordCategory
-from kernel.periods import Period
-from pledges.domain.vocabulary import Outcome
+from contracts.periods import Period
+from contracts.vocabulary import Channel, Outcome, RecordCategory
 from scoring.domain.contributions import Contribution
 from scoring.domain.facts import Fact
 from scoring.domain.records import RecordState, fold_records

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from kernel.periods import PeriodKind
+from contracts.periods import PeriodKind
+from contracts.scoring import PublicationEntry, PublicationIssued
 from scoring.domain.evaluation import Evaluation
-from scoring.domain.events import PublicationEntry, PublicationIssued
 from scoring.domain.facts import ARCHIVES, Fact
 from scoring.domain.rules import Rules
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from archives.domain.vocabulary import Channel, RecordCategory
+from contracts.vocabulary import Channel, RecordCategory
 from scoring.domain.facts import Fact
 
 

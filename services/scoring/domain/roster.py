@@ -1,6 +1,6 @@
 """Which branch a member is in, learnt from the archives events scoring already reads:
 MemberRegistered names the branch, MemberTransferred the new one. Scoring needs it only to let
-a secretary read the evaluations of their own branch (DESIGN.md §6)."""
+a secretary read the evaluations of their own branch (docs/design.md#security)."""
 
 from __future__ import annotations
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from contracts.periods import Period
+from contracts.school_calendar import PLANNED
 from kernel import validation as v
 from kernel.errors import InvalidArgument
-from kernel.periods import Period
-from kernel.school_calendar import PLANNED
 from scoring.domain.rules import Rules
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent.parent / "rules"

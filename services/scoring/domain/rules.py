@@ -1,4 +1,4 @@
-"""One version of a school's scoring rules (DESIGN.md §5), validated when it is loaded.
+"""One version of a school's scoring rules (docs/design.md#scoring), validated when it is loaded.
 
 Objective points: a verified record earns its awarded points times the weight of its category
 and channel, capped per category and period kind; pledge outcomes, completed rectifications,
@@ -12,9 +12,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from archives.domain.vocabulary import Channel, RecordCategory
-from kernel.periods import PeriodKind
-from pledges.domain.vocabulary import Outcome
+from contracts.periods import PeriodKind
+from contracts.vocabulary import Channel, Outcome, RecordCategory
 
 
 class Frozen(BaseModel):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from kernel.periods import Period
+from contracts.periods import Period
 from scoring.domain.facts import containing
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from archives.domain.vocabulary import Tier
+from contracts.vocabulary import Tier
 from scoring.domain.contributions import Contribution
 from scoring.domain.facts import Fact
 from scoring.domain.rules import Rules

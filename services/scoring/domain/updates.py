@@ -8,10 +8,10 @@ import json
 import uuid
 from datetime import datetime
 
+from contracts.scoring import EvaluationUpdated
 from kernel.envelope import Actor, Envelope, Role
 from kernel.events import DomainEvent, encode
 from scoring.domain.evaluation import Evaluation
-from scoring.domain.events import EvaluationUpdated
 from scoring.domain.facts import Fact
 
 NAMESPACE = uuid.UUID("6f1c1a8e-5c1e-4f57-9d3b-0a6e2b8f7c11")

@@ -17,7 +17,7 @@ from kernel.auth import (
 from kernel.envelope import Role
 from kernel.grpc.status import StatusMixin, StatusSource
 from scoring.entrypoints.convert import contribution_message, evaluation_message, what_if_message
-from scoring.queries import LedgerSource, explain, replay_under
+from scoring.readmodel.queries import LedgerSource, explain, replay_under
 from scoring.scorer import Scorer
 from vanguard.scoring.v1 import scoring_pb2 as pb
 from vanguard.scoring.v1 import scoring_pb2_grpc

@@ -3,16 +3,17 @@ one partition, but the school's members live on all of them. Every partition ans
 request with its members' frozen snapshots and its progress; the collector issues the
 publication once every partition has answered and the watermarks say the input set is
 complete: every archives store position up to the close's, and every pledges store position up
-to the head pledges reported after the close was recorded (scoring.stream.pledges_head), applied
+to the head pledges reported after the close was recorded (scoring.adapters.pledges_head), applied
 on some partition, counted as distinct positions (scoring.stream.progress). Without a pledges
 service to ask (`VANGUARD_SCORING_ASK_PLEDGES_HEAD=false`), pledges count as complete once
 seen past the close time on every partition, or quiet there for the grace period.
 
-A collection that is not ready asks every partition again (agents.ask_again) until it is; a
-reply lost with a worker, or left from before a restart, is replaced by a newer one. The
+A collection that is not ready asks every partition again
+(scoring.handlers.close_requests) until it is; a reply lost with a worker, or left from before
+a restart, is replaced by a newer one. The
 publication's event id is deterministic (uuid5 over its stream and content), so a publication
 recomputed after a restart or a broker's loss has the id of the one issued before, and the
-evaluations topic's record of what was emitted (scoring.stream.emitted) keeps it from being
+evaluations topic's record of what was emitted (scoring.adapters.emitted) keeps it from being
 sent twice."""
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from contracts.periods import PeriodKind
 from kernel.envelope import Envelope
-from kernel.periods import PeriodKind
 from scoring.domain.evaluation import Evaluation
 from scoring.domain.facts import ARCHIVES, Fact
 from scoring.domain.publication import Close, MemberSnapshot, build_publication

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from kernel.periods import Period, parse_period, periods_of
+from contracts.periods import Period, parse_period, periods_of
 
 
 def month_of(day: date) -> Period:

@@ -4,8 +4,8 @@ model-post tenure with its reviews (the pledge: `plan_pledge`)."""
 
 from __future__ import annotations
 
+from contracts.periods import Period
 from kernel.envelope import Role
-from kernel.periods import Period
 from vanguard.archives.v1 import archives_pb2 as apb
 from vanguard_cli.demo import texts
 from vanguard_cli.demo.actors import COMMITTEE_ACTOR, leader_of, member_actor, rng

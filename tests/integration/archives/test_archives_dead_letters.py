@@ -15,8 +15,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from toy.hostile import NOT_JSON, dead_letters_about, outside_envelope, publish_raw
 
 from archives.readmodel.projection import ArchiveProjection
+from contracts.topics import ARCHIVES
 from kernel.settings import Settings
-from kernel.topics import ARCHIVES
 from vanguard.archives.v1 import archives_pb2 as pb
 from vanguard.common.v1 import status_pb2
 

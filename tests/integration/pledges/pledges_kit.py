@@ -20,10 +20,10 @@ from typing import Any
 import grpc
 
 from archives import bootstrap as archives_bootstrap
+from contracts.periods import periods_of
 from kernel.broker import EmbeddedBroker
 from kernel.envelope import Envelope, Role
 from kernel.grpc.client import bearer, field_of
-from kernel.periods import periods_of
 from kernel.runtime import ServiceRuntime
 from kernel.settings import Settings
 from kernel.tokens import issue_token

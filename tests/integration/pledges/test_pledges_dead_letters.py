@@ -16,9 +16,9 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from pledges_kit import PERIOD, Running, School, fresh, own_school
 from toy.hostile import NOT_JSON, dead_letters_about, outside_envelope, publish_raw
 
+from contracts.topics import PLEDGES
 from kernel.broker import EmbeddedBroker
 from kernel.settings import Settings
-from kernel.topics import PLEDGES
 from pledges import bootstrap as pledges_bootstrap
 from pledges.config import PledgesConfig
 from pledges.readmodel.projection import PledgesProjection

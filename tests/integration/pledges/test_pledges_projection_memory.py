@@ -11,12 +11,12 @@ import pytest
 from toy.points import CONTEXT
 from unit.pledges.pledge_kit import SECRETARY, progress, published
 
+from contracts.pledges import registry
+from contracts.vocabulary import Verdict
 from kernel.aggregate import Repository
 from kernel.envelope import Envelope
 from kernel.projection import ProjectionDb
 from kernel.store import SqliteEventStore
-from pledges.domain.events import registry
-from pledges.domain.vocabulary import Verdict
 from pledges.readmodel.projection import PledgesProjection
 
 

@@ -16,11 +16,12 @@ from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
+from contracts.pledges import registry
+from contracts.topics import ARCHIVES, EVALUATIONS, PLEDGES
 from kernel.broker import free_port
 from kernel.envelope import Envelope
 from kernel.supervisor import wait_until_serving
-from kernel.topics import ARCHIVES, EVALUATIONS, PLEDGES, ensure_topics
-from scoring.domain.events import registry
+from kernel.topics import ensure_topics
 
 PARTITIONS = 3
 START = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)  # when the tests' stories begin

@@ -16,13 +16,14 @@ from toy.hostile import publish_raw
 from toy.points import read_topic
 from unit.scoring.story import Story
 
+from contracts.topics import ARCHIVES
 from kernel.broker import EmbeddedBroker
 from kernel.envelope import Role
 from kernel.grpc.client import bearer
 from kernel.settings import DEV_TOKEN_SECRET
 from kernel.supervisor import wait_until_serving
 from kernel.tokens import issue_token
-from kernel.topics import ARCHIVES, DEAD_LETTERS
+from kernel.topics import DEAD_LETTERS
 from vanguard.common.v1 import status_pb2
 from vanguard.scoring.v1 import scoring_pb2 as pb
 from vanguard.scoring.v1 import scoring_pb2_grpc

@@ -14,16 +14,10 @@ from scoring_kit import PARTITIONS, START, Evaluations, Log, ScoringProcess, pre
 from unit.scoring.kit import Members
 from unit.scoring.story import Story
 
+from contracts.topics import ARCHIVES, EVALUATIONS, PLEDGES
 from kernel.broker import EmbeddedBroker
 from kernel.envelope import Envelope
-from kernel.topics import (
-    ARCHIVES,
-    EVALUATIONS,
-    PLEDGES,
-    ensure_topics,
-    replace_topics,
-    topic_counts,
-)
+from kernel.topics import ensure_topics, replace_topics, topic_counts
 from scoring.domain.rulebook import RuleBook
 from scoring.scorer import Scorer
 

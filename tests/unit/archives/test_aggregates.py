@@ -7,7 +7,11 @@ from datetime import date
 import pytest
 
 from archives.domain.assessment import Assessment, seal_ballot
-from archives.domain.events import (
+from archives.domain.member import Member
+from archives.domain.posts import ModelPost, PostAssignment
+from archives.domain.record import PerformanceRecord, RecordStatus
+from archives.domain.school import School
+from contracts.archives import (
     AssessmentSubmitted,
     MemberRegistered,
     PerformanceRecorded,
@@ -15,13 +19,9 @@ from archives.domain.events import (
     RecordCorrected,
     RecordVerified,
 )
-from archives.domain.member import Member
-from archives.domain.posts import ModelPost, PostAssignment
-from archives.domain.record import PerformanceRecord, RecordStatus
-from archives.domain.school import School
-from archives.domain.vocabulary import Channel, Lead, MemberRole, PostKind, RecordCategory, Tier
+from contracts.periods import PeriodKind, parse_period
+from contracts.vocabulary import Channel, Lead, MemberRole, PostKind, RecordCategory, Tier
 from kernel.errors import NotFound, PermissionDenied, PreconditionFailed
-from kernel.periods import PeriodKind, parse_period
 
 TODAY = date(2026, 11, 24)
 

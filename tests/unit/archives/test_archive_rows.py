@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from archives.domain.events import registry
 from archives.readmodel.archive import Archive, apply, empty_archive
 from archives.readmodel.archive_rows import read_archive
 from archives.readmodel.projection import ArchiveProjection
+from contracts.pledges import registry
 from kernel.envelope import Actor, Envelope, Role
 from kernel.projection import ProjectionDb
 

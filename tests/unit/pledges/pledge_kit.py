@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from pledges.domain.events import Progress, TargetTerms
+from contracts.pledges import Progress, TargetTerms
+from contracts.vocabulary import Lead, Outcome, Verdict
 from pledges.domain.pledge import Pledge
 from pledges.domain.terms import Terms
-from pledges.domain.vocabulary import Lead, Outcome, Verdict
 
 SECRETARY = "sec-chinese"
 MEMBER = "m-wang"

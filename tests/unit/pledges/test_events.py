@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pledges.domain.events import registry
+from contracts.pledges import registry
 
 EXPECTED = {
     "PledgeMade",

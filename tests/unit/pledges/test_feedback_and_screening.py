@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pytest
 
+from contracts.pledges import FeedbackGiven, FeedbackVerified
+from contracts.vocabulary import ReviewerKind
 from kernel.auth import Principal
 from kernel.envelope import Role
 from kernel.errors import InvalidArgument, PermissionDenied, PreconditionFailed
-from pledges.domain.events import FeedbackGiven, FeedbackVerified
 from pledges.domain.feedback import Feedback
 from pledges.domain.screening import screened
-from pledges.domain.vocabulary import FeedbackStatus, ReviewerKind
+from pledges.domain.vocabulary import FeedbackStatus
 from pledges.entrypoints.rate_limit import RateLimiter, client_of
 
 from .pledge_kit import MEMBER, SECRETARY, made, published

@@ -5,16 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from contracts.pledges import FulfilmentVerified, PledgeClosed, RectificationRequired
+from contracts.vocabulary import Outcome, PledgeStatus, RectificationStatus, Stage, Verdict
 from kernel.errors import InvalidArgument, NotFound, PermissionDenied, PreconditionFailed
-from pledges.domain.events import FulfilmentVerified, PledgeClosed, RectificationRequired
-from pledges.domain.vocabulary import (
-    Outcome,
-    PledgeStatus,
-    RectificationStatus,
-    ReportStatus,
-    Stage,
-    Verdict,
-)
+from pledges.domain.vocabulary import ReportStatus
 
 from .pledge_kit import (
     MEMBER,

@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 import pytest
 
+from contracts.pledges import PledgeMade, PledgePublished, PledgeRevised
+from contracts.vocabulary import PledgeStatus, Stage
 from kernel.errors import PermissionDenied, PreconditionFailed
-from pledges.domain.events import PledgeMade, PledgePublished, PledgeRevised
 from pledges.domain.pledge import Pledge
-from pledges.domain.vocabulary import PledgeStatus, Stage
 
 from .pledge_kit import MEMBER, SECRETARY, made, published, terms
 

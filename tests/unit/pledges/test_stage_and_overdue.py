@@ -7,16 +7,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from contracts.pledges import PledgeOverdue
+from contracts.stage import stage_of
+from contracts.vocabulary import Outcome, PledgeStatus, RectificationStatus, Stage
 from kernel.errors import ConcurrencyConflict
-from pledges.domain.events import PledgeOverdue
 from pledges.domain.pledge import Pledge
-from pledges.domain.stage import stage_of
-from pledges.domain.vocabulary import (
-    Outcome,
-    PledgeStatus,
-    RectificationStatus,
-    Stage,
-)
 from pledges.handlers.overdue import sweep_overdue
 
 from .pledge_kit import LAST_DUE, closed, made, published, reported

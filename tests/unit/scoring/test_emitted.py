@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
+from scoring.adapters.emitted import EmittedLog, event_id_of
 from scoring.domain.roster import branch_after
-from scoring.stream.emitted import EmittedLog, event_id_of
 from unit.scoring.story import Story
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from kernel.periods import PeriodKind
+from contracts.periods import PeriodKind
 from scoring.domain.publication import Close, build_publication, verify_digest
 from scoring.domain.rulebook import parse_versions
 from scoring.scorer import Scorer

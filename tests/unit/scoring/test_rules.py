@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from contracts.periods import parse_period
 from kernel.errors import InvalidArgument
-from kernel.periods import parse_period
 from scoring.domain.rulebook import DEFAULT_DIRECTORY, RuleBook, parse_versions
 
 DEFAULT = json.loads((DEFAULT_DIRECTORY / "default.json").read_text())[0]

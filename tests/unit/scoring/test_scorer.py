@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
+from contracts.pledges import registry
 from kernel.errors import InvalidArgument
-from scoring.domain.events import registry
 from scoring.domain.ledger import dump_ledgers, load_ledgers
 from scoring.scorer import Scorer
 from unit.scoring.kit import Members

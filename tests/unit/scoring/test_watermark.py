@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import random
 
+from contracts.periods import PeriodKind
 from kernel.envelope import Envelope
-from kernel.periods import PeriodKind
 from scoring.domain.publication import Close
 from scoring.stream.closing import Collection, partition_reply
 from scoring.stream.progress import PartitionProgress

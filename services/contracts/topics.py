@@ -1,0 +1,10 @@
+"""The topics the services publish on: part of the published language, like the events on
+them. Every event of a topic carries the member it concerns as its Kafka key."""
+
+from __future__ import annotations
+
+PLEDGES = "vanguard.pledges"  # contracts.pledges
+ARCHIVES = "vanguard.archives"  # contracts.archives
+EVALUATIONS = "vanguard.evaluations"  # contracts.scoring
+
+PUBLISHED = (PLEDGES, ARCHIVES, EVALUATIONS)

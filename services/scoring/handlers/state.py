@@ -1,0 +1,42 @@
+"""What the handlers keep. The four tables are faust tables in the worker (rebuilt by replaying
+the inputs at every start, scoring.adapters.faust_app) and dicts in tests; the merges, the lock
+and the replayed flag are this worker's, for the input partitions it was assigned."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import MutableMapping
+from dataclasses import dataclass, field, fields
+
+from scoring.domain.ledger import MemberLedger
+from scoring.stream.closing import Collection
+from scoring.stream.merge import FetchState, Merges
+from scoring.stream.progress import PartitionProgress
+
+
+@dataclass
+class Tables:
+    """Tables, named for what they hold."""
+
+    # member id → every school's MemberLedger of that member
+    ledgers_by_member: MutableMapping[str, dict[str, MemberLedger]]
+    # member id → school → the branch the member is in now (for secretaries' reads)
+    branches_by_member: MutableMapping[str, dict[str, str]]
+    # input partition → what this partition has seen of the archives and pledges topics
+    archives_progress_by_partition: MutableMapping[int, PartitionProgress]
+    # `<school>/<period>` → the partition replies collected for a close, then the publication
+    publications_by_period: MutableMapping[str, Collection]
+
+
+TABLE_NAMES = tuple(table.name for table in fields(Tables))
+
+
+@dataclass
+class Partitions:
+    """This worker's input partitions: their merges, how far their fetches are, and the lock
+    that makes applying events and answering a close one moment each."""
+
+    merges: Merges
+    fetch_state: FetchState
+    applying: asyncio.Lock = field(default_factory=asyncio.Lock)  # one releaser at a time
+    replayed: asyncio.Event = field(default_factory=asyncio.Event)  # inputs read to their end
