@@ -28,7 +28,7 @@ import grpc
 from archives import bootstrap
 from archives.readmodel.projection import ArchiveProjection
 from bench.harness import Measurement, Ratio, Rig, Timing
-from contracts.pledges import registry
+from contracts.archives import registry
 from kernel import topics
 from kernel.consumer import ConsumerRunner
 from kernel.envelope import Role

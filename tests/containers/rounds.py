@@ -33,8 +33,7 @@ import grpc
 from kafka import KafkaConsumer, TopicPartition
 from school import MEMBERS, MONTH, School, Stubs, comparable
 
-from contracts.pledges import registry
-from contracts.scoring import PublicationIssued
+from contracts.scoring import PublicationIssued, registry
 from contracts.topics import EVALUATIONS
 from kernel.envelope import Envelope
 from scoring.domain.publication import verify_digest

@@ -1,4 +1,4 @@
-"""The input rules every service applies (kernel.validation over kernel.school_calendar): each
+"""The input rules every service applies (kernel.validation and contracts.school_calendar): each
 edge of each range, ids matched whole, texts without hidden characters, and errors that
 never quote more than a bounded prefix of what was sent."""
 
@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from contracts import school_calendar as calendar
 from contracts.school_calendar import HAPPENED, JOINED_PARTY, PLANNED, DayRange
 from kernel import validation as v
 from kernel.errors import MESSAGE_MAX, QUOTE_MAX, InvalidArgument, NotFound, quoted
@@ -142,9 +143,9 @@ def test_each_kind_of_day_has_its_stated_range(
     value: str, within: DayRange, accepted: bool
 ) -> None:
     if accepted:
-        assert v.day(value, "occurred_on", today=TODAY, within=within).isoformat() == value
+        assert calendar.day(value, "occurred_on", today=TODAY, within=within).isoformat() == value
     else:
-        error = refused(v.day, value, "occurred_on", today=TODAY, within=within)
+        error = refused(calendar.day, value, "occurred_on", today=TODAY, within=within)
         assert error.field == "occurred_on"
 
 
@@ -153,12 +154,12 @@ def test_each_kind_of_day_has_its_stated_range(
     ["2025-02-29", "2026-02-30", "2026/02/01", "20260201", "2026-W05-1", "2026-2-1", "", HUGE],
 )
 def test_a_day_is_written_yyyy_mm_dd_and_exists(value: str) -> None:
-    error = refused(v.day, value, "occurred_on", today=TODAY)
+    error = refused(calendar.day, value, "occurred_on", today=TODAY)
     assert error.message == "must be a date YYYY-MM-DD"
 
 
 def test_a_day_with_a_trailing_newline_is_refused() -> None:
-    assert refused(v.day, "2026-01-01\n", "occurred_on", today=TODAY).field == "occurred_on"
+    assert refused(calendar.day, "2026-01-01\n", "occurred_on", today=TODAY).field == "occurred_on"
 
 
 # -- times -------------------------------------------------------------------------------------
@@ -173,7 +174,7 @@ def test_a_day_with_a_trailing_newline_is_refused() -> None:
     ],
 )
 def test_a_time_in_the_calendar_with_an_offset_is_accepted(value: str, expected: datetime) -> None:
-    assert v.moment(value, "as_of") == expected
+    assert calendar.moment(value, "as_of") == expected
 
 
 @pytest.mark.parametrize(
@@ -192,7 +193,7 @@ def test_a_time_in_the_calendar_with_an_offset_is_accepted(value: str, expected:
     ],
 )
 def test_a_time_outside_the_calendar_or_without_an_offset_is_refused(value: str) -> None:
-    assert refused(v.moment, value, "as_of").field == "as_of"
+    assert refused(calendar.moment, value, "as_of").field == "as_of"
 
 
 # -- errors ------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from contracts.pledges import registry
+from contracts.scoring import registry
 from contracts.topics import ARCHIVES, EVALUATIONS, PLEDGES
 from kernel.broker import free_port
 from kernel.envelope import Envelope

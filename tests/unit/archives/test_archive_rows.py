@@ -17,7 +17,7 @@ import pytest
 from archives.readmodel.archive import Archive, apply, empty_archive
 from archives.readmodel.archive_rows import read_archive
 from archives.readmodel.projection import ArchiveProjection
-from contracts.pledges import registry
+from contracts.archives import registry
 from kernel.envelope import Actor, Envelope, Role
 from kernel.projection import ProjectionDb
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from contracts.pledges import registry
+from contracts.scoring import registry
 from kernel.errors import InvalidArgument
 from scoring.domain.ledger import dump_ledgers, load_ledgers
 from scoring.scorer import Scorer
