@@ -29,7 +29,8 @@ from archives import bootstrap
 from archives.readmodel.projection import ArchiveProjection
 from bench.harness import Measurement, Ratio, Rig, Timing
 from contracts.archives import registry
-from kernel import topics
+from contracts.endpoints import SuiteSettings
+from contracts.topics import ARCHIVES
 from kernel.consumer import ConsumerRunner
 from kernel.envelope import Role
 from kernel.grpc.client import bearer
@@ -63,8 +64,8 @@ REBUILD_TARGET = 0.30
 # -- the service, in a child process ---------------------------------------------------------
 
 
-def _settings(data_dir: Path, servers: str) -> Settings:
-    return Settings(data_dir=data_dir, bootstrap_servers=servers, archives_port=0)
+def _settings(data_dir: Path, servers: str) -> SuiteSettings:
+    return SuiteSettings(data_dir=data_dir, bootstrap_servers=servers, archives_port=0)
 
 
 async def _serve(data_dir: Path, servers: str, port_to: Connection) -> None:
@@ -346,7 +347,7 @@ def rebuild(rig: Rig) -> Timing:
     heads = stream_heads(data_dir)
     runner = ConsumerRunner(
         rig.broker().bootstrap_servers,
-        (topics.ARCHIVES,),
+        (ARCHIVES,),
         f"bench.archives.rebuild-{uuid.uuid4().hex[:8]}",
         ArchiveProjection(),
         rig.new_file("archive-rebuild"),

@@ -30,6 +30,7 @@ import grpc
 
 from bench.archives import STARTUP_S, Client, archives_service, in_flight, until, until_settled
 from bench.harness import Measurement, Ratio, Rig, Timing
+from contracts.endpoints import SuiteSettings
 from contracts.periods import periods_of
 from kernel.envelope import Role
 from kernel.grpc.client import bearer
@@ -54,7 +55,7 @@ BRANCH = "b-bench"  # the branch bench.archives founds
 
 
 async def _serve(data_dir: Path, servers: str, archives_port: int, port_to: Connection) -> None:
-    settings = Settings(
+    settings = SuiteSettings(
         data_dir=data_dir, bootstrap_servers=servers, pledges_port=0, archives_port=archives_port
     )
     runtime = bootstrap.build(settings)
