@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from contracts.endpoints import SuiteSettings
 from kernel.broker import EmbeddedBroker
-from kernel.settings import Settings
 
 TEST_PARTITIONS = 3
 
@@ -35,9 +35,9 @@ def unique() -> str:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, broker: EmbeddedBroker) -> Settings:
-    """Settings pointing at the session broker, with short consumer timeouts for tests."""
-    return Settings(
+def settings(tmp_path: Path, broker: EmbeddedBroker) -> SuiteSettings:
+    """SuiteSettings pointing at the session broker, with short consumer timeouts for tests."""
+    return SuiteSettings(
         data_dir=tmp_path / "var",
         bootstrap_servers=broker.bootstrap_servers,
         partitions=TEST_PARTITIONS,

@@ -22,8 +22,9 @@ from pathlib import Path
 
 from suite import PARTITIONS, READY_S, SERVICES, environment_of, wait_ready
 
+from contracts.topics import PUBLISHED
 from kernel.broker import EmbeddedBroker, free_port
-from kernel.topics import ensure_topics
+from kernel.topics import DEAD_LETTERS, ensure_topics
 
 
 @dataclass
@@ -61,7 +62,7 @@ class Processes:
         self.broker.start()
         # What the supervisor does; a topic a client asked for first is its owner's to replace.
         with contextlib.suppress(RuntimeError):
-            ensure_topics(self.kafka, partitions=PARTITIONS)
+            ensure_topics(self.kafka, (*PUBLISHED, DEAD_LETTERS), partitions=PARTITIONS)
 
     def _start_service(self, name: str) -> None:
         with (self.root / f"{name}.log").open("ab") as out:

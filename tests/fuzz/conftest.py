@@ -12,10 +12,10 @@ import pytest_asyncio
 from integration.pledges.pledges_kit import School, fresh, start_archives, start_pledges
 from integration.scoring.scoring_kit import ScoringProcess, prepare_topics
 
+from contracts.endpoints import SuiteSettings
 from fuzz import profiles
 from fuzz.suite import Suite
 from kernel.broker import EmbeddedBroker
-from kernel.settings import Settings
 from pledges.config import PledgesConfig
 
 profiles.load()
@@ -53,7 +53,7 @@ async def suite(
     fuzz_scoring: ScoringProcess,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Suite]:
-    settings = Settings(
+    settings = SuiteSettings(
         data_dir=tmp_path_factory.mktemp("fuzz"),
         bootstrap_servers=fuzz_broker.bootstrap_servers,
         partitions=3,

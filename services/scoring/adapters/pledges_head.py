@@ -1,5 +1,5 @@
 """How far the pledges store is, asked of pledges over gRPC (`GetStatus`, with a service
-token and a deadline), for the publication watermark (scoring.stream.closing).
+token and a deadline), for the publication watermark (scoring/stream/closing.py).
 
 A close admits the pledges events recorded no later than it. Which those are is decided by
 their time alone, but when all of them have arrived is not: a pledges event recorded before
@@ -16,8 +16,7 @@ import logging
 
 import grpc
 
-from kernel.grpc.client import SERVICE_CHANNEL_OPTIONS, bearer
-from kernel.tokens import ServiceTokens
+from kernel.grpc.service_client import ServiceClient
 from vanguard.common.v1 import status_pb2
 from vanguard.pledges.v1 import pledges_pb2_grpc
 
@@ -25,28 +24,21 @@ log = logging.getLogger("vanguard.scoring")
 SUBJECT = "scoring"
 
 
-class PledgesHead:
+class PledgesHead(ServiceClient[pledges_pb2_grpc.PledgeServiceStub]):
     def __init__(self, address: str, token_secret: str, *, timeout_s: float = 2.0) -> None:
-        self.address = address
-        self.timeout_s = timeout_s
-        self._tokens = ServiceTokens(token_secret, SUBJECT)
-        self._stub: pledges_pb2_grpc.PledgeServiceStub | None = None
+        super().__init__(
+            address, token_secret, SUBJECT, pledges_pb2_grpc.PledgeServiceStub, timeout_s=timeout_s
+        )
 
     async def head(self, school_id: str) -> int | None:
         """The pledges store's head position; None when pledges does not answer now."""
         try:
-            status = await self._pledges().GetStatus(
+            status = await self.stub().GetStatus(
                 status_pb2.GetStatusRequest(),
-                metadata=bearer(self._tokens.for_school(school_id)),
+                metadata=self.metadata(school_id),
                 timeout=self.timeout_s,
             )
         except grpc.aio.AioRpcError as error:
             log.info("pledges cannot say its head now (%s); a close waits", error.code().name)
             return None
         return int(status.head_position)
-
-    def _pledges(self) -> pledges_pb2_grpc.PledgeServiceStub:
-        if self._stub is None:  # created on first use, inside the worker's event loop
-            channel = grpc.aio.insecure_channel(self.address, options=SERVICE_CHANNEL_OPTIONS)
-            self._stub = pledges_pb2_grpc.PledgeServiceStub(channel)
-        return self._stub

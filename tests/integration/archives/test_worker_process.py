@@ -62,10 +62,10 @@ def test_the_worker_process_stops_when_its_server_is_killed(
         f"""
         import asyncio, sys
         from archives import bootstrap
-        from kernel.settings import Settings
+        from contracts.endpoints import SuiteSettings
 
         async def main():
-            settings = Settings(
+            settings = SuiteSettings(
                 data_dir={str(tmp_path)!r},
                 bootstrap_servers={settings.kafka_servers!r},
                 archives_port=0,

@@ -13,15 +13,17 @@ import pytest
 import pytest_asyncio
 from pledges_kit import Running, School, fresh, start_archives, start_pledges
 
+from contracts.endpoints import SuiteSettings
 from kernel.broker import EmbeddedBroker
-from kernel.settings import Settings
 
 TEST_PARTITIONS = 3
 
 
 @pytest.fixture(scope="module")
-def suite_settings(tmp_path_factory: pytest.TempPathFactory, broker: EmbeddedBroker) -> Settings:
-    return Settings(
+def suite_settings(
+    tmp_path_factory: pytest.TempPathFactory, broker: EmbeddedBroker
+) -> SuiteSettings:
+    return SuiteSettings(
         data_dir=tmp_path_factory.mktemp("pledges-suite"),
         bootstrap_servers=broker.bootstrap_servers,
         partitions=TEST_PARTITIONS,
@@ -31,7 +33,7 @@ def suite_settings(tmp_path_factory: pytest.TempPathFactory, broker: EmbeddedBro
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def suite_archives(suite_settings: Settings) -> AsyncIterator[Running]:
+async def suite_archives(suite_settings: SuiteSettings) -> AsyncIterator[Running]:
     running = await start_archives(suite_settings)
     try:
         yield running
@@ -41,7 +43,7 @@ async def suite_archives(suite_settings: Settings) -> AsyncIterator[Running]:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def suite_pledges(
-    suite_settings: Settings, suite_archives: Running
+    suite_settings: SuiteSettings, suite_archives: Running
 ) -> AsyncIterator[Running]:
     running = await start_pledges(suite_settings, suite_archives.port)
     try:
@@ -52,7 +54,7 @@ async def suite_pledges(
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def school(
-    suite_settings: Settings, suite_archives: Running, suite_pledges: Running
+    suite_settings: SuiteSettings, suite_archives: Running, suite_pledges: Running
 ) -> School:
     """The module's school, founded once through archives: two branches, five members."""
     return await School(fresh("school"), suite_settings, suite_archives, suite_pledges).found()

@@ -17,11 +17,11 @@ from pathlib import Path
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from contracts.scoring import registry
-from contracts.topics import ARCHIVES, EVALUATIONS, PLEDGES
+from contracts.topics import ARCHIVES, EVALUATIONS, PLEDGES, PUBLISHED
 from kernel.broker import free_port
 from kernel.envelope import Envelope
 from kernel.supervisor import wait_until_serving
-from kernel.topics import ensure_topics
+from kernel.topics import DEAD_LETTERS, ensure_topics
 
 PARTITIONS = 3
 START = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)  # when the tests' stories begin
@@ -87,7 +87,7 @@ class ScoringProcess:
 
 
 def prepare_topics(servers: str) -> None:
-    ensure_topics(servers, partitions=PARTITIONS)
+    ensure_topics(servers, (*PUBLISHED, DEAD_LETTERS), partitions=PARTITIONS)
 
 
 class Log:
