@@ -1,4 +1,4 @@
-"""The event-store contract (DESIGN.md §4), in the style of pyeventsourcing's persistence
+"""The event-store contract (docs/design.md, the store), in the style of pyeventsourcing's persistence
 suites: every backend's test class subclasses `EventStoreContract` and implements
 `make_store(tmp_path)`; the tests themselves are the same for every backend."""
 
