@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for comparison in compare(figures):
         print(console_comparison(comparison))
     if not args.no_record:
-        record(args.results, markdown_section(machine, figures, args.scale))
+        record(args.results, markdown_section(machine, figures, args.scale), MEASUREMENTS)
         print(f"appended to {args.results}")
     return 1 if any(figure.error for figure in figures) else 0
 

@@ -6,10 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.harness import Figure, Ratio, Timing
+from bench.harness import Figure, Measurement, Ratio, Timing
 from bench.machine import Machine
+from bench.summary import with_current_figures
 
 RESULTS_HEADER = """# Benchmark results
+
+## Reading the figures
 
 `make bench` (`python -m bench`) appends one section per run, newest last. Rates are
 operations per second on the machine named in each section. Raw ceilings measure what this
@@ -87,10 +90,11 @@ def markdown_section(machine: Machine, figures: Sequence[Figure], scale: float) 
     return "\n".join(lines) + "\n"
 
 
-def record(path: Path, section: str) -> None:
-    """Append `section` to the results file, creating it with its header if need be."""
+def record(path: Path, section: str, measurements: Sequence[Measurement]) -> None:
+    """Append `section` to the results file (created with its header if need be) and write
+    its "Current figures" block again, for `measurements`."""
     text = path.read_text() if path.exists() else RESULTS_HEADER
-    path.write_text(text.rstrip("\n") + "\n\n" + section)
+    path.write_text(with_current_figures(text.rstrip("\n") + "\n\n" + section, measurements))
 
 
 def _figure_row(figure: Figure) -> str:

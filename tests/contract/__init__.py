@@ -1,1 +1,2 @@
-"""Contract suites: one per port, subclassed once per implementation (see STYLE.md §8)."""
+"""Contract suites: one per port, subclassed once per implementation, as in
+pyeventsourcing's persistence tests."""

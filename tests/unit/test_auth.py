@@ -1,4 +1,4 @@
-"""Authorization rules (docs/design.md, security) and the call context commands record."""
+"""Authorization rules (docs/design.md#security) and the call context commands record."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""The event-store contract (docs/design.md, the store), in the style of pyeventsourcing's persistence
-suites: every backend's test class subclasses `EventStoreContract` and implements
-`make_store(tmp_path)`; the tests themselves are the same for every backend."""
+"""The event-store contract (docs/design.md#store-relay-consumers), in the style of
+pyeventsourcing's persistence suites: every backend's test class subclasses
+`EventStoreContract` and implements `make_store(tmp_path)`; the tests themselves are the same
+for every backend."""
 
 from contract.event_store.appending import AppendContract
 from contract.event_store.concurrency import ConcurrencyContract

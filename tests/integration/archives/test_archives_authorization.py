@@ -1,5 +1,6 @@
-"""Who may do what (docs/design.md, security), over one running service: every role × every command and
-query × own or other branch × own or other school is either allowed or PERMISSION_DENIED.
+"""Who may do what (docs/design.md#security), over one running service: every role × every
+command and query × own or other branch × own or other school is either allowed or
+PERMISSION_DENIED.
 
 The cast, for a target member of branch A in school S:
 

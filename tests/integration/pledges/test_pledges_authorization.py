@@ -1,6 +1,6 @@
-"""Who may do what (docs/design.md, security), role by role: the member their own pledges, a secretary
-their branch's (never their own), the committee the whole school, nobody another school's,
-and nobody without a token but on the public methods."""
+"""Who may do what (docs/design.md#security), role by role: the member their own pledges, a
+secretary their branch's (never their own), the committee the whole school, nobody another
+school's, and nobody without a token but on the public methods."""
 
 from __future__ import annotations
 
