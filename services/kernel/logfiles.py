@@ -24,8 +24,9 @@ from typing import BinaryIO
 
 LOG_CAP_BYTES = 10 * 1024 * 1024  # a file past this moves to `<name>.log.1`
 LOG_BACKUPS = 3  # `<name>.log.1` (newest) to `<name>.log.3`; older ones are dropped
-# Terminal control sequences some libraries write even to a file (faust's spinner).
-_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+# Terminal control sequences and characters some libraries write even to a file (faust's
+# spinner: a backspace, then "show the cursor"); a tab stays.
+_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def log_dir(data_dir: Path) -> Path:
@@ -87,7 +88,8 @@ def file_handler(path: Path, cap_bytes: int = LOG_CAP_BYTES) -> logging.Handler:
 
 
 def clean(line: str) -> str:
-    """A log line as a terminal should show it: no control sequences, no line end."""
+    """A log line as a terminal should show it: no control sequences or characters, no line
+    end."""
     return _CONTROL.sub("", line).rstrip()
 
 

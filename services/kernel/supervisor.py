@@ -38,7 +38,7 @@ from kernel.logfiles import cap, log_dir, rotate, tail
 from kernel.services import Registration, registered_services
 from kernel.settings import Settings
 from kernel.topics import DEAD_LETTERS, ensure_topics
-from kernel.up_logging import configure_logging, echo
+from kernel.up_logging import Terminal, configure_logging, echo, stdout_lines
 
 log = logging.getLogger("vanguard.supervisor")
 
@@ -118,9 +118,13 @@ def serving(stub: health_pb2_grpc.HealthStub, timeout_s: float = 0.5) -> bool:
 
 class Supervisor:
     def __init__(
-        self, settings: Settings, services: tuple[Registration, ...] | None = None
+        self,
+        settings: Settings,
+        services: tuple[Registration, ...] | None = None,
+        terminal: Terminal | None = None,
     ) -> None:
         self.settings = settings
+        self.terminal = terminal or stdout_lines()
         self.services = registered_services() if services is None else services
         self.log_dir = log_dir(settings.data_dir)
         self.broker: EmbeddedBroker | None = None
@@ -144,7 +148,7 @@ class Supervisor:
         of `--verbose` leaves it out, it is printed already)."""
         log.log(level, message, extra={"said": True})
         with contextlib.suppress(OSError):  # the terminal is gone (SIGHUP): the log has it
-            print(message, flush=True)
+            self.terminal(message)
 
     def _environment(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -394,16 +398,19 @@ def run(
     settings: Settings,
     when_up: Callable[[Supervisor], None] | None = None,
     verbose: bool = False,
+    terminal: Terminal | None = None,
 ) -> int:
     """Start the suite, run `when_up` beside the supervision (e.g. load the demo school; it
     may watch `stopping`), then supervise until Ctrl-C, SIGTERM or SIGHUP. `verbose` shows
-    every process's log on the terminal as well."""
-    configure_logging(settings, verbose)
-    supervisor = Supervisor(settings)
+    every process's log on the terminal as well. Every line for the terminal goes through
+    `terminal` (default: stdout; kernel.up_logging says why)."""
+    terminal = terminal or stdout_lines()
+    configure_logging(settings, verbose, terminal)
+    supervisor = Supervisor(settings, terminal=terminal)
     supervisor.fresh_logs()
     echoed = threading.Event()
     if verbose:
-        echo(supervisor.log_dir, child_logs(), echoed.is_set)
+        echo(supervisor.log_dir, child_logs(), echoed.is_set, terminal)
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, supervisor.request_stop)
     try:

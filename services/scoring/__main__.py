@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from faust.worker import Worker
 
 from contracts.endpoints import SuiteSettings
@@ -16,8 +18,14 @@ def main() -> None:
     app, config, settings = worker.app, worker.config, worker.settings
 
     configure_logging(settings.log_level)
+    # The broker watch opens an admin client every `broker_check_s`: kafka-python's INFO, a
+    # dozen lines per connection, would bury scoring's own records.
+    logging.getLogger("kafka").setLevel(logging.WARNING)
     worker.broker_watch.expect(prepare_topics(settings, config))
-    Worker(app, loglevel="warning", quiet=True).execute_from_commandline()
+    # The logging just configured stays (override_logging=False): faust's own would set the
+    # root logger to its `loglevel` and drop scoring's records below it (its readiness, its
+    # gRPC calls) from scoring's log file, in a format of its own.
+    Worker(app, quiet=True, override_logging=False).execute_from_commandline()
 
 
 if __name__ == "__main__":

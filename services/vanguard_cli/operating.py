@@ -13,7 +13,7 @@ from kernel.tokens import issue_token
 from vanguard.archives.v1 import archives_pb2 as pb
 from vanguard.common.v1.command_pb2 import CommandOptions
 from vanguard_cli.demo.loader import load_demo
-from vanguard_cli.output import console
+from vanguard_cli.output import console, line
 from vanguard_cli.session import Session, exit_code, session_of
 
 
@@ -44,7 +44,9 @@ def up(
         if demo and load_demo_supervised(session, supervisor):
             try_next(session)
 
-    raise typer.Exit(run(session.settings, when_up, verbose))
+    # The supervisor's lines through the console the demo's progress bar draws on: one
+    # printed while the bar runs appears above it (kernel.up_logging).
+    raise typer.Exit(run(session.settings, when_up, verbose, terminal=line))
 
 
 DEMO_ATTEMPTS = 3

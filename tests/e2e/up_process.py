@@ -1,32 +1,42 @@
 """`python -m kernel up` as a terminal runs it: in a process group of its own (a terminal's
-foreground job), on free ports, its terminal output collected line by line. Whatever a failing
-test leaves is cleaned up by the process ids the supervisor printed."""
+foreground job), on free ports, its terminal output collected line by line. With `tty` its
+output is a pseudo-terminal, so that what draws on a terminal (the demo's progress bar) does,
+and the lines are those a person sees. Whatever a failing test leaves is cleaned up by the
+process ids the supervisor printed."""
 
 from __future__ import annotations
 
+import codecs
 import contextlib
+import fcntl
 import os
+import pty
 import re
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import threading
 import time
 from pathlib import Path
 from types import TracebackType
 
 from kernel.broker import free_port, listening
+from kernel.logfiles import clean
 from kernel.services import registered_services
 
 UP = (sys.executable, "-m", "kernel", "up")
 VANGUARD_UP_DEMO = (str(Path(sys.executable).with_name("vanguard")), "up", "--demo")
 SERVING_LINE = re.compile(r"^(\w+)\s+gRPC on (\S+) \(health: SERVING, pid (\d+)\)")
 ANY_PID = re.compile(r"\bpid (\d+)\)")
+TERMINAL_SIZE = (50, 200)  # rows, columns: wide enough that no line of the suite wraps
 
 
 class UpProcess:
-    def __init__(self, data_dir: Path, argv: tuple[str, ...] = UP) -> None:
+    def __init__(self, data_dir: Path, argv: tuple[str, ...] = UP, tty: bool = False) -> None:
         self.argv = argv
+        self.tty = tty
         self.ports = {spec.name: free_port() for spec in registered_services()}
         self.broker_port = free_port()
         self.data_dir = data_dir
@@ -42,11 +52,15 @@ class UpProcess:
             VANGUARD_DATA_DIR=str(data_dir),
             VANGUARD_CONSUMER_SESSION_TIMEOUT_MS="2000",
         )
+        if tty:  # as a terminal's shell sets them (rich reads COLUMNS before the size)
+            self.env.update(TERM="xterm-256color", COLUMNS=str(TERMINAL_SIZE[1]))
         self.lines: list[str] = []
         self._changed = threading.Condition()
         self.process: subprocess.Popen[str] | None = None
 
     def start(self) -> UpProcess:
+        if self.tty:
+            return self._start_on_a_terminal()
         self.process = subprocess.Popen(
             list(self.argv),
             env=self.env,
@@ -57,6 +71,26 @@ class UpProcess:
             start_new_session=True,  # its own process group, as a terminal's job
         )
         self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        return self
+
+    def _start_on_a_terminal(self) -> UpProcess:
+        main, secondary = pty.openpty()
+        rows, columns = TERMINAL_SIZE
+        fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        try:
+            self.process = subprocess.Popen(
+                list(self.argv),
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=secondary,
+                stderr=secondary,
+                text=True,
+                start_new_session=True,  # its own process group, as a terminal's job
+            )
+        finally:
+            os.close(secondary)  # the process holds it: reading ends once it has exited
+        self._reader = threading.Thread(target=self._read_terminal, args=(main,), daemon=True)
         self._reader.start()
         return self
 
@@ -75,6 +109,30 @@ class UpProcess:
                 self._changed.notify_all()
         with self._changed:
             self._changed.notify_all()
+
+    def _read_terminal(self, main: int) -> None:
+        """The terminal's lines as shown: control sequences removed, and each redraw of a line
+        (after a carriage return, as a progress bar redraws itself) a line of its own."""
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        pending = ""
+        try:
+            while True:
+                try:
+                    chunk = os.read(main, 65536)
+                except OSError:  # EIO: no process holds the terminal any more
+                    chunk = b""
+                pending += decoder.decode(chunk, final=not chunk)
+                *complete, pending = re.split(r"[\r\n]", pending)
+                if not chunk:
+                    complete.append(pending)
+                shown = [line for line in map(clean, complete) if line]
+                with self._changed:
+                    self.lines.extend(shown)
+                    self._changed.notify_all()
+                if not chunk:
+                    return
+        finally:
+            os.close(main)
 
     @property
     def output(self) -> str:

@@ -22,7 +22,7 @@ from vanguard_cli.demo.calendar import Calendar
 from vanguard_cli.demo.people import SCHOOL_NAME
 from vanguard_cli.demo.plan import count, plan
 from vanguard_cli.demo.steps import Actor, Chain, Saved, Step
-from vanguard_cli.output import console, fail
+from vanguard_cli.output import console, fail, showing
 from vanguard_cli.session import Session, exit_code, failure
 from vanguard_sdk import DevTokens, Vanguard, VanguardError
 
@@ -131,7 +131,17 @@ async def _load(session: Session, should_stop: Callable[[], bool]) -> tuple[Tall
         tally = Tally(count(phases))
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TimeElapsedColumn())  # fmt: skip
-        with Progress(*columns, console=console, transient=False) as progress:
+        # No redirection of sys.stdout/stderr: under `vanguard up` other threads write to
+        # the terminal meanwhile, and swapping sys.stdout under a thread's print() crashed
+        # CPython 3.11 (python/cpython#130163). They write through `output.line` instead.
+        bar = Progress(
+            *columns,
+            console=console,
+            transient=False,
+            redirect_stdout=False,
+            redirect_stderr=False,
+        )
+        with showing(bar) as progress:
             task = progress.add_task("demo school", total=tally.total)
 
             def advance(replayed: bool) -> None:
