@@ -268,21 +268,14 @@ def test_verbose_shows_every_record_once_on_the_terminal(
     assert "scoring gRPC on" in path.read_text()
 
 
-def test_verbose_echoes_each_childs_log_with_its_name(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_verbose_echoes_each_childs_log_with_its_name(tmp_path: Path) -> None:
     (tmp_path / "broker.log").write_text("listening\n")
     (tmp_path / "scoring.log").write_text("\x1b[?25lstarting\x1b[?25h\n")
     stop = threading.Event()
-    echo(tmp_path, ["broker", "scoring"], stop.is_set)
     printed: list[str] = []
-
-    def both_printed() -> bool:
-        printed.extend(capsys.readouterr().out.splitlines())
-        return len(printed) >= 2
-
+    echo(tmp_path, ["broker", "scoring"], stop.is_set, printed.append)
     try:
-        wait_for(both_printed, "both logs on the terminal")
+        wait_for(lambda: len(printed) >= 2, "both logs on the terminal")
     finally:
         stop.set()
     assert sorted(printed) == ["broker    | listening", "scoring   | starting"]
