@@ -55,10 +55,12 @@ class AssessmentHandlers(HandlerBase):
         if tier is Tier.SELF:
             if principal.role is not Role.MEMBER or principal.subject != member.id:
                 raise PermissionDenied("only the member themself submits a self-assessment")
-        elif tier is Tier.PEER:
+            return
+        if tier in SEALED_TIERS and principal.subject == member.id:
+            # Whatever the token's role: a public token is no way round the peer rule.
+            raise PermissionDenied("a member never reviews themself")
+        if tier is Tier.PEER:
             require_role(principal, Role.MEMBER, Role.SECRETARY)
-            if principal.subject == member.id:
-                raise PermissionDenied("a member never reviews themself")
             if self._branch_of(principal, member.school_id) != member.branch_id:
                 raise PermissionDenied("peer reviews come from the member's own branch")
         elif tier is Tier.PUBLIC:

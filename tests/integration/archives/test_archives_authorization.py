@@ -511,3 +511,47 @@ async def test_every_role_is_allowed_exactly_what_the_design_grants(
                 wrong.append(f"{operation.name} by {name} (own school): {got}, not allowed")
 
     assert not wrong, "authorization matrix:\n" + "\n".join(wrong)
+
+
+async def test_nobody_rates_themself_in_the_peer_or_public_tier_whatever_the_channel(
+    archives: ArchivesService,
+) -> None:
+    """A ballot about oneself is refused in either sealed tier: as a colleague (a member's or a
+    secretary's token) or through the public channel (a school's public token whose subject is
+    the ratee). Each refusal writes nothing; the same public ballot from anyone else counts."""
+    scene = Scene(archives)
+    await scene.set_up()
+    member = await scene.member()
+
+    def ballot(tier: str) -> Case:
+        return on(
+            scene,
+            "SubmitAssessment",
+            member,
+            member_id=member,
+            period=this_month(),
+            tier=tier,
+            scores=scores(90, 91, 92, 93),
+            options=VISIBLE,
+        )
+
+    selves = (
+        ("peer", archives.caller("as a colleague", Role.MEMBER, member, branch=BRANCH)),
+        ("peer", archives.caller("as the secretary", Role.SECRETARY, member, branch=BRANCH)),
+        ("public", archives.caller("through the public channel", Role.PUBLIC, member)),
+    )
+    wrong: list[str] = []
+    for tier, caller in selves:
+        head = await archives.head()
+        got = await outcome(scene, ballot(tier), caller)
+        if got != "PERMISSION_DENIED":
+            wrong.append(f"{tier} ballot on themself {caller.name}: {got}")
+        if await archives.head() != head:
+            wrong.append(f"{tier} ballot on themself {caller.name}: the store head moved")
+    assert not wrong, "\n".join(wrong)
+    assert not (await archives.archive(member)).assessments  # not one ballot about them
+
+    parent = archives.caller("a parent", Role.PUBLIC, "parent-zhang")
+    assert await outcome(scene, ballot("public"), parent) == "allowed"
+    [entry] = (await archives.archive(member)).assessments
+    assert entry.public_reviews == 1
