@@ -61,14 +61,14 @@ class RecordPerformance:
     occurred_on: str
     description: str
     evidence: tuple[str, ...]
-    claimed_points: float
+    claimed_points: float | None  # None: left unset, refused as missing
 
 
 @dataclass(frozen=True)
 class VerifyRecord:
     school_id: str
     record_id: str
-    awarded_points: float
+    awarded_points: float | None
     note: str = ""
 
 
@@ -83,7 +83,7 @@ class RejectRecord:
 class CorrectRecord:
     school_id: str
     record_id: str
-    awarded_points: float
+    awarded_points: float | None
     reason: str
 
 
@@ -110,7 +110,7 @@ class ReviewModelPost:
     post_id: str
     member_id: str
     period: str
-    score: float
+    score: float | None
     comment: str = ""
 
 

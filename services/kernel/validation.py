@@ -70,7 +70,10 @@ def _checked(
     return value
 
 
-def points(value: float, field: str, *, maximum: float = POINTS_MAX) -> float:
+def points(value: float | None, field: str, *, maximum: float = POINTS_MAX) -> float:
+    """Points or a score, 0 to `maximum`; None (a number the caller left unset) is missing."""
+    if value is None:
+        raise InvalidArgument(f"is required (0–{maximum:g})", field=field)
     if not 0 <= value <= maximum:  # also rejects NaN
         raise InvalidArgument(f"must be between 0 and {maximum:g}", field=field)
     return float(value)

@@ -15,7 +15,7 @@ class TargetSpec:
 @dataclass(frozen=True)
 class TargetFigure:
     target: int
-    percent: int
+    percent: int | None  # None: left unset, refused as missing
 
 
 @dataclass(frozen=True)

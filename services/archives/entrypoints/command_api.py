@@ -9,7 +9,7 @@ from archives.entrypoints import convert
 from archives.handlers import ArchivesHandlers
 from kernel.errors import InvalidArgument
 from kernel.grpc.commands import CommandMethods
-from kernel.grpc.replies import ServicerContext
+from kernel.grpc.replies import ServicerContext, stated
 from vanguard.archives.v1 import archives_pb2 as pb
 from vanguard.common.v1 import command_pb2
 
@@ -82,7 +82,7 @@ class ArchiveCommands(CommandMethods):
             request.occurred_on,
             request.description,
             tuple(request.evidence),
-            request.claimed_points,
+            stated(request, "claimed_points"),
         )
         return await self._command(self.handlers.record_performance, cmd, request, context)
 
@@ -90,7 +90,7 @@ class ArchiveCommands(CommandMethods):
         self, request: pb.VerifyRecordRequest, context: ServicerContext
     ) -> Reply:
         cmd = c.VerifyRecord(
-            request.school_id, request.record_id, request.awarded_points, request.note
+            request.school_id, request.record_id, stated(request, "awarded_points"), request.note
         )
         return await self._command_at(self.handlers.verify_record, cmd, request, context)
 
@@ -104,7 +104,10 @@ class ArchiveCommands(CommandMethods):
         self, request: pb.CorrectRecordRequest, context: ServicerContext
     ) -> Reply:
         cmd = c.CorrectRecord(
-            request.school_id, request.record_id, request.awarded_points, request.reason
+            request.school_id,
+            request.record_id,
+            stated(request, "awarded_points"),
+            request.reason,
         )
         return await self._command_at(self.handlers.correct_record, cmd, request, context)
 
@@ -134,7 +137,7 @@ class ArchiveCommands(CommandMethods):
             request.post_id,
             request.member_id,
             request.period,
-            request.score,
+            stated(request, "score"),
             request.comment,
         )
         return await self._command(self.handlers.review_model_post, cmd, request, context)

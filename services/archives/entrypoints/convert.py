@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from archives.readmodel.archive import Archive
 from vanguard.archives.v1 import archives_pb2 as pb
 
-LEADS = ("study", "work", "discipline", "devotion")
+Lead = Literal["study", "work", "discipline", "devotion"]
+LEADS: tuple[Lead, ...] = ("study", "work", "discipline", "devotion")
 
 
 def scores_of(message: pb.LeadScores) -> dict[str, float]:
-    return {lead: getattr(message, lead) for lead in LEADS}
+    """The leads the caller scored: one left unset is missing (the handler names it)."""
+    return {lead: getattr(message, lead) for lead in LEADS if message.HasField(lead)}
 
 
 def _lead_scores(scores: dict[str, float] | None) -> pb.LeadScores | None:

@@ -19,9 +19,15 @@ VisibilityWait = Callable[[str, int, float], Awaitable[bool]]
 ServicerContext: TypeAlias = "grpc.aio.ServicerContext[Any, Any]"
 
 
+def stated(message: Any, name: str) -> Any:
+    """A field with presence (proto3 `optional`) as the caller sent it, None when unset: a
+    number left out is missing, never a 0 the caller did not say."""
+    return getattr(message, name) if message.HasField(name) else None
+
+
 def expected_of(request: Any) -> int | None:
     """A request's optional `expected_version`, None when the caller sent none."""
-    return request.expected_version if request.HasField("expected_version") else None
+    return stated(request, "expected_version")
 
 
 def reply(result: AppendResult, visible: bool = False) -> command_pb2.CommandReply:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from kernel.grpc.replies import stated
 from pledges import commands as c
 from pledges.readmodel.documents import Document
 from vanguard.pledges.v1 import pledges_pb2 as pb
@@ -15,7 +16,7 @@ def target_specs(messages: Iterable[pb.TargetSpec]) -> tuple[c.TargetSpec, ...]:
 
 
 def figures(messages: Iterable[pb.TargetProgress]) -> tuple[c.TargetFigure, ...]:
-    return tuple(c.TargetFigure(m.target, m.percent) for m in messages)
+    return tuple(c.TargetFigure(m.target, stated(m, "percent")) for m in messages)
 
 
 def _progress(items: list[dict[str, Any]]) -> list[pb.TargetProgress]:

@@ -136,12 +136,16 @@ class HandlerBase(BaseHandlers):
 
     @staticmethod
     def _progress(figures: tuple[c.TargetFigure, ...], field: str) -> tuple[Progress, ...]:
+        progress = []
         for index, figure in enumerate(figures):
             if figure.target < 1:
                 raise InvalidArgument("targets count from 1", field=f"{field}[{index}].target")
+            if figure.percent is None:
+                raise InvalidArgument("is required (0–100)", field=f"{field}[{index}].percent")
             if not 0 <= figure.percent <= 100:
                 raise InvalidArgument("must be 0–100", field=f"{field}[{index}].percent")
-        return tuple(Progress(target=f.target, percent=f.percent) for f in figures)
+            progress.append(Progress(target=figure.target, percent=figure.percent))
+        return tuple(progress)
 
     def _evidence(self, references: tuple[str, ...]) -> tuple[str, ...]:
         if len(references) > EVIDENCE_MAX:

@@ -248,6 +248,7 @@ class RecordPerformanceRequest(_message.Message):
     """YYYY-MM-DD, not in the future, not in a closed period"""
     description: _builtins.str
     claimed_points: _builtins.float
+    """0–100; required (0 stated, never assumed)"""
     @_builtins.property
     def evidence(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """references (document ids, URLs)"""
@@ -265,14 +266,16 @@ class RecordPerformanceRequest(_message.Message):
         occurred_on: _builtins.str = ...,
         description: _builtins.str = ...,
         evidence: _abc.Iterable[_builtins.str] | None = ...,
-        claimed_points: _builtins.float = ...,
+        claimed_points: _builtins.float | None = ...,
         options: _command_pb2.CommandOptions | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["options", b"options"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_claimed_points", b"_claimed_points", "claimed_points", b"claimed_points", "options", b"options"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["category", b"category", "channel", b"channel", "claimed_points", b"claimed_points", "description", b"description", "evidence", b"evidence", "member_id", b"member_id", "occurred_on", b"occurred_on", "options", b"options", "record_id", b"record_id", "school_id", b"school_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_claimed_points", b"_claimed_points", "category", b"category", "channel", b"channel", "claimed_points", b"claimed_points", "description", b"description", "evidence", b"evidence", "member_id", b"member_id", "occurred_on", b"occurred_on", "options", b"options", "record_id", b"record_id", "school_id", b"school_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__claimed_points: _TypeAlias = _typing.Literal["claimed_points"]  # noqa: Y015
+    _WhichOneofArgType__claimed_points: _TypeAlias = _typing.Literal["_claimed_points", b"_claimed_points"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__claimed_points) -> _WhichOneofReturnType__claimed_points | None: ...
 
 Global___RecordPerformanceRequest: _TypeAlias = RecordPerformanceRequest  # noqa: Y015
 
@@ -289,6 +292,7 @@ class VerifyRecordRequest(_message.Message):
     school_id: _builtins.str
     record_id: _builtins.str
     awarded_points: _builtins.float
+    """0–100; required"""
     note: _builtins.str
     expected_version: _builtins.int
     @_builtins.property
@@ -298,17 +302,22 @@ class VerifyRecordRequest(_message.Message):
         *,
         school_id: _builtins.str = ...,
         record_id: _builtins.str = ...,
-        awarded_points: _builtins.float = ...,
+        awarded_points: _builtins.float | None = ...,
         note: _builtins.str = ...,
         expected_version: _builtins.int | None = ...,
         options: _command_pb2.CommandOptions | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "options", b"options"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_awarded_points", b"_awarded_points", "_expected_version", b"_expected_version", "awarded_points", b"awarded_points", "expected_version", b"expected_version", "options", b"options"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "awarded_points", b"awarded_points", "expected_version", b"expected_version", "note", b"note", "options", b"options", "record_id", b"record_id", "school_id", b"school_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_awarded_points", b"_awarded_points", "_expected_version", b"_expected_version", "awarded_points", b"awarded_points", "expected_version", b"expected_version", "note", b"note", "options", b"options", "record_id", b"record_id", "school_id", b"school_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__awarded_points: _TypeAlias = _typing.Literal["awarded_points"]  # noqa: Y015
+    _WhichOneofArgType__awarded_points: _TypeAlias = _typing.Literal["_awarded_points", b"_awarded_points"]  # noqa: Y015
     _WhichOneofReturnType__expected_version: _TypeAlias = _typing.Literal["expected_version"]  # noqa: Y015
     _WhichOneofArgType__expected_version: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__awarded_points) -> _WhichOneofReturnType__awarded_points | None: ...
+    @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__expected_version) -> _WhichOneofReturnType__expected_version | None: ...
 
 Global___VerifyRecordRequest: _TypeAlias = VerifyRecordRequest  # noqa: Y015
@@ -360,6 +369,7 @@ class CorrectRecordRequest(_message.Message):
     school_id: _builtins.str
     record_id: _builtins.str
     awarded_points: _builtins.float
+    """0–100; required"""
     reason: _builtins.str
     expected_version: _builtins.int
     @_builtins.property
@@ -369,17 +379,22 @@ class CorrectRecordRequest(_message.Message):
         *,
         school_id: _builtins.str = ...,
         record_id: _builtins.str = ...,
-        awarded_points: _builtins.float = ...,
+        awarded_points: _builtins.float | None = ...,
         reason: _builtins.str = ...,
         expected_version: _builtins.int | None = ...,
         options: _command_pb2.CommandOptions | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "options", b"options"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_awarded_points", b"_awarded_points", "_expected_version", b"_expected_version", "awarded_points", b"awarded_points", "expected_version", b"expected_version", "options", b"options"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "awarded_points", b"awarded_points", "expected_version", b"expected_version", "options", b"options", "reason", b"reason", "record_id", b"record_id", "school_id", b"school_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_awarded_points", b"_awarded_points", "_expected_version", b"_expected_version", "awarded_points", b"awarded_points", "expected_version", b"expected_version", "options", b"options", "reason", b"reason", "record_id", b"record_id", "school_id", b"school_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__awarded_points: _TypeAlias = _typing.Literal["awarded_points"]  # noqa: Y015
+    _WhichOneofArgType__awarded_points: _TypeAlias = _typing.Literal["_awarded_points", b"_awarded_points"]  # noqa: Y015
     _WhichOneofReturnType__expected_version: _TypeAlias = _typing.Literal["expected_version"]  # noqa: Y015
     _WhichOneofArgType__expected_version: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__awarded_points) -> _WhichOneofReturnType__awarded_points | None: ...
+    @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__expected_version) -> _WhichOneofReturnType__expected_version | None: ...
 
 Global___CorrectRecordRequest: _TypeAlias = CorrectRecordRequest  # noqa: Y015
@@ -470,7 +485,7 @@ class ReviewModelPostRequest(_message.Message):
     member_id: _builtins.str
     period: _builtins.str
     score: _builtins.float
-    """0–100"""
+    """0–100; required"""
     comment: _builtins.str
     @_builtins.property
     def options(self) -> _command_pb2.CommandOptions: ...
@@ -481,15 +496,17 @@ class ReviewModelPostRequest(_message.Message):
         post_id: _builtins.str = ...,
         member_id: _builtins.str = ...,
         period: _builtins.str = ...,
-        score: _builtins.float = ...,
+        score: _builtins.float | None = ...,
         comment: _builtins.str = ...,
         options: _command_pb2.CommandOptions | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["options", b"options"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_score", b"_score", "options", b"options", "score", b"score"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["comment", b"comment", "member_id", b"member_id", "options", b"options", "period", b"period", "post_id", b"post_id", "school_id", b"school_id", "score", b"score"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_score", b"_score", "comment", b"comment", "member_id", b"member_id", "options", b"options", "period", b"period", "post_id", b"post_id", "school_id", b"school_id", "score", b"score"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__score: _TypeAlias = _typing.Literal["score"]  # noqa: Y015
+    _WhichOneofArgType__score: _TypeAlias = _typing.Literal["_score", b"_score"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__score) -> _WhichOneofReturnType__score | None: ...
 
 Global___ReviewModelPostRequest: _TypeAlias = ReviewModelPostRequest  # noqa: Y015
 
@@ -530,6 +547,10 @@ Global___ReleaseMemberFromPostRequest: _TypeAlias = ReleaseMemberFromPostRequest
 
 @_typing.final
 class LeadScores(_message.Message):
+    """Every lead is required in a request: a score left unset is missing (INVALID_ARGUMENT naming
+    it), never a 0. Numbers a command needs have presence (`optional`) for that reason.
+    """
+
     DESCRIPTOR: _descriptor.Descriptor
 
     STUDY_FIELD_NUMBER: _builtins.int
@@ -547,16 +568,31 @@ class LeadScores(_message.Message):
     def __init__(
         self,
         *,
-        study: _builtins.float = ...,
-        work: _builtins.float = ...,
-        discipline: _builtins.float = ...,
-        devotion: _builtins.float = ...,
+        study: _builtins.float | None = ...,
+        work: _builtins.float | None = ...,
+        discipline: _builtins.float | None = ...,
+        devotion: _builtins.float | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_devotion", b"_devotion", "_discipline", b"_discipline", "_study", b"_study", "_work", b"_work", "devotion", b"devotion", "discipline", b"discipline", "study", b"study", "work", b"work"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["devotion", b"devotion", "discipline", b"discipline", "study", b"study", "work", b"work"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_devotion", b"_devotion", "_discipline", b"_discipline", "_study", b"_study", "_work", b"_work", "devotion", b"devotion", "discipline", b"discipline", "study", b"study", "work", b"work"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__devotion: _TypeAlias = _typing.Literal["devotion"]  # noqa: Y015
+    _WhichOneofArgType__devotion: _TypeAlias = _typing.Literal["_devotion", b"_devotion"]  # noqa: Y015
+    _WhichOneofReturnType__discipline: _TypeAlias = _typing.Literal["discipline"]  # noqa: Y015
+    _WhichOneofArgType__discipline: _TypeAlias = _typing.Literal["_discipline", b"_discipline"]  # noqa: Y015
+    _WhichOneofReturnType__study: _TypeAlias = _typing.Literal["study"]  # noqa: Y015
+    _WhichOneofArgType__study: _TypeAlias = _typing.Literal["_study", b"_study"]  # noqa: Y015
+    _WhichOneofReturnType__work: _TypeAlias = _typing.Literal["work"]  # noqa: Y015
+    _WhichOneofArgType__work: _TypeAlias = _typing.Literal["_work", b"_work"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__devotion) -> _WhichOneofReturnType__devotion | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__discipline) -> _WhichOneofReturnType__discipline | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__study) -> _WhichOneofReturnType__study | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__work) -> _WhichOneofReturnType__work | None: ...
 
 Global___LeadScores: _TypeAlias = LeadScores  # noqa: Y015
 

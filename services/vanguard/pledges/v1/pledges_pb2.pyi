@@ -50,7 +50,9 @@ Global___TargetSpec: _TypeAlias = TargetSpec  # noqa: Y015
 
 @_typing.final
 class TargetProgress(_message.Message):
-    """Progress towards one target: its number (1 for the first target) and a percentage."""
+    """Progress towards one target: its number (1 for the first target) and a percentage, which a
+    request must state (0 included): left unset it is missing, never 0.
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -63,13 +65,15 @@ class TargetProgress(_message.Message):
         self,
         *,
         target: _builtins.int = ...,
-        percent: _builtins.int = ...,
+        percent: _builtins.int | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_percent", b"_percent", "percent", b"percent"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["percent", b"percent", "target", b"target"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_percent", b"_percent", "percent", b"percent", "target", b"target"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__percent: _TypeAlias = _typing.Literal["percent"]  # noqa: Y015
+    _WhichOneofArgType__percent: _TypeAlias = _typing.Literal["_percent", b"_percent"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__percent) -> _WhichOneofReturnType__percent | None: ...
 
 Global___TargetProgress: _TypeAlias = TargetProgress  # noqa: Y015
 
