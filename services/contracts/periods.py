@@ -79,6 +79,16 @@ def parse_period(text: str, *, field: str = "period", year_start_month: int = 9)
     )
 
 
+def begun_period(text: str, *, field: str = "period", today: date) -> Period:
+    """A period that has begun by `today`: what assesses or reviews a period (an assessment, a
+    model-post review) is given during it or after it, never ahead of it. A malformed period,
+    or one not begun, is an InvalidArgument naming `field`."""
+    period = parse_period(text, field=field)
+    if period.start > today:
+        raise InvalidArgument(f"has not begun: it starts on {period.start}", field=field)
+    return period
+
+
 def _parts(text: str) -> tuple[PeriodKind, int, int] | None:
     """Kind, year and month or quarter number of a well-formed id."""
     if match := _MONTH.fullmatch(text):

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from contracts.periods import PeriodKind, parse_period, periods_of
+from contracts.periods import PeriodKind, begun_period, parse_period, periods_of
 from kernel.errors import InvalidArgument
 
 
@@ -103,3 +103,15 @@ def test_a_malformed_period_quotes_a_bounded_prefix() -> None:
     with pytest.raises(InvalidArgument) as error:
         parse_period("x" * 10_000)
     assert len(error.value.message) < 200
+
+
+@pytest.mark.parametrize("text", ["2026-11", "2026-Q4", "AY2026", "2026-10", "AY2000"])
+def test_a_period_that_has_begun_is_begun_on_its_first_day_and_after(text: str) -> None:
+    assert begun_period(text, today=date(2026, 11, 1)).id == text
+
+
+@pytest.mark.parametrize("text", ["2026-12", "2027-Q1", "AY2027", "2100-12"])
+def test_a_period_not_yet_begun_is_refused_naming_the_field(text: str) -> None:
+    with pytest.raises(InvalidArgument) as error:
+        begun_period(text, field="period", today=date(2026, 11, 30))
+    assert error.value.field == "period"

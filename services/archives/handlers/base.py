@@ -13,7 +13,7 @@ from archives.domain.member import Member
 from archives.domain.school import School
 from contracts import school_calendar
 from contracts.archives import registry
-from contracts.periods import Period, parse_period
+from contracts.periods import Period, begun_period
 from kernel import validation as v
 from kernel.aggregate import Aggregate
 from kernel.auth import Principal, require_branch, require_role
@@ -81,7 +81,8 @@ class HandlerBase(BaseHandlers):
         return kind(school_id, new_id(prefix))
 
     def _open_period(self, school: School, text: str, field: str = "period") -> Period:
-        period = parse_period(text, field=field)
+        """A period to assess or review: begun, and not closed."""
+        period = begun_period(text, field=field, today=self.today())
         if school.is_closed_period(period):
             raise PreconditionFailed(f"period {period} is closed", field=field)
         return period

@@ -40,6 +40,7 @@ TOMORROW = (today() + timedelta(days=1)).isoformat()
 TODAY = today().isoformat()
 IN_CLOSED_MONTH = f"{last_month()}-15"
 NEXT_YEAR = f"{today().year + 1:04d}-01"
+NEXT_MONTH = (today().replace(day=28) + timedelta(days=4)).strftime("%Y-%m")
 HUGE = "x" * 10_000
 DETAILS_MAX = 600  # an error quotes a bounded prefix of what was sent, never all of it
 KEY = "bad-inputs-key"
@@ -412,6 +413,28 @@ def bad_requests(archives: ArchivesService, appeal_id: str) -> list[Bad]:
             ),
             INVALID,
             "released_on",
+        ),
+        Bad(
+            "self-assessment of a month not begun",
+            "SubmitAssessment",
+            assessment(period=NEXT_MONTH),
+            INVALID,
+            "period",
+            member_self,
+        ),
+        Bad(
+            "committee assessment of the calendar's last month",
+            "SubmitAssessment",
+            assessment(period="2100-12", tier="committee"),
+            INVALID,
+            "period",
+        ),
+        Bad(
+            "post review of a month not begun",
+            "ReviewModelPost",
+            review(period=NEXT_MONTH),
+            INVALID,
+            "period",
         ),
         Bad(
             "closing a period not yet begun",
