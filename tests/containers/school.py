@@ -41,8 +41,13 @@ CATEGORIES = ("study_training", "duty_performance", "activities", "integrity")
 CHANNELS = ("self_declared", "public_report", "branch_investigation")
 LEADS = ("study", "work", "discipline", "devotion")
 TODAY = date.today()
-MONTH = periods_of(TODAY)[0]  # this month: it has started, so it may be closed
-LAST_DAY = MONTH.end - timedelta(days=1)  # a period's end is exclusive
+# Last month: it has ended, so it may be closed. Its records fall on its last day (a period's
+# end is exclusive); its assessments name it.
+MONTH = periods_of(TODAY.replace(day=1) - timedelta(days=1))[0]
+RECORD_DAY = MONTH.end - timedelta(days=1)
+# Pledges plan ahead (a target falls due today or later): they are this month's.
+PLEDGE_MONTH = periods_of(TODAY)[0]
+LAST_DAY = PLEDGE_MONTH.end - timedelta(days=1)
 
 
 @dataclass
@@ -170,7 +175,7 @@ class School:
             self.command(
                 "archives", "RecordPerformance", author, member_id=member, record_id=record_id,
                 category=rng.choice(CATEGORIES), channel=channel,
-                occurred_on=TODAY.isoformat(), description=f"{channel} 记录",
+                occurred_on=RECORD_DAY.isoformat(), description=f"{channel} 记录",
                 claimed_points=points,
             )  # fmt: skip
             status = "verified"
@@ -213,7 +218,8 @@ class School:
         target = [ppb.TargetSpec(description="每周一节公开课", due_on=LAST_DAY.isoformat())]
         lead = rng.choice(LEADS)
         made = self.command(
-            "pledges", "MakePledge", self.member(member), member_id=member, period=MONTH.id,
+            "pledges", "MakePledge", self.member(member), member_id=member,
+            period=PLEDGE_MONTH.id,
             lead=lead, title="带头做事", description="上好每一节课", targets=target,
         )  # fmt: skip
         pid = made.id

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import suppress
-from datetime import date
+from datetime import date, timedelta
 
 from contracts.archives import BranchEstablished, PeriodClosed, SchoolRegistered
 from contracts.periods import Period, parse_period
@@ -34,9 +34,16 @@ class School(Aggregate):
         self.record(BranchEstablished(school_id=self.id, branch_id=branch_id, name=name))
 
     def close_period(self, period: Period, today: date) -> None:
+        """Close a period that has ended (its `end` is the day after its last): what is
+        published for it must not change after the close."""
         self.require_registered()
         if period.start > today:
             raise PreconditionFailed(f"period {period} has not started", field="period")
+        if period.end > today:
+            last_day = period.end - timedelta(days=1)
+            raise PreconditionFailed(
+                f"period {period} has not ended: it runs until {last_day}", field="period"
+            )
         if period in self.closed:
             raise PreconditionFailed(f"period {period} is already closed", field="period")
         self.record(PeriodClosed(school_id=self.id, period=period.id, kind=period.kind))

@@ -26,6 +26,7 @@ from archives_kit import (
     today,
 )
 
+from contracts.periods import periods_of
 from kernel.envelope import Role
 from kernel.grpc.client import field_of
 from vanguard.archives.v1 import archives_pb2 as pb
@@ -442,6 +443,16 @@ def bad_requests(archives: ArchivesService, appeal_id: str) -> list[Bad]:
             pb.ClosePeriodRequest(school_id=s, period=NEXT_YEAR),
             PRECONDITION,
             "period",
+        ),
+        *(
+            Bad(
+                f"closing {period}, which has not ended",
+                "ClosePeriod",
+                pb.ClosePeriodRequest(school_id=s, period=period.id),
+                PRECONDITION,
+                "period",
+            )
+            for period in periods_of(today())  # this month, quarter and academic year
         ),
         # -- the closed period ---------------------------------------------------------------
         Bad(

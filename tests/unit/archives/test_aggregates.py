@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -85,6 +85,18 @@ def test_a_period_closed_outside_the_calendar_before_it_was_enforced_replays_har
 def test_a_period_that_has_not_started_cannot_close() -> None:
     with pytest.raises(PreconditionFailed):
         registered_school().close_period(parse_period("2027-01"), TODAY)
+
+
+@pytest.mark.parametrize("period", ["2026-11", "2026-Q4", "AY2026"])
+def test_a_period_closes_only_once_it_has_ended(period: str) -> None:
+    """On its last day a period is still running; on the day after it, it may close."""
+    last_day = parse_period(period).end - timedelta(days=1)
+    with pytest.raises(PreconditionFailed) as refused:
+        registered_school().close_period(parse_period(period), last_day)
+    assert refused.value.field == "period" and period in str(refused.value)
+    school = registered_school()
+    school.close_period(parse_period(period), last_day + timedelta(days=1))
+    assert school.is_closed_period(parse_period(period))
 
 
 def test_member_lifecycle_is_replayed_exactly() -> None:
