@@ -112,15 +112,20 @@ def _tally_pledges(
             feedback += points
             rule = f"verified {fact.data['reviewer_kind']} feedback rated {rating}"
             tally.lines.append(Contribution.of(fact, "objective.feedback", points, rule))
-    tally.feedback = _capped_feedback(feedback, rules.feedback_cap.of(scope.period.kind), tally)
+    kind = scope.period.kind
+    tally.feedback = _capped_feedback(
+        feedback, -rules.feedback_penalty_cap.of(kind), rules.feedback_cap.of(kind), tally
+    )
 
 
-def _capped_feedback(earned: float, cap: float, tally: ObjectiveTally) -> float:
-    if earned <= cap:
-        return earned
-    rule = f"feedback capped at {cap:g} points per period"
-    tally.lines.append(Contribution("", "cap", "objective.feedback", round(cap - earned, 4), rule))
-    return cap
+def _capped_feedback(earned: float, floor: float, cap: float, tally: ObjectiveTally) -> float:
+    """Feedback counts within [floor, cap]: as little can be taken away as added."""
+    bound = min(max(earned, floor), cap)
+    if bound != earned:
+        rule = f"feedback capped at {bound:g} points per period"
+        amount = round(bound - earned, 4)
+        tally.lines.append(Contribution("", "cap", "objective.feedback", amount, rule))
+    return bound
 
 
 def _tally_posts(

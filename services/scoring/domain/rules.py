@@ -3,12 +3,15 @@
 Objective points: a verified record earns its awarded points times the weight of its category
 and channel, capped per category and period kind; pledge outcomes, completed rectifications,
 verified supervision feedback (by rating) and model-post reviews add their own points. The
-period's objective points are normalised to 0–100 against `objective_full_scale`.
+period's objective points are normalised to 0–100 against `objective_full_scale`. Feedback is
+capped both ways: it adds at most `feedback_cap` and takes away at most `feedback_penalty_cap`
+in a period.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -82,7 +85,8 @@ class Rules(Frozen):
     record_caps: dict[RecordCategory, PerKind]
     pledge_points: PledgePoints
     feedback_points: dict[int, float]  # by rating 1..5
-    feedback_cap: PerKind
+    feedback_cap: PerKind  # the most verified feedback adds in a period
+    feedback_penalty_cap: PerKind  # the most it takes away (a positive figure)
     post_review_points: float = Field(ge=0)  # a review scored 100 earns this much
     objective_full_scale: PerKind
     weights: Weights
@@ -102,6 +106,14 @@ class Rules(Frozen):
         if sorted(self.feedback_points) != [1, 2, 3, 4, 5]:
             raise ValueError("feedback_points needs exactly the ratings 1..5")
         return self
+
+    @model_validator(mode="before")
+    @classmethod
+    def _symmetric_feedback_cap(cls, data: Any) -> Any:
+        """A rules file written before the penalty cap existed caps both ways alike."""
+        if isinstance(data, dict) and "feedback_penalty_cap" not in data and "feedback_cap" in data:
+            return {**data, "feedback_penalty_cap": data["feedback_cap"]}
+        return data
 
     def record_weight(self, category: RecordCategory, channel: Channel) -> float:
         return self.record_weights[category][channel]

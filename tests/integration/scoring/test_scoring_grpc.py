@@ -73,6 +73,35 @@ async def test_evaluation_explain_and_what_if(
         assert len(evaluations.settle(1.0)) == before  # what-if emitted nothing
 
 
+async def test_explain_shows_low_ratings_capped_as_high_ones_are(
+    worker: ScoringProcess, log: Log, evaluations: Evaluations, story: Story, school: str
+) -> None:
+    """Six verified ratings of 1 (−12 points) take away no more than the month's cap of 5;
+    Explain names every rating and the cap line that gives 7 back."""
+    ratings = [story.feedback("m8", "p8", 1) for _ in range(6)]
+    log.publish([story.record("m8", "r8"), story.verify("m8", "r8", 12), story.pledge("m8", "p8")])
+    log.publish(ratings)
+    evaluations.wait_for(
+        lambda _: (
+            (e := evaluations.latest(school, "m8", "2026-10")) is not None and e.data["inputs"] == 7
+        )
+    )
+    committee = as_caller(Role.COMMITTEE, school)
+    async with grpc.aio.insecure_channel(worker.address) as channel:
+        stub = scoring_pb2_grpc.ScoringServiceStub(channel)
+        request = pb.EvaluationRequest(member_id="m8", period="2026-10")
+        explanation = await stub.Explain(request, metadata=committee, timeout=5)
+    evaluation = explanation.evaluation
+    assert evaluation.objective_by_source["feedback"] == -5.0
+    assert evaluation.objective_points == 12.0 - 5.0
+    feedback = [c for c in explanation.contributions if c.part == "objective.feedback"]
+    assert sorted(c.event_id for c in feedback if c.event_id) == sorted(
+        str(r.event_id) for r in ratings
+    )
+    [cap] = [c for c in feedback if not c.event_id]
+    assert (cap.event_type, cap.amount) == ("cap", 7.0) and "-5" in cap.rule
+
+
 async def test_a_member_reads_only_their_own_evaluation(
     worker: ScoringProcess, log: Log, evaluations: Evaluations, story: Story, school: str
 ) -> None:

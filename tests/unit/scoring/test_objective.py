@@ -93,6 +93,21 @@ def test_verified_feedback_counts_by_rating_up_to_the_cap(story: Story, scorer: 
     assert members.evaluation("m1").objective.feedback == 5.0  # month cap
 
 
+def test_verified_feedback_takes_away_no_more_than_the_cap_either(
+    story: Story, scorer: Scorer
+) -> None:
+    """The cap is symmetric: −5 a month, −10 a quarter, −20 a year by default, so a flood of
+    low ratings cannot wipe out the rest of a member's objective points."""
+    members = Members(scorer)
+    members.feed(story.record("m1", "r1"), story.verify("m1", "r1", 12))
+    members.feed(story.pledge("m1", "p1"), *(story.feedback("m1", "p1", 1) for _ in range(6)))
+    month = members.evaluation("m1")
+    assert month.objective.feedback == -5.0  # −12 capped
+    assert month.objective.points == 12.0 - 5.0
+    assert members.evaluation("m1", "2026-Q4").objective.feedback == -10.0
+    assert members.evaluation("m1", "AY2026").objective.feedback == -12.0  # within −20
+
+
 def test_the_latest_model_post_review_of_a_period_counts(story: Story, scorer: Scorer) -> None:
     members = Members(scorer)
     members.feed(story.post_review("m1", 50), story.post_review("m1", 80))

@@ -31,6 +31,25 @@ def test_the_default_rules_carry_the_design_defaults() -> None:
     )
     assert (rules.min_reviewers, rules.trim_threshold) == (3, 5)
     assert rules.stars.thresholds == (60, 70, 80, 90, 96)
+    assert (rules.feedback_cap.month, rules.feedback_cap.quarter, rules.feedback_cap.year) == (
+        5,
+        10,
+        20,
+    )
+    assert rules.feedback_penalty_cap == rules.feedback_cap  # symmetric
+
+
+def test_rules_without_a_penalty_cap_take_the_feedback_cap_for_it() -> None:
+    """A rules file written before the penalty cap existed caps both ways alike."""
+    written_before = {
+        k: v for k, v in version("v", "2026-01-01").items() if k != "feedback_penalty_cap"
+    }
+    written_before["feedback_cap"] = {"month": 3, "quarter": 6, "year": 12}
+    [rules] = parse_versions(json.dumps(written_before))
+    assert rules.feedback_penalty_cap == rules.feedback_cap
+    penalty = {"month": 8, "quarter": 16, "year": 32}
+    [harsher] = parse_versions(json.dumps(version("v", "2026-01-01", feedback_penalty_cap=penalty)))
+    assert harsher.feedback_penalty_cap.month == 8 and harsher.feedback_cap.month == 5
 
 
 @pytest.mark.parametrize(
@@ -69,6 +88,10 @@ def test_stars_change_exactly_at_each_threshold(composite: float, stars: int) ->
             "rules.weights",
         ),
         ({"min_reviewers": 0}, "rules.min_reviewers"),
+        (
+            {"feedback_penalty_cap": {"month": 0, "quarter": 10, "year": 20}},
+            "rules.feedback_penalty_cap.month",
+        ),
         ({"feedback_points": {"1": 0}}, "rules"),
         (
             {"stars": {"thresholds": [60, 50, 80, 90, 96], "commendation_min_stars": 4}},
