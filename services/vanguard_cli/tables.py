@@ -108,6 +108,10 @@ def explanation_view(explanation: spb.Explanation) -> RenderableType:
     return Group(evaluation_view(explanation.evaluation), table)
 
 
+# What a summary's bands rank (Summary.bands_by).
+BANDS_BY = {"objective_points": "客观分 objective points", "verified_points": "核实积分 verified"}
+
+
 def summary_view(summary: apb.Summary, members: Sequence[apb.Member]) -> RenderableType:
     header = Text.assemble(
         (f"支部 {summary.branch_id} ", "bold"),
@@ -115,7 +119,8 @@ def summary_view(summary: apb.Summary, members: Sequence[apb.Member]) -> Rendera
         f"({summary.verified_records} verified, {summary.pending_records} pending) · "
         f"核实积分 {points(summary.verified_points)} · 示范岗 {summary.model_posts_held}",
     )
-    bands = _table("比业绩 bands (not ranks)", ("档次", "人数", "积分"))
+    ranked = BANDS_BY.get(summary.bands_by, "积分")
+    bands = _table("比业绩 bands (not ranks)", ("档次", "人数", ranked))
     for band in summary.bands:
         bands.add_row(
             band.label, str(band.members), f"{points(band.min_points)}–{points(band.max_points)}"

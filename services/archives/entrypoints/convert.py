@@ -74,5 +74,6 @@ def summary(document: dict[str, Any]) -> pb.Summary:
         verified_points=document["verified_points"],
         model_posts_held=document["model_posts_held"],
         bands=[pb.Band(**b) for b in document["bands"]],
+        bands_by=document["bands_by"],
         branches=[pb.BranchLine(**b) for b in document["branches"]],
     )

@@ -48,6 +48,11 @@ CREATE TABLE IF NOT EXISTS archive_log (
     recorded_at TEXT NOT NULL, envelope BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS archive_log_by_member ON archive_log (school_id, member_id, seq);
+CREATE TABLE IF NOT EXISTS objective_points (
+    school_id TEXT NOT NULL, member_id TEXT NOT NULL, period TEXT NOT NULL,
+    points REAL NOT NULL,
+    PRIMARY KEY (school_id, member_id, period)
+);
 """
     + TABLES
 )
@@ -107,6 +112,11 @@ class ArchiveProjection:
                 conn.execute(
                     "INSERT OR REPLACE INTO model_posts VALUES (?, ?, ?, ?)",
                     (school, data["post_id"], data["name"], data["kind"]),
+                )
+            case "EvaluationUpdated":  # what the roll-ups' bands rank (rollups.py)
+                conn.execute(
+                    "INSERT OR REPLACE INTO objective_points VALUES (?, ?, ?, ?)",
+                    (school, data["member_id"], data["period"], data["objective"]["points"]),
                 )
         if envelope.event_type == "PublicationIssued":
             # One publication, many members: each archive logs it and takes its own entry.

@@ -1,6 +1,13 @@
 """Roll-ups of a branch or the whole school (比业绩): counts and points of the active members,
 computed in SQL over the member rows and the record and post entries, and members shown in
-bands, never as individual ranks."""
+bands, never as individual ranks.
+
+The bands of a period rank the objective points scoring published for it (`EvaluationUpdated`:
+weighted by channel, capped, with pledges, feedback and post reviews), not raw points; a member
+scoring published nothing for counts 0. Without a period, or before scoring has published
+anything for the period's members, they fall back to verified points (as awarded, unweighted
+and uncapped); `bands_by` says which.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +39,14 @@ FROM members m LEFT JOIN member_records r
 WHERE {members}
 GROUP BY m.member_id
 """
+# Scoring's objective points of each member for one period; NULL where it published none.
+OBJECTIVE_IN_PERIOD = """
+SELECT o.points
+FROM members m LEFT JOIN objective_points o
+  ON o.school_id = m.school_id AND o.member_id = m.member_id AND o.period = ?
+WHERE {members}
+"""
+BY_OBJECTIVE, BY_VERIFIED = "objective_points", "verified_points"
 
 
 def bands(points: list[float]) -> list[dict[str, Any]]:
@@ -67,6 +82,7 @@ def summary(
     ).fetchone()
     (posts_held,) = conn.execute(POSTS_HELD.format(members=members), args).fetchone()
     points = _points(conn, members, args, period)
+    bands_by, ranked = _ranked(conn, members, args, period, [p for _, p in points])
     return {
         "school_id": school_id,
         "branch_id": branch_id,
@@ -76,9 +92,27 @@ def summary(
         "pending_records": int(pending),
         "verified_points": round(sum(p for _, p in points), 4),
         "model_posts_held": posts_held,
-        "bands": bands([p for _, p in points]),
+        "bands": bands(ranked),
+        "bands_by": bands_by,
         "branches": [] if branch_id else _branch_lines(conn, school_id, points),
     }
+
+
+def _ranked(
+    conn: sqlite3.Connection,
+    members: str,
+    args: list[str],
+    period: Period | None,
+    verified: list[float],
+) -> tuple[str, list[float]]:
+    """What the bands rank, and each member's figure: scoring's objective points for the
+    period, else (no period, or nothing published for it yet) the verified points."""
+    if period is not None:
+        rows = conn.execute(OBJECTIVE_IN_PERIOD.format(members=members), [period.id, *args])
+        published = [points for (points,) in rows]
+        if any(points is not None for points in published):
+            return BY_OBJECTIVE, [round(points or 0.0, 4) for points in published]
+    return BY_VERIFIED, verified
 
 
 def _points(

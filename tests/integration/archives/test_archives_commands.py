@@ -600,6 +600,9 @@ async def test_roll_ups_compare_members_in_bands_not_ranks(archives: ArchivesSer
         0,
     )
     assert branch.verified_points == sum(range(1, 9))
+    # No scoring runs here: with no objective points published, the bands rank verified points
+    # (the documented fallback) and say so.
+    assert branch.bands_by == "verified_points"
     assert [(b.label, b.members, b.min_points, b.max_points) for b in branch.bands] == [
         ("top quarter", 2, 7, 8),
         ("second quarter", 2, 5, 6),

@@ -124,6 +124,46 @@ async def test_the_archive_explains_the_evaluation_event_by_event(
     assert lines["tier.self"].amount == 80.0 and "mean of 4 leads" in lines["tier.self"].rule
 
 
+async def test_branch_bands_rank_the_objective_points_scoring_published(
+    archives: ArchivesService,
+) -> None:
+    """m1 has more raw points, m2 more objective points: 30 points of study self-declared are
+    capped at the month's 10; 12 points of duty from a public report weigh 1.2 (14.4). The
+    month's bands rank what scoring published; without a period (scoring publishes per period)
+    they rank verified points, and each summary says which."""
+    r1, r2 = fresh("r"), fresh("r")
+    await archives.record(
+        "m1", record_id=r1, category="study_training", channel="self_declared", points=30
+    )
+    await archives.verify(r1, 30)
+    await archives.record(
+        "m2", record_id=r2, category="duty_performance", channel="public_report", points=12
+    )
+    await archives.verify(r2, 12)
+
+    def bands(summary: pb.Summary) -> list[tuple[str, int, float, float]]:
+        return [(b.label, b.members, b.min_points, b.max_points) for b in summary.bands]
+
+    month = pb.BranchSummaryRequest(school_id=archives.school, branch_id="b1", period=this_month())
+    ranked = [("top quarter", 1, 14.4, 14.4), ("second quarter", 1, 10.0, 10.0)]
+    deadline = time.monotonic() + SEEN_S
+    while (summary := await archives.call("BranchSummary", month, archives.committee)) and (
+        summary.bands_by,
+        bands(summary),
+    ) != ("objective_points", ranked):
+        assert time.monotonic() < deadline, f"bands {bands(summary)} by {summary.bands_by!r}"
+        await asyncio.sleep(0.2)
+    assert summary.verified_points == 42  # the raw total is still shown as such
+
+    whole = await archives.call(
+        "BranchSummary",
+        pb.BranchSummaryRequest(school_id=archives.school, branch_id="b1"),
+        archives.committee,
+    )
+    assert whole.bands_by == "verified_points"
+    assert bands(whole) == [("top quarter", 1, 30.0, 30.0), ("second quarter", 1, 12.0, 12.0)]
+
+
 async def test_who_may_see_the_explanation_is_who_may_read_the_archive(
     archives: ArchivesService,
 ) -> None:

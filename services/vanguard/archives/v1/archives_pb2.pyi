@@ -1268,6 +1268,7 @@ class Summary(_message.Message):
     MODEL_POSTS_HELD_FIELD_NUMBER: _builtins.int
     BANDS_FIELD_NUMBER: _builtins.int
     BRANCHES_FIELD_NUMBER: _builtins.int
+    BANDS_BY_FIELD_NUMBER: _builtins.int
     school_id: _builtins.str
     branch_id: _builtins.str
     """empty for the school"""
@@ -1277,6 +1278,12 @@ class Summary(_message.Message):
     pending_records: _builtins.int
     verified_points: _builtins.float
     model_posts_held: _builtins.int
+    bands_by: _builtins.str
+    """What the bands rank: "objective_points", the objective points scoring published for the
+    period (a member it published nothing for counts 0); or "verified_points", the points of
+    verified records, when no period is asked (scoring publishes per period) or scoring has
+    published nothing for the period's members yet.
+    """
     @_builtins.property
     def bands(self) -> _containers.RepeatedCompositeFieldContainer[Global___Band]: ...
     @_builtins.property
@@ -1296,10 +1303,11 @@ class Summary(_message.Message):
         model_posts_held: _builtins.int = ...,
         bands: _abc.Iterable[Global___Band] | None = ...,
         branches: _abc.Iterable[Global___BranchLine] | None = ...,
+        bands_by: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["bands", b"bands", "branch_id", b"branch_id", "branches", b"branches", "members", b"members", "model_posts_held", b"model_posts_held", "pending_records", b"pending_records", "records", b"records", "school_id", b"school_id", "verified_points", b"verified_points", "verified_records", b"verified_records"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["bands", b"bands", "bands_by", b"bands_by", "branch_id", b"branch_id", "branches", b"branches", "members", b"members", "model_posts_held", b"model_posts_held", "pending_records", b"pending_records", "records", b"records", "school_id", b"school_id", "verified_points", b"verified_points", "verified_records", b"verified_records"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1317,6 +1325,7 @@ class Band(_message.Message):
     """e.g. "top quarter" """
     members: _builtins.int
     min_points: _builtins.float
+    """of what the summary's bands_by names"""
     max_points: _builtins.float
     def __init__(
         self,
