@@ -1,8 +1,8 @@
 """The vocabulary the services share (the published language): member roles, the four
 records, the three channels, model posts, assessment tiers, the four leads, appeals, and the
 states a pledge passes through (statuses, PDCA stages, verdicts, outcomes, rectification,
-reviewers). Every value here travels in events; renaming one is a new schema version. The terms:
-docs/design.md#glossary."""
+reviewers), and where a member stands in a publication. Every value here travels in events;
+renaming one is a new schema version. The terms: docs/design.md#glossary."""
 
 from __future__ import annotations
 
@@ -123,3 +123,21 @@ class ReviewerKind(StrEnum):
     PARENT = "parent"
     COLLEAGUE = "colleague"
     OTHER = "other"
+
+
+# -- scoring -------------------------------------------------------------------------------
+
+
+class Standing(StrEnum):
+    """Where a member of the roster stands in a publication (月度公示 / 季度通报 / 年度表彰)."""
+
+    COMPLETE = "complete"  # every tier in: a composite and stars
+    PROVISIONAL = "provisional"  # inputs counted, a tier still missing: no stars yet
+    NO_ACTIVITY = "no_activity"  # on the roster, nothing counted in the period
+
+
+class FollowUpReason(StrEnum):
+    """Why a publication flags a member for their branch to follow up."""
+
+    BELOW_THRESHOLD = "below_threshold"  # a complete evaluation under the one-star threshold
+    NO_ACTIVITY = "no_activity"  # on the roster with nothing counted in the period

@@ -92,12 +92,15 @@ def _evaluations(archive: pb.Archive) -> Table:
     for column in ("期间", "综合分", "星级", "状态"):
         table.add_column(column)
     for evaluation in archive.evaluations:
-        state = "已公示" if evaluation.published else ""
-        state += " 暂定 provisional" if evaluation.provisional else ""
+        state = ["已公示"] if evaluation.published else []
+        if evaluation.standing and evaluation.standing != "complete":
+            state.append(f"{label(evaluation.standing)} {evaluation.standing}")
+        if evaluation.missing:
+            state.append("missing " + ", ".join(evaluation.missing))
         table.add_row(
             evaluation.period,
-            f"{evaluation.composite:.1f}",
-            stars(evaluation.stars),
-            state.strip() or "–",
+            f"{evaluation.composite:.1f}" if evaluation.HasField("composite") else "—",
+            stars(evaluation.stars if evaluation.HasField("stars") else None),
+            " ".join(state) or "–",
         )
     return table

@@ -36,6 +36,10 @@ LABELS: dict[str, str] = {
     "check": "C 检查",
     "act": "A 整改",
     "done": "完成",
+    # where a member stands in a publication
+    "complete": "完整",
+    "provisional": "暂定",
+    "no_activity": "无活动",
     "fulfilled": "已践诺",
     "partially_fulfilled": "部分践诺",
     "unfulfilled": "未践诺",
@@ -47,7 +51,11 @@ def label(code: str) -> str:
     return LABELS.get(code, code)
 
 
-def stars(count: int) -> str:
+def stars(count: int | None) -> str:
+    """★ per star; "–" for none earned; "—" when there are none to show (a provisional
+    evaluation, or no activity in the period)."""
+    if count is None:
+        return "—"
     return "★" * count if count else "–"
 
 

@@ -71,12 +71,17 @@ def _optional(evaluation: spb.Evaluation, name: str) -> str:
     return f"{getattr(evaluation, name):.1f}" if present else "– (missing)"
 
 
+def _stars(evaluation: spb.Evaluation) -> str:
+    """No stars while provisional: they wait for every tier."""
+    return stars(evaluation.stars if evaluation.HasField("stars") else None)
+
+
 def evaluation_view(evaluation: spb.Evaluation) -> RenderableType:
     state = "provisional 暂定: missing " + ", ".join(evaluation.missing)
     header = Text.assemble(
         (f"{evaluation.member_id} · {evaluation.period} ", "bold"),
         f"· rules {evaluation.rules_version} · {evaluation.inputs} inputs\n",
-        (f"综合分 composite {evaluation.composite:.1f}  {stars(evaluation.stars)}", "bold"),
+        (f"综合分 composite {evaluation.composite:.1f}  {_stars(evaluation)}", "bold"),
         f"  · {state}" if evaluation.provisional else "",
         "  · 需跟进 follow-up" if evaluation.follow_up else "",
     )

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from contracts.stage import stage_of
-from contracts.vocabulary import Outcome, PledgeStatus, RectificationStatus
+from contracts.vocabulary import Outcome, PledgeStatus, RectificationStatus, Standing
 from kernel.envelope import Envelope
 
 Archive = dict[str, Any]
@@ -123,12 +123,15 @@ def _feedback_verified(archive: Archive, envelope: Envelope, data: dict[str, Any
 
 
 def _evaluation_updated(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
+    """The live evaluation: complete, or provisional with no stars until every tier is in."""
     current = archive["evaluations"].get(data["period"], {})
     archive["evaluations"][data["period"]] = {
         "period": data["period"],
+        "standing": (Standing.PROVISIONAL if data["provisional"] else Standing.COMPLETE).value,
         "composite": data["composite"],
         "provisional": data["provisional"],
-        "stars": data["stars"],
+        "stars": data["stars"],  # None while provisional
+        "missing": list(data["missing"]),
         "rules_version": data["rules_version"],
         "updated_at": archive["as_of"],  # the event's time, as `apply` wrote it
         "published": current.get("published", False),
@@ -137,24 +140,18 @@ def _evaluation_updated(archive: Archive, envelope: Envelope, data: dict[str, An
 
 
 def fold_publication_entry(archive: Archive, period: str, entry: dict[str, Any]) -> None:
-    """A published period freezes the stars the member was given (月度公示 / 季度通报 /
-    年度表彰)."""
+    """A published period freezes the member's standing, composite and stars as published
+    (月度公示 / 季度通报 / 年度表彰): stars only when complete, no composite for no activity."""
     evaluation = archive["evaluations"].setdefault(
         period,
-        {
-            "period": period,
-            "composite": entry["composite"],
-            "provisional": entry["provisional"],
-            "stars": entry["stars"],
-            "rules_version": "",
-            "updated_at": "",
-            "published": True,
-        },
+        {"period": period, "rules_version": "", "updated_at": ""},
     )
     evaluation.update(
+        standing=entry["standing"],
         composite=entry["composite"],
         stars=entry["stars"],
-        provisional=entry["provisional"],
+        provisional=entry["standing"] == Standing.PROVISIONAL.value,
+        missing=list(entry["missing"]),
         published=True,
     )
 

@@ -60,7 +60,7 @@ CREATE TABLE IF NOT EXISTS objective_points (
 #: What the file holds, recorded in it: a file made for another definition (older code) is
 #: rebuilt from the log (`kernel.projection`). The tables are in it; bump the revision when
 #: the fold changes what the rows hold.
-DEFINITION = f"archive rows, revision 1, tables {hashlib.sha256(SCHEMA.encode()).hexdigest()[:12]}"
+DEFINITION = f"archive rows, revision 2, tables {hashlib.sha256(SCHEMA.encode()).hexdigest()[:12]}"
 CACHED_ARCHIVES = 1024
 LOG = (
     "INSERT INTO archive_log (school_id, member_id, branch_id, event_type, event_id, "

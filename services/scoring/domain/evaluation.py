@@ -1,7 +1,8 @@
 """A member's evaluation for one period: objective points, the three tiers and the composite.
 
 A missing tier is never a silent zero: the composite is then the weighted mean of the parts
-that are present, and the evaluation is `provisional`, naming what is missing.
+that are present, and the evaluation is `provisional`, naming what is missing. A provisional
+evaluation has no stars and is never flagged for follow-up: both wait for every tier.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ class Evaluation(Frozen):
     provisional: bool
     missing: tuple[str, ...]
     composite: float  # 0–100, two decimals; over the present parts when provisional
-    stars: int
-    follow_up: bool  # below the one-star threshold
+    stars: int | None  # None while provisional
+    follow_up: bool  # complete and below the one-star threshold
 
 
 def evaluate(
@@ -41,6 +42,7 @@ def evaluate(
     tiers = tally_tiers(ordered, scope, rules)
     lines = objective.lines + tiers.lines
     composite, missing = _composite(objective, tiers, rules, scope.period)
+    complete = not missing
     evaluation = Evaluation(
         school_id=school_id,
         member_id=member_id,
@@ -49,11 +51,11 @@ def evaluate(
         objective=_objective(objective, rules, scope.period),
         tiers=_tiers(tiers),
         inputs=len({line.event_id for line in lines if line.event_id and line.counted}),
-        provisional=bool(missing),
+        provisional=not complete,
         missing=missing,
         composite=composite,
-        stars=rules.stars.stars(composite),
-        follow_up=composite < rules.stars.follow_up_below,
+        stars=rules.stars.stars(composite) if complete else None,
+        follow_up=complete and composite < rules.stars.follow_up_below,
     )
     return evaluation, lines
 

@@ -2,8 +2,13 @@
 input set so that any rebuild from the log gives the same digest.
 
 Input set of a close: archives events with store position below the PeriodClosed's, pledges
-events recorded no later than it. Commendation: a complete (not provisional) evaluation with at
-least the rules' commendation stars. Follow-up: a composite below the one-star threshold.
+events recorded no later than it. A publication lists every member on the close's roster
+(scoring.domain.roster) in one standing: complete (every tier in: composite and stars),
+provisional (inputs counted, a tier missing: the composite over the parts present and what is
+missing, no stars), no activity (nothing counted in the period: neither). Commendation: a
+complete evaluation with at least the rules' commendation stars. Follow-up: a complete
+evaluation below the one-star threshold, and every member with no activity, each for their
+branch at the close. A provisional evaluation is neither commended nor followed up.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from contracts.periods import PeriodKind
-from contracts.scoring import PublicationEntry, PublicationIssued
+from contracts.scoring import FollowUp, PublicationEntry, PublicationIssued
+from contracts.vocabulary import FollowUpReason, Standing
 from scoring.domain.evaluation import Evaluation
 from scoring.domain.facts import ARCHIVES, Fact
 from scoring.domain.rules import Rules
@@ -46,10 +52,20 @@ class Close:
 
 @dataclass(frozen=True)
 class MemberSnapshot:
-    """One member's frozen evaluation and the ids of the input events that bear on it."""
+    """One member on the close's roster: their branch at the close, their frozen evaluation
+    (None when nothing in the input set bears on the period) and the ids of the input events
+    that bear on their entry, the roster events among them."""
 
-    evaluation: Evaluation
+    member_id: str
+    branch_id: str
+    evaluation: Evaluation | None
     event_ids: tuple[str, ...]
+
+    @property
+    def standing(self) -> Standing:
+        if self.evaluation is None or self.evaluation.inputs == 0:
+            return Standing.NO_ACTIVITY
+        return Standing.PROVISIONAL if self.evaluation.provisional else Standing.COMPLETE
 
 
 def sha256_hex(text: str) -> str:
@@ -67,8 +83,9 @@ def content_digest(fields: Mapping[str, object]) -> str:
 def build_publication(
     close: Close, rules: Rules, snapshots: Sequence[MemberSnapshot]
 ) -> PublicationIssued:
-    ordered = sorted(snapshots, key=lambda s: s.evaluation.member_id)
-    entries = tuple(_entry(s.evaluation) for s in ordered)
+    ordered = sorted(snapshots, key=lambda s: s.member_id)
+    entries = [_entry(s) for s in ordered]
+    follow_up = [f for s in ordered if (f := _follow_up(s)) is not None]
     ids = [event_id for s in ordered for event_id in s.event_ids] + [close.event_id]
     fields = {
         "school_id": close.school_id,
@@ -82,9 +99,9 @@ def build_publication(
         "commendations": [
             e.member_id
             for e in entries
-            if not e.provisional and e.stars >= rules.stars.commendation_min_stars
+            if e.stars is not None and e.stars >= rules.stars.commendation_min_stars
         ],
-        "follow_up": [e.member_id for e in entries if e.follow_up],
+        "follow_up": [item.model_dump(mode="json") for item in follow_up],
         "input_events": len(set(ids)),
         "inputs_digest": inputs_digest(ids),
     }
@@ -92,16 +109,38 @@ def build_publication(
 
 
 def verify_digest(publication: PublicationIssued) -> bool:
-    """What an inspector runs: the digest matches the publication's own content."""
+    """What an inspector runs on a publication issued in the current schema: the digest
+    matches the publication's own content. One issued in an older schema is read upcast, so
+    check its stored payload with `verify_payload` instead."""
     fields = publication.model_dump(mode="json", exclude={"digest"})
     return content_digest(fields) == publication.digest
 
 
-def _entry(evaluation: Evaluation) -> PublicationEntry:
+def verify_payload(data: Mapping[str, object]) -> bool:
+    """The digest of a publication as it was issued (an envelope's `data`, of any schema
+    version) matches the fields it was issued with."""
+    return content_digest({k: v for k, v in data.items() if k != "digest"}) == data.get("digest")
+
+
+def _entry(snapshot: MemberSnapshot) -> PublicationEntry:
+    standing, evaluation = snapshot.standing, snapshot.evaluation
+    shown = evaluation if standing is not Standing.NO_ACTIVITY else None
     return PublicationEntry(
-        member_id=evaluation.member_id,
-        composite=evaluation.composite,
-        stars=evaluation.stars,
-        provisional=evaluation.provisional,
-        follow_up=evaluation.follow_up,
+        member_id=snapshot.member_id,
+        branch_id=snapshot.branch_id,
+        standing=standing,
+        composite=None if shown is None else shown.composite,
+        stars=None if shown is None else shown.stars,  # None unless complete
+        missing=() if shown is None else shown.missing,
     )
+
+
+def _follow_up(snapshot: MemberSnapshot) -> FollowUp | None:
+    standing = snapshot.standing
+    if standing is Standing.NO_ACTIVITY:
+        reason = FollowUpReason.NO_ACTIVITY
+    elif standing is Standing.COMPLETE and snapshot.evaluation and snapshot.evaluation.follow_up:
+        reason = FollowUpReason.BELOW_THRESHOLD
+    else:
+        return None
+    return FollowUp(member_id=snapshot.member_id, branch_id=snapshot.branch_id, reason=reason)

@@ -1,7 +1,8 @@
 """The close-requests agent's job: a PeriodClosed is keyed by school and lands on one
-partition, so every partition is asked about it (scoring.stream.closing) and answers with its
-members' frozen snapshots and how far its inputs are. A close still waiting for its watermarks
-asks again, with the pledges head once pledges has told it."""
+partition, so every partition is asked about it (scoring.stream.closing) and answers with a
+frozen snapshot of each of its members on the close's roster and how far its inputs are. A
+close still waiting for its watermarks asks again, with the pledges head once pledges has told
+it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from kafka.partitioner.default import murmur2
 
 from scoring.domain.ledger import MemberLedger
 from scoring.domain.publication import Close
+from scoring.domain.roster import MemberRoster
 from scoring.handlers.ports import (
     CLOSE_REQUESTS,
     DeadLetters,
@@ -24,7 +26,7 @@ from scoring.handlers.ports import (
 )
 from scoring.handlers.state import Partitions, Tables
 from scoring.scorer import Scorer
-from scoring.snapshots import snapshot
+from scoring.snapshots import close_snapshots
 from scoring.stream.closing import close_request, partition_reply, request_from_json
 from scoring.stream.progress import PartitionProgress
 
@@ -74,11 +76,12 @@ class CloseRequestsHandler:
         partition = delivery.partition
         partitions = self.partitions
         async with partitions.applying:  # snapshots and progress of one moment
-            snapshots = [
-                member
-                for ledger in self._ledgers_of(close.school_id, partition)
-                if (member := snapshot(self.scorer, ledger, close)) is not None
-            ]
+            snapshots = close_snapshots(
+                self.scorer,
+                close,
+                self._rosters_of(close.school_id, partition),
+                lambda member_id: self._ledger(close.school_id, member_id),
+            )
             reply = partition_reply(
                 close,
                 pledges_head,
@@ -91,13 +94,16 @@ class CloseRequestsHandler:
             f"{close.school_id}/{close.period}".encode(), json.dumps(reply).encode()
         )
 
-    def _ledgers_of(self, school_id: str, partition: int) -> list[MemberLedger]:
+    def _rosters_of(self, school_id: str, partition: int) -> list[MemberRoster]:
         found = []
-        for member_id, ledgers in list(self.tables.ledgers_by_member.items()):
-            ledger = ledgers.get(school_id)
+        for member_id, rosters in list(self.tables.roster_by_member.items()):
+            roster = rosters.get(school_id)
             if (
-                ledger is not None
+                roster is not None
                 and self.partition_of(member_id, self.partition_count) == partition
             ):
-                found.append(ledger)
+                found.append(roster)
         return found
+
+    def _ledger(self, school_id: str, member_id: str) -> MemberLedger | None:
+        return (self.tables.ledgers_by_member.get(member_id) or {}).get(school_id)

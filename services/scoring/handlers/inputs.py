@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from kernel.envelope import Envelope
 from scoring.domain.publication import Close
-from scoring.domain.roster import branch_after
+from scoring.domain.roster import MemberRoster, roster_event_of
 from scoring.handlers.ports import INPUTS, DeadLetters, Delivery, Outputs, park
 from scoring.handlers.state import Partitions, Tables
 from scoring.scorer import Scorer
@@ -118,23 +118,29 @@ class InputsHandler:
             progress = by_partition[partition] = PartitionProgress()
         return progress
 
-    def _place(self, envelope: Envelope) -> None:
-        """Keep the member's branch (for secretaries' reads)."""
-        placed = branch_after(envelope)
-        if placed is not None:
-            member_id, branch_id = placed
-            schools = self.tables.branches_by_member.get(member_id) or {}
-            self.tables.branches_by_member[member_id] = {**schools, envelope.school_id: branch_id}
+    def _enrolled(self, envelope: Envelope) -> MemberRoster | None:
+        """The member's roster with this event, when it is a roster event (raises, having
+        changed nothing, when it cannot be read)."""
+        event = roster_event_of(envelope)
+        if event is None:
+            return None
+        member_id = str(envelope.data["member_id"])
+        known = (self.tables.roster_by_member.get(member_id) or {}).get(envelope.school_id)
+        roster = known or MemberRoster(envelope.school_id, member_id)
+        return roster.with_event(event)
 
     def _score(self, envelope: Envelope) -> list[Envelope]:
         member_id = envelope.data.get("member_id")
         if not isinstance(member_id, str):
             return []
+        enrolled = self._enrolled(envelope)
         ledgers = self.tables.ledgers_by_member.get(member_id)
         fresh = ledgers is None
         ledgers = {} if ledgers is None else ledgers
         updates = self.scorer.apply(ledgers, envelope)  # raises having changed no ledger
         if fresh and ledgers:
             self.tables.ledgers_by_member[member_id] = ledgers
-        self._place(envelope)
+        if enrolled is not None:
+            schools = self.tables.roster_by_member.get(member_id) or {}
+            self.tables.roster_by_member[member_id] = {**schools, envelope.school_id: enrolled}
         return updates

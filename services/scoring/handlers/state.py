@@ -9,6 +9,7 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass, field, fields
 
 from scoring.domain.ledger import MemberLedger
+from scoring.domain.roster import MemberRoster
 from scoring.stream.closing import Collection
 from scoring.stream.merge import FetchState, Merges
 from scoring.stream.progress import PartitionProgress
@@ -20,8 +21,9 @@ class Tables:
 
     # member id → every school's MemberLedger of that member
     ledgers_by_member: MutableMapping[str, dict[str, MemberLedger]]
-    # member id → school → the branch the member is in now (for secretaries' reads)
-    branches_by_member: MutableMapping[str, dict[str, str]]
+    # member id → school → the member's roster events (their branch now, for secretaries'
+    # reads; who is on the roster of a close, for publications)
+    roster_by_member: MutableMapping[str, dict[str, MemberRoster]]
     # input partition → what this partition has seen of the archives and pledges topics
     archives_progress_by_partition: MutableMapping[int, PartitionProgress]
     # `<school>/<period>` → the partition replies collected for a close, then the publication

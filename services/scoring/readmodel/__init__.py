@@ -1,2 +1,2 @@
-"""Scoring's read side: the ledgers and branches tables as the gRPC API reads them, and the
+"""Scoring's read side: the ledgers and roster tables as the gRPC API reads them, and the
 queries over them (an evaluation, its explanation, a what-if replay)."""

@@ -1,4 +1,4 @@
-"""The ledgers and branches tables seen as a LedgerSource (what the gRPC API reads), and
+"""The ledgers and roster tables seen as a LedgerSource (what the gRPC API reads), and
 this worker's status for GetStatus."""
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ class TableLedgers:
         return (self.tables.ledgers_by_member.get(member_id) or {}).get(school_id)
 
     def branch(self, school_id: str, member_id: str) -> str | None:
-        return (self.tables.branches_by_member.get(member_id) or {}).get(school_id)
+        roster = (self.tables.roster_by_member.get(member_id) or {}).get(school_id)
+        return None if roster is None else roster.branch
 
     def ledgers(self, school_id: str) -> Iterable[MemberLedger]:
         for ledgers in list(self.tables.ledgers_by_member.values()):

@@ -1,6 +1,7 @@
 """Publication at a close, across partitions: a PeriodClosed is keyed by school and lands on
 one partition, but the school's members live on all of them. Every partition answers a close
-request with its members' frozen snapshots and its progress; the collector issues the
+request with a frozen snapshot of each of its members on the close's roster (their branch, and
+their evaluation if anything bears on the period) and its progress; the collector issues the
 publication once every partition has answered and the watermarks say the input set is
 complete: every archives store position up to the close's, and every pledges store position up
 to the head pledges reported after the close was recorded (scoring.adapters.pledges_head), applied
@@ -63,7 +64,10 @@ class Collection:
     def ready(self, partitions: int, grace_s: float, *, ask_pledges: bool = True) -> bool:
         if len(self.replies) < partitions:
             return False
-        # A reply without the count (an older worker's, left on the topic) waits for a newer.
+        # A reply without the count or the roster (an older worker's, left on the topic)
+        # waits for a newer.
+        if any("members" not in reply for reply in self.replies.values()):
+            return False
         applied = [reply.get("archives_applied") for reply in self.replies.values()]
         if None in applied or sum(applied) != self.close.position:  # type: ignore[arg-type]
             return False
@@ -92,11 +96,9 @@ class Collection:
     def snapshots(self) -> list[MemberSnapshot]:
         by_member: dict[str, MemberSnapshot] = {}
         for partition in sorted(self.replies):
-            for raw in self.replies[partition]["snapshots"]:
-                evaluation = Evaluation.model_validate(raw["evaluation"])
-                by_member[evaluation.member_id] = MemberSnapshot(
-                    evaluation, tuple(raw["event_ids"])
-                )
+            for raw in self.replies[partition]["members"]:
+                member = snapshot_from_json(raw)
+                by_member[member.member_id] = member
         return list(by_member.values())
 
 
@@ -119,8 +121,8 @@ def partition_reply(
     pledges_quiet_s: float,
     snapshots: list[MemberSnapshot],
 ) -> dict[str, Any]:
-    """One partition's answer to a close: its members' snapshots and how far its inputs are
-    (all taken at one moment)."""
+    """One partition's answer to a close: the snapshots of its members on the close's roster
+    and how far its inputs are (all taken at one moment)."""
     return {
         "close": close_to_json(close),
         "partition": partition,
@@ -129,15 +131,28 @@ def partition_reply(
         "pledges_applied": None if pledges_head is None else progress.pledges_up_to(pledges_head),
         "pledges_recorded_at": progress.pledges_recorded_at,
         "pledges_quiet_s": pledges_quiet_s,
-        "snapshots": [snapshot_to_json(member) for member in snapshots],
+        "members": [snapshot_to_json(member) for member in snapshots],
     }
 
 
 def snapshot_to_json(snapshot: MemberSnapshot) -> dict[str, Any]:
+    evaluation = snapshot.evaluation
     return {
-        "evaluation": snapshot.evaluation.model_dump(mode="json"),
+        "member_id": snapshot.member_id,
+        "branch_id": snapshot.branch_id,
+        "evaluation": None if evaluation is None else evaluation.model_dump(mode="json"),
         "event_ids": snapshot.event_ids,
     }
+
+
+def snapshot_from_json(raw: dict[str, Any]) -> MemberSnapshot:
+    evaluation = raw["evaluation"]
+    return MemberSnapshot(
+        str(raw["member_id"]),
+        str(raw["branch_id"]),
+        None if evaluation is None else Evaluation.model_validate(evaluation),
+        tuple(raw["event_ids"]),
+    )
 
 
 def publication_envelope(scorer: Scorer, collection: Collection) -> Envelope:

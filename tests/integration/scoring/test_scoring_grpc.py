@@ -67,9 +67,10 @@ async def test_evaluation_explain_and_what_if(
             metadata=committee,
             timeout=5,
         )
-        assert [(m.member_id, m.old_composite, m.new_composite) for m in reply.members] == [
-            ("m1", 64.0, 83.5)
-        ]
+        assert [
+            (m.member_id, m.old_composite, m.old_stars, m.new_composite, m.new_stars)
+            for m in reply.members
+        ] == [("m1", 64.0, 1, 83.5, 3)]
         assert len(evaluations.settle(1.0)) == before  # what-if emitted nothing
 
 
@@ -114,6 +115,8 @@ async def test_a_member_reads_only_their_own_evaluation(
             request, metadata=as_caller(Role.MEMBER, school, "m5"), timeout=5
         )
         assert own.provisional and own.self_assessment == 70.0
+        # (.4×0 + .1×70) / .5 = 14.0: below one star, but provisional: no stars, not flagged
+        assert (own.composite, own.HasField("stars"), own.follow_up) == (14.0, False, False)
         with pytest.raises(grpc.aio.AioRpcError) as denied:
             await stub.GetEvaluation(
                 request, metadata=as_caller(Role.MEMBER, school, "m6"), timeout=5

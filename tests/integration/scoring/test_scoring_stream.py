@@ -48,6 +48,7 @@ def test_redelivered_events_count_once_and_no_op_events_emit_nothing(
 def test_a_period_close_issues_the_publication(
     worker: ScoringProcess, log: Log, evaluations: Evaluations, story: Story, school: str
 ) -> None:
+    log.publish([story.register("m3", "b1"), story.register("m4", "b2")])
     log.publish([*complete(story, "m3", 0, 98), *complete(story, "m4", 0, 40)])
     for n in range(4):  # 40 pledge points: the month's full objective scale
         log.publish([story.pledge("m3", f"p{n}"), story.pledge_closed("m3", f"p{n}", "fulfilled")])
@@ -61,5 +62,7 @@ def test_a_period_close_issues_the_publication(
         ("m4", 0),
     ]  # 98.8 and 24
     assert publication.commendations == ("m3",)
-    assert publication.follow_up == ("m4",)
+    assert [(f.member_id, f.branch_id, f.reason) for f in publication.follow_up] == [
+        ("m4", "b2", "below_threshold")
+    ]
     assert verify_digest(publication)

@@ -8,9 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from archives.readmodel.archive import Archive, apply, empty_archive
+from contracts.registry import published as published_language
 from kernel.envelope import Actor, Envelope, Role
+from kernel.events import encode
 
 MOMENT = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+Entry = dict[str, Any]
 
 
 def envelope(event_type: str, data: dict[str, Any], version: int = 1) -> Envelope:
@@ -60,29 +63,110 @@ def test_a_pledge_moves_through_plan_do_check_act_done() -> None:
     )
 
 
-def test_evaluations_update_live_and_freeze_when_published() -> None:
-    archive = empty_archive("s1", "m1")
-    body = {
+def evaluation(composite: float, stars: int | None, *missing: str) -> dict[str, Any]:
+    """What the archive reads of an EvaluationUpdated (v2)."""
+    return {
         "member_id": "m1",
         "period": "2026-10",
-        "composite": 82.5,
-        "provisional": False,
-        "stars": 3,
+        "composite": composite,
+        "provisional": bool(missing),
+        "missing": list(missing),
+        "stars": stars,
         "rules_version": "2026.1",
     }
-    assert apply(archive, envelope("EvaluationUpdated", body), body)
-    assert archive["evaluations"]["2026-10"]["published"] is False
-    publication = {
-        "period": "2026-10",
-        "entries": [
-            {"member_id": "m2", "composite": 91.0, "stars": 4, "provisional": False},
-            {"member_id": "m1", "composite": 83.0, "stars": 3, "provisional": False},
-        ],
+
+
+def entry(member: str, standing: str, composite: float | None, stars: int | None) -> Entry:
+    """A PublicationIssued (v2) entry."""
+    missing = ["committee"] if standing == "provisional" else []
+    return {
+        "member_id": member,
+        "branch_id": "b1",
+        "standing": standing,
+        "composite": composite,
+        "stars": stars,
+        "missing": missing,
     }
+
+
+def published(archive: Archive, *entries: Entry) -> dict[str, Any]:
+    publication = {"period": "2026-10", "entries": list(entries)}
     assert apply(archive, envelope("PublicationIssued", publication), publication)
-    evaluation = archive["evaluations"]["2026-10"]
-    assert (evaluation["composite"], evaluation["stars"], evaluation["published"]) == (
+    return dict(archive["evaluations"]["2026-10"])
+
+
+def test_evaluations_update_live_and_freeze_when_published() -> None:
+    archive = empty_archive("s1", "m1")
+    body = evaluation(82.5, 3)
+    assert apply(archive, envelope("EvaluationUpdated", body), body)
+    live = archive["evaluations"]["2026-10"]
+    assert (live["standing"], live["stars"], live["published"]) == ("complete", 3, False)
+    shown = published(archive, entry("m2", "complete", 91.0, 4), entry("m1", "complete", 83.0, 3))
+    assert (shown["standing"], shown["composite"], shown["stars"], shown["published"]) == (
+        "complete",
         83.0,
         3,
         True,
     )
+
+
+def test_a_provisional_evaluation_is_shown_without_stars_live_and_published() -> None:
+    archive = empty_archive("s1", "m1")
+    body = evaluation(97.5, None, "peer_public")
+    assert apply(archive, envelope("EvaluationUpdated", body), body)
+    live = archive["evaluations"]["2026-10"]
+    assert (live["standing"], live["composite"], live["stars"], live["missing"]) == (
+        "provisional",
+        97.5,
+        None,
+        ["peer_public"],
+    )
+    shown = published(archive, entry("m1", "provisional", 97.5, None))
+    assert (shown["standing"], shown["stars"], shown["missing"], shown["published"]) == (
+        "provisional",
+        None,
+        ["committee"],
+        True,
+    )
+
+
+def test_a_member_with_no_activity_is_shown_as_published_without_a_composite() -> None:
+    archive = empty_archive("s1", "m1")
+    shown = published(archive, entry("m1", "no_activity", None, None))
+    assert (shown["standing"], shown["composite"], shown["stars"], shown["published"]) == (
+        "no_activity",
+        None,
+        None,
+        True,
+    )
+
+
+def test_a_v1_publication_read_as_v2_shows_a_provisional_entry_without_stars() -> None:
+    """What the projection does with an older event: upcast, then fold."""
+    v1_entry = {
+        "member_id": "m1",
+        "composite": 100.0,
+        "stars": 5,
+        "provisional": True,
+        "follow_up": False,
+    }
+    v1 = {
+        "school_id": "s1",
+        "period": "2026-10",
+        "kind": "month",
+        "publication": "monthly_publication",
+        "rules_version": "2026.1",
+        "closed_by": "c1",
+        "close_position": 9,
+        "entries": [v1_entry],
+        "commendations": [],
+        "follow_up": [],
+        "input_events": 3,
+        "inputs_digest": "0" * 64,
+        "digest": "0" * 64,
+    }
+    stored = envelope("PublicationIssued", v1)
+    archive = empty_archive("s1", "m1")
+    assert apply(archive, stored, encode(published_language().decode(stored)))
+    shown = archive["evaluations"]["2026-10"]
+    assert (shown["standing"], shown["composite"], shown["stars"]) == ("provisional", 100.0, None)

@@ -71,6 +71,9 @@ class Story:
             "MemberTransferred", member, from_branch_id=from_branch, to_branch_id=to_branch
         )
 
+    def left(self, member: str, branch: str, on: date) -> Envelope:
+        return self.archives("MemberLeft", member, branch_id=branch, left_on=on.isoformat())
+
     def record(
         self,
         member: str,

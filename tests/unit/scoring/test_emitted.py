@@ -6,8 +6,6 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from scoring.adapters.emitted import EmittedLog, event_id_of
-from scoring.domain.roster import branch_after
-from unit.scoring.story import Story
 
 
 async def nothing() -> None:
@@ -52,13 +50,6 @@ async def test_each_assignment_reads_the_topic_again() -> None:
     emitted.reread(nothing)
     await emitted.send_new("a", sender.send("a"))
     assert sender.sent == ["a", "a"]
-
-
-def test_the_branch_comes_from_registration_then_transfer() -> None:
-    story = Story()
-    assert branch_after(story.register("m1", "b1")) == ("m1", "b1")
-    assert branch_after(story.transfer("m1", "b1", "b2")) == ("m1", "b2")
-    assert branch_after(story.assess("m1", "self", 70)) is None
 
 
 class Broker:

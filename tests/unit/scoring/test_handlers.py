@@ -22,6 +22,7 @@ from scoring.handlers.inputs import InputsHandler
 from scoring.handlers.ports import CLOSE_REQUESTS, INPUTS, REPLIES, Delivery, close_id
 from scoring.handlers.replies import RepliesHandler
 from scoring.handlers.state import Partitions, Tables
+from scoring.readmodel.ledgers import TableLedgers
 from scoring.scorer import Scorer
 from scoring.stream.merge import Merges
 from unit.scoring.story import SCHOOL, Story
@@ -117,6 +118,7 @@ class Worker:
     def __init__(self, *, ask_pledges_head: bool = False, pledges_head: int | None = None):
         self.scorer = Scorer(RuleBook())
         self.tables = Tables({}, {}, {}, {})
+        self.ledgers = TableLedgers(self.tables)  # what the gRPC API reads
         self.fetches = Fetches()
         self.partitions = Partitions(Merges(ARCHIVES, PLEDGES), self.fetches)
         self.sent = Sent()
@@ -213,7 +215,7 @@ async def test_an_archives_event_scores_its_member_when_pledges_holds_nothing_mo
     assert worker.ledger_event_ids("m1")  # the member's ledger was made and kept
     updates = worker.sent.of_type("EvaluationUpdated")
     assert updates and {u.data["member_id"] for u in updates} == {"m1"}
-    assert worker.tables.branches_by_member == {"m1": {SCHOOL: "b1"}}
+    assert worker.ledgers.branch(SCHOOL, "m1") == "b1"
     progress = worker.tables.archives_progress_by_partition[partition_of("m1", PARTITIONS)]
     assert progress.archives_up_to(3) == 3
 
@@ -221,7 +223,31 @@ async def test_an_archives_event_scores_its_member_when_pledges_holds_nothing_mo
 async def test_a_transfer_moves_the_member_to_the_new_branch() -> None:
     story, worker = Story(), Worker()
     await worker.deliver(story.register("m1", "b1"), story.transfer("m1", "b1", "b2"))
-    assert worker.tables.branches_by_member == {"m1": {SCHOOL: "b2"}}
+    assert worker.ledgers.branch(SCHOOL, "m1") == "b2"
+    assert worker.ledgers.branch("another-school", "m1") is None  # the roster is per school
+
+
+async def test_the_roster_is_rebuilt_by_a_replay_with_each_event_once() -> None:
+    """Scoring's state is rebuilt by replaying its inputs at every start: the roster too."""
+    story, worker = Story(), Worker()
+    events = [story.register("m1", "b1"), story.transfer("m1", "b1", "b2")]
+    await worker.deliver(*events)
+    worker.inputs.replay_from_start(set(range(PARTITIONS)))
+    worker.offsets.clear()
+    await worker.deliver(*events)
+    [roster] = worker.tables.roster_by_member["m1"].values()
+    assert [e.event_id for e in roster.events] == [str(e.event_id) for e in events]
+
+
+async def test_a_roster_event_that_cannot_be_read_changes_nothing_and_is_set_aside() -> None:
+    story, worker = Story(), Worker()
+    await worker.deliver(story.register("m1", "b1"))
+    broken = story.archives("MemberLeft", "m1", branch_id="b1", left_on="someday")
+    await worker.deliver(broken)
+    assert worker.ledgers.branch(SCHOOL, "m1") == "b1"
+    [roster] = worker.tables.roster_by_member["m1"].values()
+    assert len(roster.events) == 1
+    assert [letter["event_id"] for letter in worker.parked.letters] == [str(broken.event_id)]
 
 
 async def test_events_of_the_two_topics_are_applied_in_recorded_order_however_they_arrive() -> None:
@@ -371,7 +397,7 @@ async def test_each_partition_answers_a_close_with_its_own_members() -> None:
     answered = set()
     for key, reply in worker.sent.replies:
         assert key == PERIOD_KEY.encode()
-        on_it = {s["evaluation"]["member_id"] for s in reply["snapshots"]}
+        on_it = {s["member_id"] for s in reply["members"]}
         assert on_it == {m for m in members if partition_of(m, PARTITIONS) == reply["partition"]}
         answered |= on_it
     assert answered == set(members)
@@ -452,6 +478,42 @@ async def test_the_publication_is_issued_once_every_partition_has_answered() -> 
     assert len(worker.sent.of_type("PublicationIssued")) == 1
 
 
+async def test_each_partition_answers_for_its_members_on_the_roster_with_no_event_too() -> None:
+    story, worker = Story(), Worker()
+    members = members_on_every_partition()
+    for member in members:
+        await worker.deliver(story.register(member, "b2"))
+    await worker.deliver(story.close("2026-10", "month"))
+    await worker.answer_requests()
+    for delivery in worker.reply_deliveries():
+        await worker.replies.collect(delivery)
+    [issued] = worker.sent.of_type("PublicationIssued")
+    assert [(e["member_id"], e["standing"]) for e in issued.data["entries"]] == [
+        (member, "no_activity") for member in sorted(members)
+    ]
+    assert [(f["member_id"], f["branch_id"], f["reason"]) for f in issued.data["follow_up"]] == [
+        (member, "b2", "no_activity") for member in sorted(members)
+    ]
+
+
+async def test_a_reply_without_the_roster_waits_for_a_newer_one() -> None:
+    """A reply an older worker left on the topic knows no roster: the publication would miss
+    the members with no activity."""
+    story, worker = Story(), Worker()
+    await closed_month(worker, story, members_on_every_partition())
+    *first, last = worker.reply_deliveries()
+    for delivery in first:
+        await worker.replies.collect(delivery)
+    older = json.loads(last.value)
+    older["snapshots"] = older.pop("members")
+    value = json.dumps(older).encode()
+    await worker.replies.collect(Delivery(last.topic, last.partition, last.offset, last.key, value))
+    assert worker.sent.of_type("PublicationIssued") == []
+    assert worker.parked.letters == []  # an older worker's reply is no error: it waits
+    await worker.replies.collect(last)
+    assert len(worker.sent.of_type("PublicationIssued")) == 1
+
+
 async def test_another_worker_collecting_the_same_replies_issues_the_same_publication() -> None:
     """The collector may be a worker that never saw the close (after a rebalance or restart):
     the replies carry it, and the publication is the same, event id and all."""
@@ -496,7 +558,7 @@ async def test_a_reply_that_breaks_the_collection_is_set_aside_and_never_kept() 
     for delivery in first:
         await worker.replies.collect(delivery)
     broken = json.loads(last.value)
-    broken["snapshots"] = [{"evaluation": {"member_id": "m1"}, "event_ids": []}]
+    broken["members"] = [{"member_id": "m1", "evaluation": {"member_id": "m1"}, "event_ids": []}]
     bad = Delivery(last.topic, last.partition, last.offset, last.key, json.dumps(broken).encode())
     await worker.replies.collect(bad)
     [letter] = worker.parked.letters

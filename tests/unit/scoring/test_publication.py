@@ -1,18 +1,34 @@
-"""Publications from a close's input set, their digests, explain and what-if."""
+"""Publications from a close's input set: every member of the roster in one standing, the
+commendations and follow-ups, their digests; explain and what-if."""
 
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from contracts.periods import PeriodKind
-from scoring.domain.publication import Close, build_publication, verify_digest
+from contracts.scoring import PublicationIssued
+from kernel.events import encode
+from scoring.domain.publication import (
+    Close,
+    build_publication,
+    inputs_digest,
+    verify_digest,
+    verify_payload,
+)
 from scoring.domain.rulebook import parse_versions
 from scoring.scorer import Scorer
-from scoring.snapshots import snapshot, what_if
+from scoring.snapshots import close_snapshots, what_if
 from unit.scoring.kit import Members
 from unit.scoring.story import Story
 from unit.scoring.test_rules import DEFAULT
-from unit.scoring.test_tiers import complete
+from unit.scoring.test_tiers import (
+    complete,
+    fulfilled_pledges,
+    only_objective_points,
+    only_self_assessed,
+    two_of_three_peer_ballots,
+)
 
 
 def close_of(story: Story, period: str = "2026-10") -> Close:
@@ -27,52 +43,91 @@ def close_of(story: Story, period: str = "2026-10") -> Close:
     )
 
 
-def publish(members: Members, close: Close):
-    snaps = [
-        s for ledger in members.all_ledgers() if (s := snapshot(members.scorer, ledger, close))
-    ]
+def publish(members: Members, close: Close) -> PublicationIssued:
+    snaps = close_snapshots(members.scorer, close, members.rosters.values(), members.ledger_or_none)
     rules = members.scorer.rulebook.for_period(
         close.school_id, members.scorer.scope(close.period).period
     )
     return build_publication(close, rules, snaps)
 
 
-def test_a_publication_lists_stars_commendations_and_follow_up(
+def test_a_publication_lists_every_member_of_the_roster_in_one_standing(
     story: Story, scorer: Scorer
 ) -> None:
     members = Members(scorer)
-    members.feed(*complete(story, "star", 0, 100), *complete(story, "weak", 0, 50))
-    for n in range(4):  # 40 pledge points: the month's full objective scale
-        members.feed(
-            story.pledge("star", f"p{n}"), story.pledge_closed("star", f"p{n}", "fulfilled")
-        )
-    members.feed(story.assess("partial", "self", 100))
+    for member, branch in [("star", "b1"), ("weak", "b1"), ("objective", "b1"), ("pending", "b1")]:
+        members.feed(story.register(member, branch))
+    for member in ("ballots", "self50", "idle"):
+        members.feed(story.register(member, "b2"))
+    members.feed(*complete(story, "star", 0, 100), *fulfilled_pledges(story, "star"))
+    members.feed(*complete(story, "weak", 0, 40))
+    members.feed(*only_objective_points(story, "objective"))
+    members.feed(*two_of_three_peer_ballots(story, "ballots"))
+    members.feed(*only_self_assessed(story, "self50"))
+    members.feed(story.record("pending", "r-pending"))  # never verified: nothing counts
+    members.feed(story.register("moved", "b1"), story.transfer("moved", "b1", "b2"))
+    members.feed(story.register("gone", "b1"), story.left("gone", "b1", date(2026, 9, 30)))
+    members.feed(story.assess("gone", "self", 90))  # left before the period: not on its roster
+    members.feed(story.assess("stranger", "self", 90))  # never registered: not on it either
     publication = publish(members, close_of(story))
-    assert [(e.member_id, e.stars) for e in publication.entries] == [
-        ("partial", 0),  # 100 self over .5 of the weight: 20, provisional
-        ("star", 5),
-        ("weak", 0),
+    shown = [
+        (e.member_id, e.branch_id, e.standing.value, e.composite, e.stars)
+        for e in publication.entries
     ]
-    assert publication.commendations == ("star",)  # provisional ones are not commended
-    assert publication.follow_up == ("partial", "weak")
+    assert shown == [
+        ("ballots", "b2", "provisional", 97.5, None),  # 2 of 3 peer ballots
+        ("idle", "b2", "no_activity", None, None),  # registered, no event at all
+        ("moved", "b2", "no_activity", None, None),  # in the branch it was transferred to
+        ("objective", "b1", "provisional", 100.0, None),  # objective points, no tier
+        ("pending", "b1", "no_activity", None, None),
+        ("self50", "b2", "provisional", 10.0, None),  # self-assessed 50 only
+        ("star", "b1", "complete", 100.0, 5),
+        ("weak", "b1", "complete", 24.0, 0),
+    ]
+    entries = {e.member_id: e for e in publication.entries}
+    assert entries["self50"].missing == ("peer_public", "committee")
+    assert entries["star"].missing == ()
+    assert publication.commendations == ("star",)  # never a provisional one
+    assert [(f.member_id, f.branch_id, f.reason.value) for f in publication.follow_up] == [
+        ("idle", "b2", "no_activity"),
+        ("moved", "b2", "no_activity"),
+        ("pending", "b1", "no_activity"),
+        ("weak", "b1", "below_threshold"),  # self50 at 10.0 is provisional: not flagged
+    ]
     assert publication.publication == "monthly_publication"
-    assert verify_digest(publication)
+    assert verify_digest(publication) and verify_payload(encode(publication))
+
+
+def test_a_no_activity_entry_rests_on_the_members_roster_events(
+    story: Story, scorer: Scorer
+) -> None:
+    members = Members(scorer)
+    register, transfer = story.register("m1", "b1"), story.transfer("m1", "b1", "b2")
+    members.feed(register, transfer)
+    close = close_of(story)
+    publication = publish(members, close)
+    assert publication.input_events == 3  # the registration, the transfer and the close
+    assert publication.inputs_digest == inputs_digest(
+        [str(register.event_id), str(transfer.event_id), close.event_id]
+    )
 
 
 def test_events_after_the_close_are_outside_the_input_set(story: Story, scorer: Scorer) -> None:
     members = Members(scorer)
-    members.feed(*complete(story, "m1", 20, 80))
+    members.feed(story.register("m1", "b1"), *complete(story, "m1", 20, 80))
     close = close_of(story)
     before = publish(members, close)
     members.feed(story.assess("m1", "committee", 10), story.pledge("m1", "p1"))
     members.feed(story.pledge_closed("m1", "p1", "fulfilled"))
+    members.feed(story.transfer("m1", "b1", "b2"), story.register("m2", "b1"))
     after = publish(members, close)
     assert after.digest == before.digest and after.inputs_digest == before.inputs_digest
+    assert [(e.member_id, e.branch_id) for e in after.entries] == [("m1", "b1")]
 
 
 def test_a_tampered_publication_fails_its_digest(story: Story, scorer: Scorer) -> None:
     members = Members(scorer)
-    members.feed(*complete(story, "m1", 20, 80))
+    members.feed(story.register("m1", "b1"), *complete(story, "m1", 20, 80))
     publication = publish(members, close_of(story))
     tampered = publication.model_copy(update={"commendations": ("m1",)})
     assert not verify_digest(tampered)

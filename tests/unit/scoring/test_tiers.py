@@ -1,10 +1,14 @@
 """The three tiers and the composite: ballot means, minimum reviewers, trimming, the latest
-submission superseding, and provisional evaluations that never count a missing tier as 0."""
+submission superseding, and provisional evaluations that never count a missing tier as 0 and
+have neither stars nor a follow-up flag."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
+from kernel.envelope import Envelope
 from scoring.scorer import Scorer
 from unit.scoring.kit import Members
 from unit.scoring.story import Story
@@ -88,3 +92,66 @@ def test_a_missing_tier_leaves_the_evaluation_provisional_not_zero(
     assert evaluation.provisional
     assert evaluation.missing == ("peer_public",)
     assert evaluation.composite == 41.25  # (.4×0 + .1×90 + .3×80) / .8, not over 1.0
+
+
+def fulfilled_pledges(story: Story, member: str, count: int = 4) -> list[Envelope]:
+    """10 points each: four are the month's full objective scale (40 points)."""
+    return [
+        e
+        for n in range(count)
+        for e in (
+            story.pledge(member, f"{member}-p{n}"),
+            story.pledge_closed(member, f"{member}-p{n}", "fulfilled"),
+        )
+    ]
+
+
+def only_objective_points(story: Story, member: str) -> list[Envelope]:
+    return fulfilled_pledges(story, member)
+
+
+def two_of_three_peer_ballots(story: Story, member: str) -> list[Envelope]:
+    return [
+        *fulfilled_pledges(story, member),
+        story.assess(member, "self", 80),
+        story.assess(member, "committee", 100),
+        *(story.assess(member, "peer", 100, ballot=f"{member}-b{n}") for n in range(2)),
+    ]
+
+
+def only_self_assessed(story: Story, member: str) -> list[Envelope]:
+    return [story.assess(member, "self", 50)]
+
+
+@pytest.mark.parametrize(
+    ("events", "composite", "missing"),
+    [
+        # objective 40/40 → 100, over the objective's .4 alone (published 100.0 / 5★ before)
+        (only_objective_points, 100.0, ("self_assessment", "peer_public", "committee")),
+        # (.4×100 + .1×80 + .3×100) / .8 (published 97.5 / 5★ before)
+        (two_of_three_peer_ballots, 97.5, ("peer_public",)),
+        # (.4×0 + .1×50) / .5: under the one-star threshold, flagged at 10.0 before
+        (only_self_assessed, 10.0, ("peer_public", "committee")),
+    ],
+)
+def test_a_provisional_evaluation_has_no_stars_and_no_follow_up_flag(
+    story: Story,
+    scorer: Scorer,
+    events: Callable[[Story, str], list[Envelope]],
+    composite: float,
+    missing: tuple[str, ...],
+) -> None:
+    members = Members(scorer)
+    members.feed(*events(story, "m1"))
+    evaluation = members.evaluation("m1")
+    assert (evaluation.provisional, evaluation.missing) == (True, missing)
+    assert evaluation.composite == composite
+    assert (evaluation.stars, evaluation.follow_up) == (None, False)
+
+
+def test_a_complete_evaluation_below_one_star_is_flagged(story: Story, scorer: Scorer) -> None:
+    members = Members(scorer)
+    members.feed(*complete(story, "m1", 0, 40))
+    evaluation = members.evaluation("m1")
+    assert evaluation.composite == 24.0  # .4×0 + .6×40
+    assert (evaluation.provisional, evaluation.stars, evaluation.follow_up) == (False, 0, True)

@@ -1034,30 +1034,49 @@ class EvaluationEntry(_message.Message):
     RULES_VERSION_FIELD_NUMBER: _builtins.int
     UPDATED_AT_FIELD_NUMBER: _builtins.int
     PUBLISHED_FIELD_NUMBER: _builtins.int
+    STANDING_FIELD_NUMBER: _builtins.int
+    MISSING_FIELD_NUMBER: _builtins.int
     period: _builtins.str
     composite: _builtins.float
+    """absent for no_activity"""
     provisional: _builtins.bool
     stars: _builtins.int
+    """only when complete: absent while provisional"""
     rules_version: _builtins.str
     updated_at: _builtins.str
     published: _builtins.bool
     """frozen by the period's publication (月度公示 / 季度通报 / 年度表彰)"""
+    standing: _builtins.str
+    """complete, provisional (a tier missing), no_activity (published: nothing counted)"""
+    @_builtins.property
+    def missing(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """while provisional: the tiers not yet in"""
+
     def __init__(
         self,
         *,
         period: _builtins.str = ...,
-        composite: _builtins.float = ...,
+        composite: _builtins.float | None = ...,
         provisional: _builtins.bool = ...,
-        stars: _builtins.int = ...,
+        stars: _builtins.int | None = ...,
         rules_version: _builtins.str = ...,
         updated_at: _builtins.str = ...,
         published: _builtins.bool = ...,
+        standing: _builtins.str = ...,
+        missing: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_composite", b"_composite", "_stars", b"_stars", "composite", b"composite", "stars", b"stars"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["composite", b"composite", "period", b"period", "provisional", b"provisional", "published", b"published", "rules_version", b"rules_version", "stars", b"stars", "updated_at", b"updated_at"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_composite", b"_composite", "_stars", b"_stars", "composite", b"composite", "missing", b"missing", "period", b"period", "provisional", b"provisional", "published", b"published", "rules_version", b"rules_version", "standing", b"standing", "stars", b"stars", "updated_at", b"updated_at"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__composite: _TypeAlias = _typing.Literal["composite"]  # noqa: Y015
+    _WhichOneofArgType__composite: _TypeAlias = _typing.Literal["_composite", b"_composite"]  # noqa: Y015
+    _WhichOneofReturnType__stars: _TypeAlias = _typing.Literal["stars"]  # noqa: Y015
+    _WhichOneofArgType__stars: _TypeAlias = _typing.Literal["_stars", b"_stars"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__composite) -> _WhichOneofReturnType__composite | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__stars) -> _WhichOneofReturnType__stars | None: ...
 
 Global___EvaluationEntry: _TypeAlias = EvaluationEntry  # noqa: Y015
 

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from vanguard.common.v1 import status_pb2 as vanguard_dot_common_dot_v1_dot_status__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!vanguard/scoring/v1/scoring.proto\x12\x13vanguard.scoring.v1\x1a\x1fvanguard/common/v1/status.proto\"I\n\x11\x45valuationRequest\x12\x11\n\tschool_id\x18\x01 \x01(\t\x12\x11\n\tmember_id\x18\x02 \x01(\t\x12\x0e\n\x06period\x18\x03 \x01(\t\"\xaa\x04\n\nEvaluation\x12\x11\n\tschool_id\x18\x01 \x01(\t\x12\x11\n\tmember_id\x18\x02 \x01(\t\x12\x0e\n\x06period\x18\x03 \x01(\t\x12\x15\n\rrules_version\x18\x04 \x01(\t\x12\x18\n\x10objective_points\x18\x05 \x01(\x01\x12\x1c\n\x14objective_normalised\x18\x06 \x01(\x01\x12S\n\x13objective_by_source\x18\x07 \x03(\x0b\x32\x36.vanguard.scoring.v1.Evaluation.ObjectiveBySourceEntry\x12\x1c\n\x0fself_assessment\x18\x08 \x01(\x01H\x00\x88\x01\x01\x12\x18\n\x0bpeer_public\x18\t \x01(\x01H\x01\x88\x01\x01\x12\x16\n\tcommittee\x18\n \x01(\x01H\x02\x88\x01\x01\x12\x1b\n\x13peer_public_ballots\x18\x0b \x01(\x05\x12\x0e\n\x06inputs\x18\x0c \x01(\x05\x12\x13\n\x0bprovisional\x18\r \x01(\x08\x12\x0f\n\x07missing\x18\x0e \x03(\t\x12\x11\n\tcomposite\x18\x0f \x01(\x01\x12\r\n\x05stars\x18\x10 \x01(\x05\x12\x11\n\tfollow_up\x18\x11 \x01(\x08\x1a\x38\n\x16ObjectiveBySourceEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\x42\x12\n\x10_self_assessmentB\x0e\n\x0c_peer_publicB\x0c\n\n_committee\"q\n\x0c\x43ontribution\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x12\n\nevent_type\x18\x02 \x01(\t\x12\x0c\n\x04part\x18\x03 \x01(\t\x12\x0e\n\x06\x61mount\x18\x04 \x01(\x01\x12\x0c\n\x04rule\x18\x05 \x01(\t\x12\x0f\n\x07\x63ounted\x18\x06 \x01(\x08\"|\n\x0b\x45xplanation\x12\x33\n\nevaluation\x18\x01 \x01(\x0b\x32\x1f.vanguard.scoring.v1.Evaluation\x12\x38\n\rcontributions\x18\x02 \x03(\x0b\x32!.vanguard.scoring.v1.Contribution\"F\n\rWhatIfRequest\x12\x11\n\tschool_id\x18\x01 \x01(\t\x12\x0e\n\x06period\x18\x02 \x01(\t\x12\x12\n\nrules_json\x18\x03 \x01(\t\"\x88\x01\n\nWhatIfLine\x12\x11\n\tmember_id\x18\x01 \x01(\t\x12\x15\n\rold_composite\x18\x02 \x01(\x01\x12\x11\n\told_stars\x18\x03 \x01(\x05\x12\x15\n\rnew_composite\x18\x04 \x01(\x01\x12\x11\n\tnew_stars\x18\x05 \x01(\x05\x12\x13\n\x0bprovisional\x18\x06 \x01(\x08\"\x7f\n\x0bWhatIfReply\x12\x1d\n\x15\x63urrent_rules_version\x18\x01 \x01(\t\x12\x1f\n\x17\x63\x61ndidate_rules_version\x18\x02 \x01(\t\x12\x30\n\x07members\x18\x03 \x03(\x0b\x32\x1f.vanguard.scoring.v1.WhatIfLine2\xe5\x02\n\x0eScoringService\x12T\n\tGetStatus\x12$.vanguard.common.v1.GetStatusRequest\x1a!.vanguard.common.v1.ServiceStatus\x12X\n\rGetEvaluation\x12&.vanguard.scoring.v1.EvaluationRequest\x1a\x1f.vanguard.scoring.v1.Evaluation\x12S\n\x07\x45xplain\x12&.vanguard.scoring.v1.EvaluationRequest\x1a .vanguard.scoring.v1.Explanation\x12N\n\x06WhatIf\x12\".vanguard.scoring.v1.WhatIfRequest\x1a .vanguard.scoring.v1.WhatIfReplyb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!vanguard/scoring/v1/scoring.proto\x12\x13vanguard.scoring.v1\x1a\x1fvanguard/common/v1/status.proto\"I\n\x11\x45valuationRequest\x12\x11\n\tschool_id\x18\x01 \x01(\t\x12\x11\n\tmember_id\x18\x02 \x01(\t\x12\x0e\n\x06period\x18\x03 \x01(\t\"\xb9\x04\n\nEvaluation\x12\x11\n\tschool_id\x18\x01 \x01(\t\x12\x11\n\tmember_id\x18\x02 \x01(\t\x12\x0e\n\x06period\x18\x03 \x01(\t\x12\x15\n\rrules_version\x18\x04 \x01(\t\x12\x18\n\x10objective_points\x18\x05 \x01(\x01\x12\x1c\n\x14objective_normalised\x18\x06 \x01(\x01\x12S\n\x13objective_by_source\x18\x07 \x03(\x0b\x32\x36.vanguard.scoring.v1.Evaluation.ObjectiveBySourceEntry\x12\x1c\n\x0fself_assessment\x18\x08 \x01(\x01H\x00\x88\x01\x01\x12\x18\n\x0bpeer_public\x18\t \x01(\x01H\x01\x88\x01\x01\x12\x16\n\tcommittee\x18\n \x01(\x01H\x02\x88\x01\x01\x12\x1b\n\x13peer_public_ballots\x18\x0b \x01(\x05\x12\x0e\n\x06inputs\x18\x0c \x01(\x05\x12\x13\n\x0bprovisional\x18\r \x01(\x08\x12\x0f\n\x07missing\x18\x0e \x03(\t\x12\x11\n\tcomposite\x18\x0f \x01(\x01\x12\x12\n\x05stars\x18\x10 \x01(\x05H\x03\x88\x01\x01\x12\x11\n\tfollow_up\x18\x11 \x01(\x08\x1a\x38\n\x16ObjectiveBySourceEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\x42\x12\n\x10_self_assessmentB\x0e\n\x0c_peer_publicB\x0c\n\n_committeeB\x08\n\x06_stars\"q\n\x0c\x43ontribution\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x12\n\nevent_type\x18\x02 \x01(\t\x12\x0c\n\x04part\x18\x03 \x01(\t\x12\x0e\n\x06\x61mount\x18\x04 \x01(\x01\x12\x0c\n\x04rule\x18\x05 \x01(\t\x12\x0f\n\x07\x63ounted\x18\x06 \x01(\x08\"|\n\x0b\x45xplanation\x12\x33\n\nevaluation\x18\x01 \x01(\x0b\x32\x1f.vanguard.scoring.v1.Evaluation\x12\x38\n\rcontributions\x18\x02 \x03(\x0b\x32!.vanguard.scoring.v1.Contribution\"F\n\rWhatIfRequest\x12\x11\n\tschool_id\x18\x01 \x01(\t\x12\x0e\n\x06period\x18\x02 \x01(\t\x12\x12\n\nrules_json\x18\x03 \x01(\t\"\xae\x01\n\nWhatIfLine\x12\x11\n\tmember_id\x18\x01 \x01(\t\x12\x15\n\rold_composite\x18\x02 \x01(\x01\x12\x16\n\told_stars\x18\x03 \x01(\x05H\x00\x88\x01\x01\x12\x15\n\rnew_composite\x18\x04 \x01(\x01\x12\x16\n\tnew_stars\x18\x05 \x01(\x05H\x01\x88\x01\x01\x12\x13\n\x0bprovisional\x18\x06 \x01(\x08\x42\x0c\n\n_old_starsB\x0c\n\n_new_stars\"\x7f\n\x0bWhatIfReply\x12\x1d\n\x15\x63urrent_rules_version\x18\x01 \x01(\t\x12\x1f\n\x17\x63\x61ndidate_rules_version\x18\x02 \x01(\t\x12\x30\n\x07members\x18\x03 \x03(\x0b\x32\x1f.vanguard.scoring.v1.WhatIfLine2\xe5\x02\n\x0eScoringService\x12T\n\tGetStatus\x12$.vanguard.common.v1.GetStatusRequest\x1a!.vanguard.common.v1.ServiceStatus\x12X\n\rGetEvaluation\x12&.vanguard.scoring.v1.EvaluationRequest\x1a\x1f.vanguard.scoring.v1.Evaluation\x12S\n\x07\x45xplain\x12&.vanguard.scoring.v1.EvaluationRequest\x1a .vanguard.scoring.v1.Explanation\x12N\n\x06WhatIf\x12\".vanguard.scoring.v1.WhatIfRequest\x1a .vanguard.scoring.v1.WhatIfReplyb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,19 +37,19 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EVALUATIONREQUEST']._serialized_start=91
   _globals['_EVALUATIONREQUEST']._serialized_end=164
   _globals['_EVALUATION']._serialized_start=167
-  _globals['_EVALUATION']._serialized_end=721
-  _globals['_EVALUATION_OBJECTIVEBYSOURCEENTRY']._serialized_start=615
-  _globals['_EVALUATION_OBJECTIVEBYSOURCEENTRY']._serialized_end=671
-  _globals['_CONTRIBUTION']._serialized_start=723
-  _globals['_CONTRIBUTION']._serialized_end=836
-  _globals['_EXPLANATION']._serialized_start=838
-  _globals['_EXPLANATION']._serialized_end=962
-  _globals['_WHATIFREQUEST']._serialized_start=964
-  _globals['_WHATIFREQUEST']._serialized_end=1034
-  _globals['_WHATIFLINE']._serialized_start=1037
-  _globals['_WHATIFLINE']._serialized_end=1173
-  _globals['_WHATIFREPLY']._serialized_start=1175
-  _globals['_WHATIFREPLY']._serialized_end=1302
-  _globals['_SCORINGSERVICE']._serialized_start=1305
-  _globals['_SCORINGSERVICE']._serialized_end=1662
+  _globals['_EVALUATION']._serialized_end=736
+  _globals['_EVALUATION_OBJECTIVEBYSOURCEENTRY']._serialized_start=620
+  _globals['_EVALUATION_OBJECTIVEBYSOURCEENTRY']._serialized_end=676
+  _globals['_CONTRIBUTION']._serialized_start=738
+  _globals['_CONTRIBUTION']._serialized_end=851
+  _globals['_EXPLANATION']._serialized_start=853
+  _globals['_EXPLANATION']._serialized_end=977
+  _globals['_WHATIFREQUEST']._serialized_start=979
+  _globals['_WHATIFREQUEST']._serialized_end=1049
+  _globals['_WHATIFLINE']._serialized_start=1052
+  _globals['_WHATIFLINE']._serialized_end=1226
+  _globals['_WHATIFREPLY']._serialized_start=1228
+  _globals['_WHATIFREPLY']._serialized_end=1355
+  _globals['_SCORINGSERVICE']._serialized_start=1358
+  _globals['_SCORINGSERVICE']._serialized_end=1715
 # @@protoc_insertion_point(module_scope)

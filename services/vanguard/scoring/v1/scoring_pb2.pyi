@@ -99,7 +99,9 @@ class Evaluation(_message.Message):
     provisional: _builtins.bool
     composite: _builtins.float
     stars: _builtins.int
+    """absent while provisional: stars wait for every tier"""
     follow_up: _builtins.bool
+    """complete and below the one-star threshold (never while provisional)"""
     @_builtins.property
     def objective_by_source(self) -> _containers.ScalarMap[_builtins.str, _builtins.float]:
         """records.<category>, pledges, feedback, posts"""
@@ -126,12 +128,12 @@ class Evaluation(_message.Message):
         provisional: _builtins.bool = ...,
         missing: _abc.Iterable[_builtins.str] | None = ...,
         composite: _builtins.float = ...,
-        stars: _builtins.int = ...,
+        stars: _builtins.int | None = ...,
         follow_up: _builtins.bool = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_committee", b"_committee", "_peer_public", b"_peer_public", "_self_assessment", b"_self_assessment", "committee", b"committee", "peer_public", b"peer_public", "self_assessment", b"self_assessment"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_committee", b"_committee", "_peer_public", b"_peer_public", "_self_assessment", b"_self_assessment", "_stars", b"_stars", "committee", b"committee", "peer_public", b"peer_public", "self_assessment", b"self_assessment", "stars", b"stars"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_committee", b"_committee", "_peer_public", b"_peer_public", "_self_assessment", b"_self_assessment", "committee", b"committee", "composite", b"composite", "follow_up", b"follow_up", "inputs", b"inputs", "member_id", b"member_id", "missing", b"missing", "objective_by_source", b"objective_by_source", "objective_normalised", b"objective_normalised", "objective_points", b"objective_points", "peer_public", b"peer_public", "peer_public_ballots", b"peer_public_ballots", "period", b"period", "provisional", b"provisional", "rules_version", b"rules_version", "school_id", b"school_id", "self_assessment", b"self_assessment", "stars", b"stars"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_committee", b"_committee", "_peer_public", b"_peer_public", "_self_assessment", b"_self_assessment", "_stars", b"_stars", "committee", b"committee", "composite", b"composite", "follow_up", b"follow_up", "inputs", b"inputs", "member_id", b"member_id", "missing", b"missing", "objective_by_source", b"objective_by_source", "objective_normalised", b"objective_normalised", "objective_points", b"objective_points", "peer_public", b"peer_public", "peer_public_ballots", b"peer_public_ballots", "period", b"period", "provisional", b"provisional", "rules_version", b"rules_version", "school_id", b"school_id", "self_assessment", b"self_assessment", "stars", b"stars"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__committee: _TypeAlias = _typing.Literal["committee"]  # noqa: Y015
     _WhichOneofArgType__committee: _TypeAlias = _typing.Literal["_committee", b"_committee"]  # noqa: Y015
@@ -139,12 +141,16 @@ class Evaluation(_message.Message):
     _WhichOneofArgType__peer_public: _TypeAlias = _typing.Literal["_peer_public", b"_peer_public"]  # noqa: Y015
     _WhichOneofReturnType__self_assessment: _TypeAlias = _typing.Literal["self_assessment"]  # noqa: Y015
     _WhichOneofArgType__self_assessment: _TypeAlias = _typing.Literal["_self_assessment", b"_self_assessment"]  # noqa: Y015
+    _WhichOneofReturnType__stars: _TypeAlias = _typing.Literal["stars"]  # noqa: Y015
+    _WhichOneofArgType__stars: _TypeAlias = _typing.Literal["_stars", b"_stars"]  # noqa: Y015
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__committee) -> _WhichOneofReturnType__committee | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__peer_public) -> _WhichOneofReturnType__peer_public | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__self_assessment) -> _WhichOneofReturnType__self_assessment | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__stars) -> _WhichOneofReturnType__stars | None: ...
 
 Global___Evaluation: _TypeAlias = Evaluation  # noqa: Y015
 
@@ -249,24 +255,34 @@ class WhatIfLine(_message.Message):
     member_id: _builtins.str
     old_composite: _builtins.float
     old_stars: _builtins.int
+    """absent while provisional"""
     new_composite: _builtins.float
     new_stars: _builtins.int
+    """absent while provisional under the candidate rules"""
     provisional: _builtins.bool
+    """under the candidate rules"""
     def __init__(
         self,
         *,
         member_id: _builtins.str = ...,
         old_composite: _builtins.float = ...,
-        old_stars: _builtins.int = ...,
+        old_stars: _builtins.int | None = ...,
         new_composite: _builtins.float = ...,
-        new_stars: _builtins.int = ...,
+        new_stars: _builtins.int | None = ...,
         provisional: _builtins.bool = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_new_stars", b"_new_stars", "_old_stars", b"_old_stars", "new_stars", b"new_stars", "old_stars", b"old_stars"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["member_id", b"member_id", "new_composite", b"new_composite", "new_stars", b"new_stars", "old_composite", b"old_composite", "old_stars", b"old_stars", "provisional", b"provisional"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_new_stars", b"_new_stars", "_old_stars", b"_old_stars", "member_id", b"member_id", "new_composite", b"new_composite", "new_stars", b"new_stars", "old_composite", b"old_composite", "old_stars", b"old_stars", "provisional", b"provisional"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__new_stars: _TypeAlias = _typing.Literal["new_stars"]  # noqa: Y015
+    _WhichOneofArgType__new_stars: _TypeAlias = _typing.Literal["_new_stars", b"_new_stars"]  # noqa: Y015
+    _WhichOneofReturnType__old_stars: _TypeAlias = _typing.Literal["old_stars"]  # noqa: Y015
+    _WhichOneofArgType__old_stars: _TypeAlias = _typing.Literal["_old_stars", b"_old_stars"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__new_stars) -> _WhichOneofReturnType__new_stars | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__old_stars) -> _WhichOneofReturnType__old_stars | None: ...
 
 Global___WhatIfLine: _TypeAlias = WhatIfLine  # noqa: Y015
 
