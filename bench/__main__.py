@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,8 +12,11 @@ from bench.harness import Figure, Measurement, Rig
 from bench.machine import this_machine
 from bench.report import compare, console_comparison, console_line, markdown_section, record
 from bench.suite import MEASUREMENTS
+from kernel.logfiles import file_handler, log_dir
+from kernel.logs import LOG_FORMAT
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
+DATA_DIR = Path("var")
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -24,6 +28,18 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--results", type=Path, default=RESULTS, help="file to append to")
     parser.add_argument("--no-record", action="store_true", help="print only")
     return parser.parse_args(argv)
+
+
+def log_to_file(data_dir: Path) -> Path:
+    """The services the measurements start log to `<data dir>/log/bench.log`, not to the
+    terminal, which shows only the figures (their own set-up finds the root logger taken)."""
+    path = log_dir(data_dir) / "bench.log"
+    handler = file_handler(path)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+    logging.captureWarnings(True)
+    return path
 
 
 def measure(rig: Rig, measurement: Measurement) -> Figure:
@@ -38,7 +54,8 @@ def measure(rig: Rig, measurement: Measurement) -> Figure:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
     machine = this_machine()
-    print(f"{machine.date:%Y-%m-%d %H:%M} UTC — {machine.describe()}")
+    logs = log_to_file(DATA_DIR)
+    print(f"{machine.date:%Y-%m-%d %H:%M} UTC — {machine.describe()}  (logs: {logs})")
     chosen = [m for m in MEASUREMENTS if not args.only or m.name.startswith(tuple(args.only))]
     figures = []
     with Rig(args.scale) as rig:
