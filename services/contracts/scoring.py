@@ -105,25 +105,17 @@ class FollowUp(Frozen):
     reason: FollowUpReason
 
 
-@registry.event("PublicationIssued", version=2)
-class PublicationIssued(DomainEvent):
-    """月度公示 / 季度通报 / 年度表彰, frozen at a PeriodClosed. Stream
-    `<school>/publication/<period>`.
+class PublicationDocument(DomainEvent):
+    """What every version of a period's publication carries: the whole document as it stands,
+    so one event is read on its own. Stream `<school>/publication/<period>`: version 1 is the
+    PublicationIssued of the close, each later version a PublicationAmended.
 
-    Input set: archives events with position below the close, pledges events recorded no later
-    than it. `entries` lists every member on the period's roster (registered by an archives
-    event in the input set and not left before the period's first day), in one standing each.
+    `entries` lists every member on the period's roster (registered by an archives event in the
+    input set and not left before the period's first day), in one standing each.
     `commendations`: complete entries with at least the rules' commendation stars;
     `follow_up`: complete entries below the one-star threshold and no-activity entries.
-    `inputs_digest` is SHA-256 over the sorted ids of the input events that bear on the entries
-    (the roster events included); `digest` is SHA-256 over the canonical JSON of every other
-    field as issued (inputs_digest included).
-
-    v2: entries carry the branch and the standing, and provisional ones no stars; follow-ups
-    carry the branch and a reason. A v1 publication is read as v2 (standing from its
-    `provisional`, no stars for a provisional entry, follow-up of complete entries only, reason
-    `below_threshold`, branch ""), but its digest stays the one over its v1 payload: verify it
-    against the stored payload, never the upcast one."""
+    `inputs_digest` and `digest` as `contracts.digests` computes them: `digest` over every
+    other field as issued (inputs_digest, and an amendment's links, included)."""
 
     school_id: str
     period: str
@@ -138,6 +130,38 @@ class PublicationIssued(DomainEvent):
     input_events: int
     inputs_digest: str
     digest: str
+
+
+@registry.event("PublicationIssued", version=2)
+class PublicationIssued(PublicationDocument):
+    """月度公示 / 季度通报 / 年度表彰, frozen at a PeriodClosed.
+
+    Input set: archives events with position below the close, pledges events recorded no later
+    than it; `inputs_digest` covers the ids of those that bear on the entries (the roster
+    events included).
+
+    v2: entries carry the branch and the standing, and provisional ones no stars; follow-ups
+    carry the branch and a reason. A v1 publication is read as v2 (standing from its
+    `provisional`, no stars for a provisional entry, follow-up of complete entries only, reason
+    `below_threshold`, branch ""), but its digest stays the one over its v1 payload: verify it
+    against the stored payload, never the upcast one."""
+
+
+@registry.event("PublicationAmended")
+class PublicationAmended(PublicationDocument):
+    """A published period changed by an upheld appeal (申诉) — the one way a closed period's
+    result changes. The whole document again, with the appealing member's entry (and the
+    lists) recomputed from the input set plus the facts recorded under the appeal; every other
+    entry as the publication it amends had it.
+
+    `amends`: the event id of the version it replaces (which stays on the topic and readable),
+    `amends_digest` that version's digest; `appeal_id` the upheld appeal and `member_id` the
+    member it concerns. `input_events` and `inputs_digest` count the appeal's facts too."""
+
+    amends: str
+    amends_digest: str
+    appeal_id: str
+    member_id: str
 
 
 @registry.upcaster("PublicationIssued", from_version=1)

@@ -13,12 +13,11 @@ branch at the close. A provisional evaluation is neither commended nor followed 
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from contracts.digests import content_digest, inputs_digest
 from contracts.periods import PeriodKind
 from contracts.scoring import FollowUp, PublicationEntry, PublicationIssued
 from contracts.vocabulary import FollowUpReason, Standing
@@ -68,18 +67,6 @@ class MemberSnapshot:
         return Standing.PROVISIONAL if self.evaluation.provisional else Standing.COMPLETE
 
 
-def sha256_hex(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def inputs_digest(event_ids: Iterable[str]) -> str:
-    return sha256_hex("\n".join(sorted(set(event_ids))))
-
-
-def content_digest(fields: Mapping[str, object]) -> str:
-    return sha256_hex(json.dumps(fields, sort_keys=True, separators=(",", ":")))
-
-
 def build_publication(
     close: Close, rules: Rules, snapshots: Sequence[MemberSnapshot]
 ) -> PublicationIssued:
@@ -114,12 +101,6 @@ def verify_digest(publication: PublicationIssued) -> bool:
     check its stored payload with `verify_payload` instead."""
     fields = publication.model_dump(mode="json", exclude={"digest"})
     return content_digest(fields) == publication.digest
-
-
-def verify_payload(data: Mapping[str, object]) -> bool:
-    """The digest of a publication as it was issued (an envelope's `data`, of any schema
-    version) matches the fields it was issued with."""
-    return content_digest({k: v for k, v in data.items() if k != "digest"}) == data.get("digest")
 
 
 def _entry(snapshot: MemberSnapshot) -> PublicationEntry:

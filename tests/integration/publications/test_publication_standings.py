@@ -21,7 +21,8 @@ from school import CATEGORIES, LEADS, MONTH, Metadata, School, Stubs
 
 from contracts.periods import periods_of
 from contracts.scoring import PublicationIssued, registry
-from scoring.domain.publication import verify_digest, verify_payload
+from contracts.digests import verify_payload
+from scoring.domain.publication import verify_digest
 from vanguard.archives.v1 import archives_pb2 as apb
 
 pytestmark = pytest.mark.timeout(300)

@@ -9,13 +9,8 @@ from datetime import date
 from contracts.periods import PeriodKind
 from contracts.scoring import PublicationIssued
 from kernel.events import encode
-from scoring.domain.publication import (
-    Close,
-    build_publication,
-    inputs_digest,
-    verify_digest,
-    verify_payload,
-)
+from contracts.digests import inputs_digest, verify_payload
+from scoring.domain.publication import Close, build_publication, verify_digest
 from scoring.domain.rulebook import parse_versions
 from scoring.scorer import Scorer
 from scoring.snapshots import close_snapshots, what_if

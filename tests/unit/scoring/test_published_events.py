@@ -16,7 +16,8 @@ from contracts.scoring import EvaluationUpdated, PublicationEntry, PublicationIs
 from contracts.vocabulary import FollowUpReason, Standing
 from kernel.envelope import Actor, Envelope, Role
 from kernel.events import encode
-from scoring.domain.publication import content_digest, verify_digest, verify_payload
+from contracts.digests import content_digest, verify_payload
+from scoring.domain.publication import verify_digest
 from scoring.scorer import Scorer
 from unit.scoring.kit import Members
 from unit.scoring.story import SCHOOL, Story
