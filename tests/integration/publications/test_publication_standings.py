@@ -19,9 +19,9 @@ from processes import Processes
 from rounds import published_once
 from school import CATEGORIES, LEADS, MONTH, Metadata, School, Stubs
 
+from contracts.digests import verify_payload
 from contracts.periods import periods_of
 from contracts.scoring import PublicationIssued, registry
-from contracts.digests import verify_payload
 from scoring.domain.publication import verify_digest
 from vanguard.archives.v1 import archives_pb2 as apb
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from contracts.digests import inputs_digest, verify_payload
 from contracts.periods import PeriodKind
 from contracts.scoring import PublicationIssued
 from kernel.events import encode
-from contracts.digests import inputs_digest, verify_payload
 from scoring.domain.publication import Close, build_publication, verify_digest
 from scoring.domain.rulebook import parse_versions
 from scoring.scorer import Scorer

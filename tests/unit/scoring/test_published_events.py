@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from contracts.digests import content_digest, verify_payload
 from contracts.scoring import EvaluationUpdated, PublicationEntry, PublicationIssued, registry
 from contracts.vocabulary import FollowUpReason, Standing
 from kernel.envelope import Actor, Envelope, Role
 from kernel.events import encode
-from contracts.digests import content_digest, verify_payload
 from scoring.domain.publication import verify_digest
 from scoring.scorer import Scorer
 from unit.scoring.kit import Members
