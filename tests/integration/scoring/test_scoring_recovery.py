@@ -10,6 +10,8 @@ import uuid
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+from broker_matrix import new_broker
 from scoring_kit import PARTITIONS, START, Evaluations, Log, ScoringProcess, prepare_topics
 from unit.scoring.kit import Members
 from unit.scoring.story import Story
@@ -169,6 +171,7 @@ def scoring_recreated_its_output(servers: str, timeout_s: float = 60.0) -> None:
         time.sleep(0.2)
 
 
+@pytest.mark.memory_broker
 def test_after_the_broker_lost_everything_scoring_starts_over_and_sends_it_all_again(
     school: str, tmp_path: Path
 ) -> None:
@@ -193,7 +196,7 @@ def test_after_the_broker_lost_everything_scoring_starts_over_and_sends_it_all_a
             log.close()
             evaluations.close()
 
-    with EmbeddedBroker() as broker:
+    with new_broker() as broker:
         servers = broker.bootstrap_servers
         prepare_topics(servers)
         worker = ScoringProcess(
