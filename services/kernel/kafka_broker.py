@@ -78,6 +78,8 @@ def server_properties(port: int, controller_port: int, log_dirs: Path, host: str
         "share.coordinator.state.topic.replication.factor": 1,
         "share.coordinator.state.topic.min.isr": 1,
         "group.initial.rebalance.delay.ms": 0,
+        # The suite's tests and its container rounds use short sessions (1-2 s).
+        "group.min.session.timeout.ms": 1000,
         "num.network.threads": 2,
         "num.io.threads": 2,
         "background.threads": 2,
