@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from kernel.envelope import Envelope
+from kernel.relay import headers_of
 from scoring.adapters.emitted import EmittedLog
 from scoring.adapters.faust_app import ScoringTopics
 
@@ -16,10 +17,14 @@ class TopicOutputs:
         self.emitted = emitted
 
     async def emit(self, envelope: Envelope) -> bool:
-        """Send to the evaluations topic unless it holds this message already (a replay)."""
+        """Send to the evaluations topic unless it holds this message already (a replay), with
+        the headers the relays put on every event (kernel.relay.headers_of): a client can route
+        on the event type and schema version without reading the envelope."""
         key, value = envelope.partition_key.encode(), envelope.to_json()
+        headers = headers_of(envelope)
         return await self.emitted.send_new(
-            str(envelope.event_id), lambda: self.topics.evaluations.send(key=key, value=value)
+            str(envelope.event_id),
+            lambda: self.topics.evaluations.send(key=key, value=value, headers=headers),
         )
 
     async def send_close_request(self, key: bytes, value: bytes, partition: int) -> None:
