@@ -1,8 +1,8 @@
 """The suite as processes, the way `vanguard up` runs it: the embedded broker (Tansu, or
 Apache Kafka with `broker_kind`) and `python -m archives|pledges|scoring` as children on
-127.0.0.1, with the same settings as the containers (suite.Suite) and the same interface (address, kill, start_again, wait_ready, logs,
-stop), so a fault round runs against either. A round here costs seconds, not a minute: this
-is the level `make soak` runs at.
+127.0.0.1, with the same settings as the containers (suite.Suite) and the same interface
+(address, kill, start_again, wait_ready, logs, stop), so a fault round runs against either.
+A round here costs seconds, not a minute: this is the level `make soak` runs at.
 
 `kill(name)` is SIGKILL of the service's process group (its gRPC server and its worker
 process at once, as a container's death is); `kill("broker")` SIGKILLs the broker, and
