@@ -80,6 +80,10 @@ def server_properties(port: int, controller_port: int, log_dirs: Path, host: str
         "group.initial.rebalance.delay.ms": 0,
         # The suite's tests and its container rounds use short sessions (1-2 s).
         "group.min.session.timeout.ms": 1000,
+        # A restart after a kill waits for the old incarnation's session to lapse (duplicate
+        # registration): 3 s, not the default 9 s.
+        "broker.session.timeout.ms": 3000,
+        "broker.heartbeat.interval.ms": 500,
         "num.network.threads": 2,
         "num.io.threads": 2,
         "background.threads": 2,
