@@ -1,5 +1,6 @@
 """What the handlers send, onto scoring's topics through the faust producer: evaluations
-(once each: scoring.adapters.emitted), close requests, partition replies, dead letters."""
+and adopted rules (once each: scoring.adapters.emitted), close requests, partition replies,
+dead letters."""
 
 from __future__ import annotations
 
@@ -11,15 +12,25 @@ from scoring.adapters.faust_app import ScoringTopics
 
 
 class TopicOutputs:
-    def __init__(self, topics: ScoringTopics, emitted: EmittedLog) -> None:
+    def __init__(
+        self, topics: ScoringTopics, emitted: EmittedLog, rules_emitted: EmittedLog
+    ) -> None:
         self.topics = topics
         self.emitted = emitted
+        self.rules_emitted = rules_emitted
 
     async def emit(self, envelope: Envelope) -> bool:
         """Send to the evaluations topic unless it holds this message already (a replay)."""
         key, value = envelope.partition_key.encode(), envelope.to_json()
         return await self.emitted.send_new(
             str(envelope.event_id), lambda: self.topics.evaluations.send(key=key, value=value)
+        )
+
+    async def emit_rules(self, envelope: Envelope) -> bool:
+        """Send a RulesAdopted to the rules topic unless it holds it already."""
+        key, value = envelope.partition_key.encode(), envelope.to_json()
+        return await self.rules_emitted.send_new(
+            str(envelope.event_id), lambda: self.topics.rules.send(key=key, value=value)
         )
 
     async def send_close_request(self, key: bytes, value: bytes, partition: int) -> None:
