@@ -4,17 +4,18 @@ every RulesAdopted on it, and the journal's adoptions it lacks, sent again at st
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
 from kernel.envelope import Envelope
-from scoring.adapters.emitted import read_topic
+from scoring.adapters.emitted import event_ids_on, read_topic
 
 log = logging.getLogger("vanguard.scoring")
 RULES_ADOPTED = "RulesAdopted"
 SEND_TIMEOUT_S = 30.0
+SEND_ATTEMPTS = 5
 
 
 def adoptions_on(servers: str, topic: str) -> list[Envelope]:
@@ -34,23 +35,38 @@ def adoptions_on(servers: str, topic: str) -> list[Envelope]:
     return found
 
 
-def send_missing(servers: str, topic: str, journal: Iterable[Envelope], on_topic: set[str]) -> int:
-    """Send every journal entry whose id is not on the topic; waits for the acknowledgements."""
+def send_missing(servers: str, topic: str, journal: Sequence[Envelope], on_topic: set[str]) -> int:
+    """Send every journal entry whose id is not on the topic, until the topic holds them all
+    (read back: a broker just restarted may store a message yet answer with an error) or
+    `SEND_ATTEMPTS` rounds passed; how many it sent. What is still missing then stays in the
+    journal, and the next start sends it again."""
     missing = [e for e in journal if str(e.event_id) not in on_topic]
-    if not missing:
-        return 0
-    producer = KafkaProducer(bootstrap_servers=servers, acks="all")
     sent = 0
+    for _ in range(SEND_ATTEMPTS):
+        if not missing:
+            break
+        _send(servers, topic, missing)
+        on_topic = event_ids_on(servers, topic)
+        sent += sum(1 for e in missing if str(e.event_id) in on_topic)
+        missing = [e for e in missing if str(e.event_id) not in on_topic]
+    if sent:
+        log.warning("sent %d adopted rules versions the rules topic lacked", sent)
+    if missing:
+        log.warning(
+            "%d adopted rules versions not on %s yet; sent at the next start", len(missing), topic
+        )
+    return sent
+
+
+def _send(servers: str, topic: str, envelopes: Sequence[Envelope]) -> None:
+    producer = KafkaProducer(bootstrap_servers=servers, acks="all")
     try:
-        for envelope in missing:
+        for envelope in envelopes:
             key, value = envelope.partition_key.encode(), envelope.to_json()
             try:  # one at a time: the stream's order is the adoptions' order
                 producer.send(topic, key=key, value=value).get(timeout=SEND_TIMEOUT_S)
-                sent += 1
-            except KafkaError as exc:  # the journal keeps it: the next start sends it again
-                log.warning("could not send %s to %s (%s)", envelope.event_id, topic, exc)
+            except KafkaError as exc:
+                log.warning("sending %s to %s: %s", envelope.event_id, topic, exc)
                 break
     finally:
         producer.close()
-    log.warning("sent %d adopted rules versions the rules topic lacked", sent)
-    return sent
