@@ -75,6 +75,8 @@ async def test_an_adopted_version_is_listed_and_scores_the_periods_from_its_day(
                 "secretary-li",
             )
 
+            code, _, _ = await refusal(stub.ListRules(pb.ListRulesRequest(), timeout=5))
+            assert code == grpc.StatusCode.UNAUTHENTICATED  # members only, not the public
             listed = await stub.ListRules(pb.ListRulesRequest(), metadata=member, timeout=5)
             assert [(v.version, v.adopted, v.in_force) for v in listed.versions] == [
                 (DEFAULT["version"], False, True),
