@@ -86,7 +86,12 @@ class RulesHandler:
             )
             self.journal.append(envelope)
             self.rulebook.adopt(school_id, adoption_of(envelope))
-        await self.send(envelope)
+        try:
+            await self.send(envelope)
+        except Exception as exc:  # in force and journalled: the next start sends it
+            log.warning(
+                "RulesAdopted %s not sent (%s); sent at the next start", envelope.event_id, exc
+            )
         log.info("rules %s adopted for %s by %s", candidate.version, school_id, actor.id)
         return candidate.version, False
 
