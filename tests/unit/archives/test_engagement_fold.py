@@ -221,7 +221,7 @@ def test_an_amendment_replaces_the_members_entry_and_says_which_appeal() -> None
 def test_an_amendment_read_before_the_issued_publication_stays() -> None:
     archive = empty_archive("s1", "m1")
     amended(archive, "a1", "m1", entry("m1", "complete", 71.0, 2))
-    issued = {"period": "2026-10", "rules_version": "2026.1"}
+    issued: dict[str, Any] = {"period": "2026-10", "rules_version": "2026.1"}
     issued["entries"] = [entry("m1", "complete", 62.0, 1)]
     assert apply(archive, envelope("PublicationIssued", issued), issued) == ()
     shown = archive["evaluations"]["2026-10"]
