@@ -28,8 +28,10 @@ NOT_FOUND = 5  # as a NOT_FOUND status exits
 
 @app.command()
 def show(ctx: typer.Context, period: PeriodArg, json: Json = False) -> None:
-    """The whole publication (committee): entries in their standings, commendations,
-    follow-ups with reasons, digests, source event count, and every version."""
+    """The whole publication and its versions (committee).
+
+    Entries in their standings, commendations, follow-ups with reasons, digests, the count of
+    source events, and every version: the issued one, then each amendment."""
     found = session_of(ctx).run(lambda v: v.archives.get_publication(period))
     emit_json(found) if json else console.print(publication_view(found))
 
@@ -51,8 +53,10 @@ def verify(
     ] = "",
     json: Json = False,
 ) -> None:
-    """Recompute the digest of every version of the period's publication from the log (the
-    topic, not a service's copy) and check each amendment's link: exit 1 on a mismatch."""
+    """Recompute the publication's digests from the log: exit 1 on a mismatch.
+
+    Reads the topic itself (not a service's copy), recomputes the digest of every version of
+    the period's publication and checks each amendment's link to the version it amends."""
     session = session_of(ctx)
     try:
         envelopes = envelopes_on(servers or session.settings.kafka_servers, topic)
