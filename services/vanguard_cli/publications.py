@@ -8,6 +8,7 @@ from dataclasses import asdict
 from typing import Annotated
 
 import typer
+from kafka.errors import KafkaError
 
 from contracts.topics import EVALUATIONS
 from kernel.topic_reader import TopicNotRead, envelopes_on
@@ -60,7 +61,7 @@ def verify(
     session = session_of(ctx)
     try:
         envelopes = envelopes_on(servers or session.settings.kafka_servers, topic)
-    except (TopicNotRead, OSError) as error:
+    except (TopicNotRead, KafkaError, OSError) as error:
         raise fail(f"could not read {topic}: {error}", 14) from None
     checks = check(documents_of(envelopes, session.school, period))
     if not checks:
