@@ -18,6 +18,7 @@ from kafka.errors import KafkaError
 from contracts.endpoints import SuiteSettings
 from contracts.topics import PUBLISHED
 from kernel.grpc.server import ServiceRegistration
+from kernel.topic_reader import TopicNotRead
 from kernel.topics import (
     DEAD_LETTERS,
     TopicShape,
@@ -197,8 +198,13 @@ def recover_rules(worker: ScoringWorker) -> None:
     """Before the replay: every adopted rules version, from the journal and the rules topic,
     in the rulebook; what the topic lost (a broker restarted empty) sent to it again."""
     servers, topic = worker.settings.kafka_servers, worker.config.rules_topic
-    journal, on_topic = worker.journal.read(), adoptions_on(servers, topic)
+    journal = worker.journal.read()
     worker.rules.take(journal)
+    try:
+        on_topic = adoptions_on(servers, topic)
+    except TopicNotRead as exc:  # the journal holds what this worker adopted; the feed follows
+        log.warning("could not read the adopted rules on %s (%s)", topic, exc)
+        on_topic = []
     worker.rules.take(on_topic)
     send_missing(servers, topic, journal, {str(e.event_id) for e in on_topic})
 

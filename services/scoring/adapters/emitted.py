@@ -38,17 +38,6 @@ def event_ids_on(
     to the fetch highwater of each partition (as far as it got within `timeout_s`: the ids
     found are on the topic all the same)."""
     read_id = id_of or (lambda record: event_id_of(record.value))
-    ids: set[str] = set()
-    read_topic(servers, topic, lambda record: ids.add(read_id(record)), timeout_s)
-    ids.discard("")
-    return ids
-
-
-def read_topic(
-    servers: str, topic: str, visit: Callable[[Any], object], timeout_s: float = READ_TIMEOUT_S
-) -> None:
-    """Hand every record of `topic` to `visit`, from offset 0 to the fetch highwater of each
-    partition (or as far as it got within `timeout_s`)."""
     consumer = KafkaConsumer(
         bootstrap_servers=servers,
         enable_auto_commit=False,
@@ -58,7 +47,7 @@ def read_topic(
         request_timeout_ms=5000,
         bootstrap_timeout_ms=5000,  # a stop waits for this thread; unread ids are re-sent
     )
-    seen = 0
+    ids: set[str] = set()
     try:
         tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
         consumer.assign(tps)
@@ -67,14 +56,18 @@ def read_topic(
         deadline = time.monotonic() + timeout_s
         while not all(_at_end(consumer, tp) for tp in tps):
             if time.monotonic() > deadline:
-                log.warning("read %d records of %s before the deadline", seen, topic)
+                log.warning(
+                    "read %d ids of %s before the deadline; the rest may be re-sent",
+                    len(ids),
+                    topic,
+                )
                 break
             for records in consumer.poll(timeout_ms=100).values():
-                for record in records:
-                    visit(record)
-                seen += len(records)
+                ids.update(read_id(record) for record in records)
     finally:
         consumer.close()
+    ids.discard("")
+    return ids
 
 
 def _at_end(consumer: KafkaConsumer, tp: TopicPartition) -> bool:

@@ -10,7 +10,7 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
 from kernel.envelope import Envelope
-from scoring.adapters.emitted import event_ids_on, read_topic
+from kernel.topic_reader import TopicNotRead, envelopes_on
 
 log = logging.getLogger("vanguard.scoring")
 RULES_ADOPTED = "RulesAdopted"
@@ -19,20 +19,19 @@ SEND_ATTEMPTS = 5
 
 
 def adoptions_on(servers: str, topic: str) -> list[Envelope]:
-    """Every RulesAdopted on `topic`, in the order of its partitions (junk there is skipped:
-    anyone may write to a topic)."""
-    found: list[Envelope] = []
+    """Every RulesAdopted on `topic`, partition by partition (kernel.topic_reader: to the
+    fetch highwater; raises TopicNotRead when it cannot get there)."""
+    return [e for e in envelopes_on(servers, topic) if e.event_type == RULES_ADOPTED]
 
-    def keep(record: object) -> None:
-        try:
-            envelope = Envelope.from_json(getattr(record, "value", b"") or b"")
-        except ValueError:
-            return
-        if envelope.event_type == RULES_ADOPTED:
-            found.append(envelope)
 
-    read_topic(servers, topic, keep)
-    return found
+def ids_on(servers: str, topic: str) -> set[str]:
+    """The ids of the adoptions on `topic`; none when it cannot be read to its end now (what
+    is then sent again is one message to every reader: same id)."""
+    try:
+        return {str(e.event_id) for e in adoptions_on(servers, topic)}
+    except TopicNotRead as exc:
+        log.warning("could not read %s (%s)", topic, exc)
+        return set()
 
 
 def send_missing(servers: str, topic: str, journal: Sequence[Envelope], on_topic: set[str]) -> int:
@@ -46,7 +45,7 @@ def send_missing(servers: str, topic: str, journal: Sequence[Envelope], on_topic
         if not missing:
             break
         _send(servers, topic, missing)
-        on_topic = event_ids_on(servers, topic)
+        on_topic = ids_on(servers, topic)
         sent += sum(1 for e in missing if str(e.event_id) in on_topic)
         missing = [e for e in missing if str(e.event_id) not in on_topic]
     if sent:
