@@ -4,8 +4,12 @@ all or nothing; a PeriodClosed also asks every partition about the close (close_
 
 Every start replays the input topics from their beginning (scoring.adapters.faust_app): the
 tables are rebuilt, and what the evaluations topic already holds is not sent again
-(scoring.adapters.emitted). A message that cannot be applied changes no table and goes to the
-dead-letter topic (scoring.adapters.dead_letters); the agent goes on."""
+(scoring.adapters.emitted). A period seen closed gets no more EvaluationUpdated (frozen
+closes); a fact recorded under an upheld appeal (`appeal_id`) for a published period makes
+scoring amend the publication (scoring.stream.closing, `amendments_due`).
+
+A message that cannot be applied changes no table and goes to the dead-letter topic
+(scoring.adapters.dead_letters); the agent goes on."""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from kernel.envelope import Envelope
 from scoring.domain.publication import Close
 from scoring.domain.roster import MemberRoster, roster_event_of
 from scoring.handlers.ports import INPUTS, DeadLetters, Delivery, Outputs, park
-from scoring.handlers.state import Partitions, Tables
+from scoring.handlers.state import Partitions, Tables, amend
 from scoring.scorer import Scorer
 from scoring.stream.closing import Collection, close_of
 from scoring.stream.merge import Origin
@@ -99,6 +103,14 @@ class InputsHandler:
             await self.request_close(close)
         for update in updates:
             await self.outputs.emit(update)
+        if envelope.data.get("appeal_id"):  # an upheld appeal's fact: amend what it changes
+            await self._amend(envelope)
+
+    async def _amend(self, envelope: Envelope) -> None:
+        member_id = envelope.data.get("member_id")
+        for collection in list(self.tables.publications_by_period.values()):
+            if collection.issued and collection.close.school_id == envelope.school_id:
+                await amend(self.scorer, self.tables, collection, self.outputs, str(member_id))
 
     def _decide(self, topic: str, envelope: Envelope) -> tuple[Close | None, list[Envelope]]:
         """Apply the event to the tables, all or nothing (it raises having changed nothing):
@@ -117,6 +129,11 @@ class InputsHandler:
         if progress is None:
             progress = by_partition[partition] = PartitionProgress()
         return progress
+
+    def _close(self, school_id: str, period: str) -> Close | None:
+        """The close of a period scoring has seen closed: it gets no more updates."""
+        collection = self.tables.publications_by_period.get(f"{school_id}/{period}")
+        return None if collection is None else collection.close
 
     def _enrolled(self, envelope: Envelope) -> MemberRoster | None:
         """The member's roster with this event, when it is a roster event (raises, having
@@ -137,7 +154,9 @@ class InputsHandler:
         ledgers = self.tables.ledgers_by_member.get(member_id)
         fresh = ledgers is None
         ledgers = {} if ledgers is None else ledgers
-        updates = self.scorer.apply(ledgers, envelope)  # raises having changed no ledger
+        updates = self.scorer.apply(  # raises having changed no ledger
+            ledgers, envelope, lambda period: self._close(envelope.school_id, period)
+        )
         if fresh and ledgers:
             self.tables.ledgers_by_member[member_id] = ledgers
         if enrolled is not None:
