@@ -13,7 +13,7 @@ A message that cannot be applied changes no table and goes to the dead-letter to
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from kernel.envelope import Envelope
@@ -80,8 +80,9 @@ class InputsHandler:
             progress.note_archives(envelope.position)
         else:
             progress.note_pledges(envelope)
+        published = await self.outputs.published_closes()
         try:  # the one guard: an event that cannot be applied changes no table
-            close, updates = self._decide(topic, envelope)
+            close, updates = self._decide(topic, envelope, published)
         except Exception as exc:
             await self.dead_letters.park(
                 exc,
@@ -112,13 +113,15 @@ class InputsHandler:
             if collection.issued and collection.close.school_id == envelope.school_id:
                 await amend(self.scorer, self.tables, collection, self.outputs, str(member_id))
 
-    def _decide(self, topic: str, envelope: Envelope) -> tuple[Close | None, list[Envelope]]:
+    def _decide(
+        self, topic: str, envelope: Envelope, published: Mapping[str, Close]
+    ) -> tuple[Close | None, list[Envelope]]:
         """Apply the event to the tables, all or nothing (it raises having changed nothing):
         the close to request, if it is one, and the evaluation updates to send."""
         close = None
         if topic == self.archives_topic and envelope.event_type == "PeriodClosed":
             close = close_of(envelope)
-        return close, self._score(envelope)
+        return close, self._score(envelope, published)
 
     def progress_of(self, partition: int) -> PartitionProgress:
         """What the partition has applied, for the publication watermark. Every archives
@@ -130,10 +133,12 @@ class InputsHandler:
             progress = by_partition[partition] = PartitionProgress()
         return progress
 
-    def _close(self, school_id: str, period: str) -> Close | None:
-        """The close of a period scoring has seen closed: it gets no more updates."""
-        collection = self.tables.publications_by_period.get(f"{school_id}/{period}")
-        return None if collection is None else collection.close
+    def _close(self, school_id: str, period: str, published: Mapping[str, Close]) -> Close | None:
+        """The close of a period scoring has seen closed or published: it gets no more
+        updates."""
+        key = f"{school_id}/{period}"
+        collection = self.tables.publications_by_period.get(key)
+        return published.get(key) if collection is None else collection.close
 
     def _enrolled(self, envelope: Envelope) -> MemberRoster | None:
         """The member's roster with this event, when it is a roster event (raises, having
@@ -146,7 +151,7 @@ class InputsHandler:
         roster = known or MemberRoster(envelope.school_id, member_id)
         return roster.with_event(event)
 
-    def _score(self, envelope: Envelope) -> list[Envelope]:
+    def _score(self, envelope: Envelope, published: Mapping[str, Close]) -> list[Envelope]:
         member_id = envelope.data.get("member_id")
         if not isinstance(member_id, str):
             return []
@@ -155,7 +160,7 @@ class InputsHandler:
         fresh = ledgers is None
         ledgers = {} if ledgers is None else ledgers
         updates = self.scorer.apply(  # raises having changed no ledger
-            ledgers, envelope, lambda period: self._close(envelope.school_id, period)
+            ledgers, envelope, lambda period: self._close(envelope.school_id, period, published)
         )
         if fresh and ledgers:
             self.tables.ledgers_by_member[member_id] = ledgers

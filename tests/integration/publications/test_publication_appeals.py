@@ -8,19 +8,21 @@ topic)."""
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import grpc
 import pytest
 from processes import Processes
 from rounds import publication_envelopes, published_once
-from school import School, Stubs
+from school import LEADS, School, Stubs
 from test_publication_standings import PERIOD, assess, complete_month, until
 
 from contracts.digests import verify_payload
 from contracts.scoring import PublicationAmended, PublicationIssued, registry
 from kernel.envelope import Envelope
 from kernel.grpc.client import field_of
+from vanguard.archives.v1 import archives_pb2 as apb
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -147,3 +149,29 @@ def test_a_closed_month_is_frozen_and_an_upheld_appeal_amends_its_publication(
     assert [e.event_id for e in settled if e.event_type == "PublicationIssued"] == [issued.event_id]
     assert len(of_period(settled, "EvaluationUpdated")) == updates_at_close
     assert len(of_period(settled, "PublicationAmended")) == 1
+
+    # Scoring restarts and rebuilds from the topics: nothing is sent twice, and the next
+    # appeal amends the amendment. Committee tier 80 → 100: 15 + 8 + 16 + 30 = 69.0.
+    processes.kill("scoring")
+    processes.start_again("scoring")
+    processes.wait_ready("scoring")
+    again = appeal(school, "m02", "evaluation", PERIOD.id, "upheld")
+    school.command(
+        "archives", "SubmitAssessment", school.committee, member_id="m02", period=PERIOD.id,
+        tier="committee", scores=apb.LeadScores(**dict.fromkeys(LEADS, 100)), appeal_id=again,
+    )  # fmt: skip
+    both = until(amendments, lambda found: len(found) >= 2, "the second amendment")
+    time.sleep(2.0)  # one sent twice has had the time to show
+    settled = on_topic(processes, school)
+    assert [e.event_id for e in settled if e.event_type == "PublicationIssued"] == [issued.event_id]
+    assert [e.event_id for e in of_period(settled, "PublicationAmended")] == [
+        e.event_id for e in both
+    ]
+    second = registry.decode(both[1])
+    assert isinstance(second, PublicationAmended) and both[1].stream_version == 3
+    assert (second.amends, second.amends_digest) == (str(amended_envelope.event_id), amended.digest)
+    assert (second.appeal_id, {e.member_id: e.composite for e in second.entries}["m02"]) == (
+        again,
+        69.0,
+    )
+    assert len(of_period(settled, "EvaluationUpdated")) == updates_at_close
