@@ -131,3 +131,20 @@ def test_an_appeal_fact_that_changes_nothing_issues_no_amendment(
     members.feed(corrected(story, "m1", 0, "a-1"))  # the points it already had
     due = amendments_due(scorer, collection, list(members.all_ledgers()))
     assert due.envelopes == [] and len(due.appealed) == 1
+
+
+def test_a_pledge_fact_after_the_close_counts_only_in_the_open_periods_holding_its_month(
+    story: Story, scorer: Scorer
+) -> None:
+    """Pledges know no periods' closes: scoring keeps the closed month as published."""
+    members = Members(scorer)
+    members.feed(story.register("m1", "b1"), story.pledge("m1", "p1"))
+    close = close_of(story)
+    late = scorer.apply(
+        members.ledgers["m1"],
+        story.pledge_closed("m1", "p1", "fulfilled"),
+        lambda period: close if period == close.period else None,
+    )
+    assert sorted(u.data["period"] for u in late) == ["2026-Q4", "AY2026"]
+    after = publish(members, close)
+    assert {e.member_id: e.standing.value for e in after.entries} == {"m1": "no_activity"}
