@@ -142,6 +142,13 @@ def test_a_closed_month_is_frozen_and_an_upheld_appeal_amends_its_publication(
         1,
     )
     assert amended.follow_up == () and amended.input_events == publication.input_events + 1
+    # Scoring's own evaluation of the closed month is the published one, as amended.
+    shown = until(
+        lambda: school.evaluation("m02", PERIOD.id),
+        lambda evaluation: evaluation.composite == 63.0,
+        "the amended evaluation in scoring",
+    )
+    assert (shown.provisional, shown.stars) == (False, 1)
 
     # The original stays on the topic, once; nothing more was sent for the month but the
     # amendment (no EvaluationUpdated for a published period).
