@@ -1,7 +1,8 @@
 """The scoring handler: apply one envelope to a member's ledger and say what to emit.
 
 A new fact is evaluated in every period it touches; a period whose result changed gets the
-next EvaluationUpdated version, one that did not change gets nothing. A fact seen before
+next EvaluationUpdated version, one that did not change gets nothing, nor does one closed
+before the fact (frozen: its result is the publication). A fact seen before
 (redelivered, republished) counts nothing and re-sends exactly the updates it caused.
 """
 

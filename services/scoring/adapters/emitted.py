@@ -1,10 +1,11 @@
 """What the evaluations topic already holds, so that a replay sends only what is new.
 
 Every start replays the inputs from their beginning (scoring.adapters.faust_app) and recomputes
-every EvaluationUpdated and PublicationIssued, each with a deterministic event id (uuid5 over
-stream, version and content). At every assignment the worker reads the ids on the evaluations
-topic, to the highwater of its fetch responses (ListOffsets is unsound on the embedded broker),
-and sends no message whose id is there. The topic itself is the record of what was emitted,
+every EvaluationUpdated, PublicationIssued and PublicationAmended, each with a deterministic
+event id (uuid5 over stream, version and content). At every assignment the worker reads the
+ids on the evaluations topic, to the highwater of its fetch responses (ListOffsets is unsound
+on the embedded broker), and sends no message whose id is there; the same read notes the
+closes the publications there name (`PublishedCloses`). The topic itself is the record of what was emitted,
 so nothing can disagree with it: a message lost to a SIGKILL before the broker acknowledged it
 is not on the topic and the replay sends it; a broker that lost its data (the in-memory
 embedded one restarted) is sent everything again. A send counts once the broker acknowledged
