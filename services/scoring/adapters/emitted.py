@@ -2,14 +2,14 @@
 
 Every start replays the inputs from their beginning (scoring.adapters.faust_app) and recomputes
 every EvaluationUpdated, PublicationIssued and PublicationAmended, each with a deterministic
-event id (uuid5 over stream, version and content). At every assignment the worker reads the
-ids on the evaluations topic, to the highwater of its fetch responses (ListOffsets is unsound
-on the embedded broker), and sends no message whose id is there; the same read notes the
-closes the publications there name (`PublishedCloses`). The topic itself is the record of
-what was emitted, so nothing can disagree with it: a message lost to a SIGKILL before the broker acknowledged it
-is not on the topic and the replay sends it; a broker that lost its data (the in-memory
-embedded one restarted) is sent everything again. A send counts once the broker acknowledged
-it: one it refused (a topic being replaced after a broker loss) is sent again, a moment later.
+event id (uuid5 over stream, version and content). At every assignment the worker reads the ids
+on the evaluations topic, to the highwater of its fetch responses (ListOffsets is unsound on the
+embedded broker), and sends no message whose id is there; the same read notes the closes the
+publications there name (`PublishedCloses`). The topic itself is the record of what was emitted,
+so nothing can disagree with it: a message lost to a SIGKILL before the broker acknowledged it
+is not on the topic and the replay sends it; a broker that lost its data (the in-memory embedded
+one restarted) is sent everything again. A send counts once the broker acknowledged it: one it
+refused (a topic being replaced after a broker loss) is sent again, a moment later.
 """
 
 from __future__ import annotations
