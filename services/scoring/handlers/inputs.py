@@ -13,6 +13,7 @@ A message that cannot be applied changes no table and goes to the dead-letter to
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
@@ -25,6 +26,8 @@ from scoring.scorer import Scorer
 from scoring.stream.closing import Collection, close_of
 from scoring.stream.merge import Origin
 from scoring.stream.progress import PartitionProgress
+
+log = logging.getLogger("vanguard.scoring")
 
 
 @dataclass
@@ -108,10 +111,15 @@ class InputsHandler:
             await self._amend(envelope)
 
     async def _amend(self, envelope: Envelope) -> None:
+        """The fact is applied (its ledger kept): an amendment that fails is logged and owed
+        still — the next appeal fact of the member, or the next rebuild, issues it."""
         member_id = envelope.data.get("member_id")
         for collection in list(self.tables.publications_by_period.values()):
             if collection.issued and collection.close.school_id == envelope.school_id:
-                await amend(self.scorer, self.tables, collection, self.outputs, str(member_id))
+                try:
+                    await amend(self.scorer, self.tables, collection, self.outputs, str(member_id))
+                except Exception:
+                    log.exception("cannot amend %s/%s", envelope.school_id, collection.close.period)
 
     def _decide(
         self, topic: str, envelope: Envelope, published: Mapping[str, Close]
