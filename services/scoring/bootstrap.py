@@ -30,7 +30,7 @@ from kernel.topics import (
 from scoring.adapters import faust_app
 from scoring.adapters.broker_watch import BrokerWatch
 from scoring.adapters.dead_letters import DeadLetterBox
-from scoring.adapters.emitted import EmittedLog, event_ids_on
+from scoring.adapters.emitted import EmittedLog, PublishedCloses, event_ids_on
 from scoring.adapters.outputs import TopicOutputs, reread_on_replay
 from scoring.adapters.pledges_head import PledgesHead
 from scoring.adapters.rules_journal import FILE_NAME, RulesJournal
@@ -134,9 +134,10 @@ def build(settings: SuiteSettings, config: ScoringConfig) -> ScoringWorker:
     topics = faust_app.scoring_topics(app, config)
     tables = faust_app.derived_tables(app)
     scorer = Scorer(RuleBook(config.rules_dir), config.year_start_month)
-    emitted = EmittedLog(lambda: event_ids_on(servers, config.evaluations_topic))
+    closes = PublishedCloses()
+    emitted = EmittedLog(lambda: event_ids_on(servers, config.evaluations_topic, also=closes.note))
     rules_emitted = EmittedLog(lambda: event_ids_on(servers, config.rules_topic))
-    outputs = TopicOutputs(topics, emitted, rules_emitted)
+    outputs = TopicOutputs(topics, emitted, rules_emitted, closes)
     dead_letters = DeadLetterBox(servers, outputs.send_dead_letter)
     merges = Merges(*config.input_topics, round(config.merge_hold_s * 1000))
     partitions = Partitions(merges, faust_app.fetch_state(app))

@@ -4,20 +4,31 @@ dead letters."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from kernel.envelope import Envelope
-from scoring.adapters.emitted import EmittedLog
+from scoring.adapters.emitted import EmittedLog, PublishedCloses
 from scoring.adapters.faust_app import ScoringTopics
+from scoring.domain.publication import Close
 
 
 class TopicOutputs:
     def __init__(
-        self, topics: ScoringTopics, emitted: EmittedLog, rules_emitted: EmittedLog
+        self,
+        topics: ScoringTopics,
+        emitted: EmittedLog,
+        rules_emitted: EmittedLog,
+        closes: PublishedCloses,
     ) -> None:
         self.topics = topics
         self.emitted = emitted
         self.rules_emitted = rules_emitted
+        self.closes = closes
+
+    async def published_closes(self) -> Mapping[str, Close]:
+        """The closes published on the evaluations topic, once the read in progress is done."""
+        await self.emitted.known()
+        return self.closes.by_period
 
     async def emit(self, envelope: Envelope) -> bool:
         """Send to the evaluations topic unless it holds this message already (a replay)."""
