@@ -1,5 +1,5 @@
 """Wires archives: store, relay, the archive projection, handlers, the scoring client (for
-ExplainEvaluation) and the gRPC API."""
+ExplainEvaluation), the 公示's rate limit and the gRPC API."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from archives.adapters.scoring import ScoringExplainer
 from archives.config import ArchivesConfig
-from archives.entrypoints.grpc_api import SERVICE_NAME, ArchiveApi
+from archives.entrypoints.grpc_api import PUBLIC_METHODS, SERVICE_NAME, ArchiveApi
 from archives.handlers import ArchivesHandlers
 from archives.reading import ArchivesReader
 from archives.readmodel.projection import ArchiveProjection
@@ -16,6 +16,7 @@ from contracts import topics
 from contracts.endpoints import SuiteSettings
 from contracts.registry import published
 from kernel.auth import current_correlation_id
+from kernel.grpc.rate_limit import RateLimiter
 from kernel.grpc.server import ServiceRegistration
 from kernel.runtime import ProjectionSpec, ServiceRuntime
 from vanguard.archives.v1 import archives_pb2_grpc
@@ -33,6 +34,7 @@ def build(settings: SuiteSettings) -> ServiceRuntime:
         factory="archives.bootstrap:build",
         publishes_to=topics.ARCHIVES,
         projections=[ProjectionSpec(ArchiveProjection(), READ_TOPICS, READ_EVENTS)],
+        public_methods=PUBLIC_METHODS,
     )
 
 
@@ -52,7 +54,14 @@ def registrations(runtime: ServiceRuntime) -> Sequence[ServiceRegistration]:
         timeout_s=config.scoring_timeout_s,
     )
     runtime.closers += [queries.close, explainer.close]
-    api = ArchiveApi(runtime, handlers, ArchivesReader(queries), runtime.wait_visible, explainer)
+    api = ArchiveApi(
+        runtime,
+        handlers,
+        ArchivesReader(queries),
+        runtime.wait_visible,
+        explainer,
+        notice_limit=RateLimiter(config.notice_burst, config.notice_per_second),
+    )
     return [
         ServiceRegistration(
             SERVICE_NAME, archives_pb2_grpc.add_ArchiveServiceServicer_to_server, api

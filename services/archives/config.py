@@ -12,3 +12,5 @@ class ArchivesConfig(BaseSettings):
 
     scoring_host: str = Field("127.0.0.1", description="Host of the scoring gRPC server.")
     scoring_timeout_s: float = Field(2.0, gt=0, description="Deadline of a call to scoring.")
+    notice_burst: int = Field(60, ge=1, description="公示 pages one client may ask at once.")
+    notice_per_second: float = Field(10.0, gt=0, description="公示 refill rate per client.")

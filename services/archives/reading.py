@@ -8,7 +8,7 @@ from typing import Any
 
 from archives.readmodel.archive import Archive
 from archives.readmodel.queries import ArchiveQueries, MemberRow
-from contracts.periods import parse_period
+from contracts.periods import PeriodKind, parse_period
 from kernel import validation as v
 from kernel.auth import (
     Principal,
@@ -18,7 +18,7 @@ from kernel.auth import (
     require_school,
 )
 from kernel.envelope import Role
-from kernel.errors import InvalidArgument, NotFound, PermissionDenied
+from kernel.errors import InvalidArgument, NotFound, PermissionDenied, PreconditionFailed
 
 BRANCH_LEADERS = (Role.SECRETARY, Role.COMMITTEE)
 
@@ -68,6 +68,37 @@ class ArchivesReader:
         require_school(principal, school_id)
         require_role(principal, Role.COMMITTEE)
         return self.queries.summary(school_id, "", parse_period(period) if period else None)
+
+    def publication(self, principal: Principal, school_id: str, period: str) -> dict[str, Any]:
+        """The whole publication of a period with every version of it: the committee's."""
+        require_school(principal, school_id)
+        require_role(principal, Role.COMMITTEE)
+        asked = parse_period(period).id
+        found = self.queries.publication(school_id, asked)
+        if not found["versions"]:
+            raise NotFound(f"period {asked} has no publication", field="period")
+        return found
+
+    def public_notice(self, principal: Principal, school_id: str, period: str) -> dict[str, Any]:
+        """The 公示 of a closed month: anyone, without a token too; a token's school must be
+        the one asked for. A quarter's report and a year's commendation are the committee's."""
+        v.identifier(school_id, "school_id")
+        if principal.school_id is not None:
+            require_school(principal, school_id)
+        asked = parse_period(period)
+        if asked.kind is not PeriodKind.MONTH:
+            raise InvalidArgument(
+                f"a public notice (公示) is of a month; {asked.id} is a {asked.kind.value}",
+                field="period",
+            )
+        found = self.queries.publication(school_id, asked.id)
+        if not found["versions"]:
+            raise PreconditionFailed(
+                f"month {asked.id} has no publication: it is open, or its close is still "
+                "being published",
+                field="period",
+            )
+        return found
 
     def watch_start(
         self,

@@ -10,6 +10,7 @@ from contracts import topics
 from contracts.endpoints import SuiteSettings
 from contracts.pledges import registry
 from kernel.auth import current_correlation_id
+from kernel.grpc.rate_limit import RateLimiter
 from kernel.grpc.server import ServiceRegistration
 from kernel.runtime import ProjectionSpec, ServiceRuntime
 from pledges.adapters.contacts import SqliteContactBook
@@ -17,7 +18,6 @@ from pledges.adapters.members import ArchivesMemberRoll
 from pledges.config import PledgesConfig
 from pledges.entrypoints.grpc_api import PUBLIC_METHODS, SERVICE_NAME, PledgeApi
 from pledges.entrypoints.overdue_sweep import OverdueSweeper
-from pledges.entrypoints.rate_limit import RateLimiter
 from pledges.handlers import PledgesHandlers
 from pledges.reading import PledgesReader
 from pledges.readmodel.projection import PledgesProjection

@@ -93,6 +93,8 @@ def _evaluations(archive: pb.Archive) -> Table:
         table.add_column(column)
     for evaluation in archive.evaluations:
         state = ["已公示"] if evaluation.published else []
+        if evaluation.amended:
+            state.append(f"已更正 amended by appeal {evaluation.appeal_id}")
         if evaluation.standing and evaluation.standing != "complete":
             state.append(f"{label(evaluation.standing)} {evaluation.standing}")
         if evaluation.missing:

@@ -40,6 +40,10 @@ LABELS: dict[str, str] = {
     "complete": "完整",
     "provisional": "暂定",
     "no_activity": "无活动",
+    # publications
+    "monthly_publication": "月度公示",
+    "quarterly_report": "季度通报",
+    "annual_commendation": "年度表彰",
     "fulfilled": "已践诺",
     "partially_fulfilled": "部分践诺",
     "unfulfilled": "未践诺",

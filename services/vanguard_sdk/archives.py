@@ -71,6 +71,18 @@ class ArchivesClient(ArchiveCommands):
         request = pb.ExportArchiveRequest(school_id=self.school_id, member_id=member_id)
         return await self._query(self._stub.ExportArchive, request)
 
+    async def get_publication(self, period: str) -> pb.Publication:
+        """The period's whole publication (月度公示 / 季度通报 / 年度表彰) and every version of
+        it, the issued one first: the committee's."""
+        request = pb.GetPublicationRequest(school_id=self.school_id, period=period)
+        return await self._query(self._stub.GetPublication, request)
+
+    async def public_notice(self, period: str) -> pb.Notice:
+        """The 公示 of a closed month as the public sees it; no token needed (call it on
+        `Vanguard.acting_as(None)` to send none)."""
+        request = pb.PublicNoticeRequest(school_id=self.school_id, period=period)
+        return await self._query(self._stub.PublicNotice, request)
+
     def watch(
         self,
         *,

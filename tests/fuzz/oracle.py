@@ -37,7 +37,9 @@ CALL_S = 30.0  # a unary call still unanswered after this is a hang
 STREAM_S = 0.5  # a server stream: read at most one message within this, then cut it
 MESSAGE_MAX = 500
 INTERNALS = ("Traceback", "Error(", "Exception(", "<class '", ".py", 'File "', "object at 0x")
-RATE_LIMITED = frozenset({"PledgeService.GiveFeedback", "PledgeService.PublicBoard"})
+RATE_LIMITED = frozenset(
+    {"PledgeService.GiveFeedback", "PledgeService.PublicBoard", "ArchiveService.PublicNotice"}
+)
 # C0 controls but tab, newline and carriage return (multi-line texts), DEL, and the bidi
 # embeddings, overrides and isolates.
 FORBIDDEN = frozenset(

@@ -1,5 +1,7 @@
 """gRPC entrypoint of archives: thin methods that turn requests into commands and queries
-(the commands in `command_api`, who may read what in `archives.reading`)."""
+(the commands in `command_api`, who may read what in `archives.reading`). The public method
+(`PublicNotice`, the 公示 of a closed month) admits anonymous callers and is rate limited per
+client here, at the edge, as pledges' board is."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Protocol
 
-from archives.entrypoints import convert
+from archives.entrypoints import convert, convert_publications
 from archives.entrypoints.built import BuiltArchives
 from archives.entrypoints.command_api import ArchiveCommands
 from archives.handlers import ArchivesHandlers
@@ -16,6 +18,7 @@ from archives.reading import ArchivesReader
 from contracts import school_calendar
 from contracts.periods import parse_period
 from kernel.auth import current_principal
+from kernel.grpc.rate_limit import RateLimiter, within
 from kernel.grpc.replies import ServicerContext, VisibilityWait
 from kernel.grpc.status import StatusMixin, StatusSource
 from vanguard.archives.v1 import archives_pb2 as pb
@@ -24,6 +27,7 @@ from vanguard.scoring.v1 import scoring_pb2
 
 SERVICE_NAME = "vanguard.archives.v1.ArchiveService"
 WATCH_POLL_S = 0.05
+PUBLIC_METHODS = frozenset({f"/{SERVICE_NAME}/PublicNotice"})
 
 
 class EvaluationExplainer(Protocol):
@@ -42,6 +46,8 @@ class ArchiveApi(StatusMixin, ArchiveCommands, archives_pb2_grpc.ArchiveServiceS
         reader: ArchivesReader,
         wait_visible: VisibilityWait,
         explainer: EvaluationExplainer,
+        *,
+        notice_limit: RateLimiter,
     ) -> None:
         self.runtime = runtime
         self.handlers = handlers
@@ -50,6 +56,20 @@ class ArchiveApi(StatusMixin, ArchiveCommands, archives_pb2_grpc.ArchiveServiceS
         self.wait_visible = wait_visible
         self.explainer = explainer
         self.built = BuiltArchives(reader.queries)
+        self.notice_limit = notice_limit
+
+    async def GetPublication(
+        self, request: pb.GetPublicationRequest, context: ServicerContext
+    ) -> pb.Publication:
+        view = self.reader.publication(current_principal(), request.school_id, request.period)
+        return convert_publications.publication(view)
+
+    async def PublicNotice(
+        self, request: pb.PublicNoticeRequest, context: ServicerContext
+    ) -> pb.Notice:
+        within(self.notice_limit, context)
+        view = self.reader.public_notice(current_principal(), request.school_id, request.period)
+        return convert_publications.notice(view)
 
     async def GetMember(self, request: pb.GetMemberRequest, context: ServicerContext) -> pb.Member:
         document = self.reader.member(current_principal(), request.school_id, request.member_id)

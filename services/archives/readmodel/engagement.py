@@ -123,8 +123,13 @@ def _feedback_verified(archive: Archive, envelope: Envelope, data: dict[str, Any
 
 
 def _evaluation_updated(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
-    """The live evaluation: complete, or provisional with no stars until every tier is in."""
+    """The live evaluation: complete, or provisional with no stars until every tier is in.
+    Once the period is published for the member, the archive shows what was published: a
+    later update (a late fact, or one sent before the close and read after it) changes
+    nothing shown."""
     current = archive["evaluations"].get(data["period"], {})
+    if current.get("published"):
+        return ()
     archive["evaluations"][data["period"]] = {
         "period": data["period"],
         "standing": (Standing.PROVISIONAL if data["provisional"] else Standing.COMPLETE).value,
@@ -134,17 +139,19 @@ def _evaluation_updated(archive: Archive, envelope: Envelope, data: dict[str, An
         "missing": list(data["missing"]),
         "rules_version": data["rules_version"],
         "updated_at": archive["as_of"],  # the event's time, as `apply` wrote it
-        "published": current.get("published", False),
+        "published": False,
     }
     return (("evaluations", data["period"]),)
 
 
-def fold_publication_entry(archive: Archive, period: str, entry: dict[str, Any]) -> None:
+def fold_publication_entry(
+    archive: Archive, data: dict[str, Any], entry: dict[str, Any], appeal_id: str = ""
+) -> None:
     """A published period freezes the member's standing, composite and stars as published
-    (月度公示 / 季度通报 / 年度表彰): stars only when complete, no composite for no activity."""
+    (月度公示 / 季度通报 / 年度表彰): stars only when complete, no composite for no activity.
+    With `appeal_id`, as an amendment corrected them (申诉)."""
     evaluation = archive["evaluations"].setdefault(
-        period,
-        {"period": period, "rules_version": "", "updated_at": ""},
+        data["period"], {"period": data["period"], "updated_at": ""}
     )
     evaluation.update(
         standing=entry["standing"],
@@ -152,22 +159,38 @@ def fold_publication_entry(archive: Archive, period: str, entry: dict[str, Any])
         stars=entry["stars"],
         provisional=entry["standing"] == Standing.PROVISIONAL.value,
         missing=list(entry["missing"]),
+        rules_version=data["rules_version"],
         published=True,
+        amended=bool(appeal_id),
+        appeal_id=appeal_id,
     )
 
 
 def _published(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
+    """The issued publication, unless an amendment for this member was read first (the two
+    may be read in either order): the amendment is the later result."""
     member_id = archive["member"]["member_id"]
-    changed: Changed = ()
+    if archive["evaluations"].get(data["period"], {}).get("amended"):
+        return ()
     for entry in data["entries"]:
         if entry["member_id"] == member_id:
-            fold_publication_entry(archive, data["period"], entry)
-            changed = (("evaluations", data["period"]),)
-    return changed
+            fold_publication_entry(archive, data, entry)
+            return (("evaluations", data["period"]),)
+    return ()
+
+
+def _amended(archive: Archive, envelope: Envelope, data: dict[str, Any]) -> Changed:
+    """An upheld appeal's amendment replaces the member's published entry and says so."""
+    for entry in data["entries"]:
+        if entry["member_id"] == data["member_id"]:
+            fold_publication_entry(archive, data, entry, data["appeal_id"])
+            return (("evaluations", data["period"]),)
+    return ()
 
 
 FOLDS: dict[str, Fold] = {
     "PublicationIssued": _published,
+    "PublicationAmended": _amended,
     "PledgeMade": _made,
     "PledgeRevised": _revised,
     "PledgeApproved": _status(PledgeStatus.APPROVED),

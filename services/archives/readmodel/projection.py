@@ -21,6 +21,8 @@ from typing import Any
 
 from archives.readmodel.archive import MEMBER_EVENTS, Archive, EntryKey, apply, empty_archive
 from archives.readmodel.archive_rows import TABLES, marker, read_archive, write_archives
+from archives.readmodel.publications import DOCUMENT_EVENTS, keep_version
+from archives.readmodel.publications import TABLE as PUBLICATIONS
 from kernel.envelope import Envelope
 from kernel.events import DomainEvent, encode
 from kernel.projection import KeptDocuments
@@ -55,12 +57,13 @@ CREATE TABLE IF NOT EXISTS objective_points (
 );
 """
     + TABLES
+    + PUBLICATIONS
 )
 
 #: What the file holds, recorded in it: a file made for another definition (older code) is
 #: rebuilt from the log (`kernel.projection`). The tables are in it; bump the revision when
-#: the fold changes what the rows hold.
-DEFINITION = f"archive rows, revision 2, tables {hashlib.sha256(SCHEMA.encode()).hexdigest()[:12]}"
+#: the fold changes what the rows hold (3: publications kept, published results frozen).
+DEFINITION = f"archive rows, revision 3, tables {hashlib.sha256(SCHEMA.encode()).hexdigest()[:12]}"
 CACHED_ARCHIVES = 1024
 LOG = (
     "INSERT INTO archive_log (school_id, member_id, branch_id, event_type, event_id, "
@@ -118,6 +121,8 @@ class ArchiveProjection:
                     "INSERT OR REPLACE INTO objective_points VALUES (?, ?, ?, ?)",
                     (school, data["member_id"], data["period"], data["objective"]["points"]),
                 )
+        if envelope.event_type in DOCUMENT_EVENTS:
+            keep_version(conn, envelope, data)
         if envelope.event_type == "PublicationIssued":
             # One publication, many members: each archive logs it and takes its own entry.
             for entry in data["entries"]:

@@ -18,6 +18,7 @@ from pydantic_core import from_json
 from archives.readmodel import rollups
 from archives.readmodel.archive import Archive, apply, empty_archive
 from archives.readmodel.archive_rows import read_archive
+from archives.readmodel.publications import publication_view
 from contracts.periods import Period
 from kernel.envelope import Envelope
 from kernel.errors import NotFound
@@ -147,6 +148,12 @@ class ArchiveQueries(ReadModelQueries):
             self.branch_name(school_id, branch_id)
         with self.snapshot() as conn:
             return rollups.summary(conn, school_id, branch_id, period)
+
+    def publication(self, school_id: str, period: str) -> dict[str, Any]:
+        """Every version of the period's publication (see `publications`); none, an empty
+        list of versions, while the period has no publication."""
+        with self.snapshot() as conn:
+            return publication_view(conn, school_id, period)
 
     def changes_after(
         self, school_id: str, seq: int, *, member_id: str = "", branch_id: str = ""

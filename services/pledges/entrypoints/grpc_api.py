@@ -8,14 +8,13 @@ from contracts.periods import parse_period
 from contracts.vocabulary import PledgeStatus, Stage
 from kernel import validation as v
 from kernel.auth import current_principal
-from kernel.errors import RateLimited
+from kernel.grpc.rate_limit import RateLimiter, within
 from kernel.grpc.replies import ServicerContext, VisibilityWait
 from kernel.grpc.status import StatusMixin, StatusSource
 from pledges import commands as c
 from pledges.domain.vocabulary import FeedbackStatus
 from pledges.entrypoints import convert
 from pledges.entrypoints.command_api import PledgeCommands
-from pledges.entrypoints.rate_limit import RateLimiter, client_of
 from pledges.handlers import PledgesHandlers
 from pledges.reading import PledgesReader, page_of
 from vanguard.common.v1 import command_pb2
@@ -46,21 +45,12 @@ class PledgeApi(StatusMixin, PledgeCommands, pledges_pb2_grpc.PledgeServiceServi
         self.feedback_limit = feedback_limit
         self.board_limit = board_limit
 
-    @staticmethod
-    async def _within(limit: RateLimiter, context: ServicerContext) -> None:
-        wait_s = limit.take(client_of(current_principal(), context.peer()))
-        if wait_s > 0:
-            raise RateLimited(
-                f"too many requests from this client; retry in {wait_s:.1f} s",
-                retry_after_s=wait_s,
-            )
-
     # -- public ----------------------------------------------------------------------------
 
     async def GiveFeedback(
         self, request: pb.GiveFeedbackRequest, context: ServicerContext
     ) -> Reply:
-        await self._within(self.feedback_limit, context)
+        within(self.feedback_limit, context)
         cmd = c.GiveFeedback(
             request.school_id,
             request.pledge_id,
@@ -77,7 +67,7 @@ class PledgeApi(StatusMixin, PledgeCommands, pledges_pb2_grpc.PledgeServiceServi
     async def PublicBoard(
         self, request: pb.PublicBoardRequest, context: ServicerContext
     ) -> pb.PublicBoardReply:
-        await self._within(self.board_limit, context)
+        within(self.board_limit, context)
         documents, token = self.reader.board(
             current_principal(),
             request.school_id,

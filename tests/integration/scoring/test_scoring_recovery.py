@@ -26,6 +26,9 @@ from scoring.scorer import Scorer
 MEMBERS = [f"k{n}" for n in range(8)]
 
 
+OPEN = "2026-11"  # a month not closed in these tests
+
+
 def history(story: Story) -> list[Envelope]:
     events: list[Envelope] = []
     for n, member in enumerate(MEMBERS):
@@ -137,13 +140,15 @@ def test_a_restart_sends_nothing_that_was_sent_before(
         worker.start()  # SERVING: its replay has read every input to the end
         assert evaluations.settle(4.0) == before, "the restart re-sent what the topic held"
 
-        # Still live: a new fact gives exactly its own update.
-        log.publish([story.assess("k0", "self", 99)])
+        # Still live: a new fact gives exactly its own update; one for the closed month
+        # (published: frozen) gives none.
+        log.publish([story.assess("k0", "self", 99), story.assess("k0", "self", 98, period=OPEN)])
         evaluations.wait_for(lambda seen: len(seen) > len(before))
         new = evaluations.settle(2.0)[len(before) :]
         assert [(e.stream_id, e.stream_version) for e in new] == [
-            (f"{school}/evaluation/k0/2026-10", before_version(before, school) + 1)
+            (f"{school}/evaluation/k0/{OPEN}", 1)
         ]
+        assert before_version(new + before, school) == before_version(before, school)
     finally:
         worker.stop()
 

@@ -90,7 +90,7 @@ def entry(member: str, standing: str, composite: float | None, stars: int | None
 
 
 def published(archive: Archive, *entries: Entry) -> dict[str, Any]:
-    publication = {"period": "2026-10", "entries": list(entries)}
+    publication = {"period": "2026-10", "rules_version": "2026.1", "entries": list(entries)}
     assert apply(archive, envelope("PublicationIssued", publication), publication)
     return dict(archive["evaluations"]["2026-10"])
 
@@ -170,3 +170,60 @@ def test_a_v1_publication_read_as_v2_shows_a_provisional_entry_without_stars() -
     assert apply(archive, stored, encode(published_language().decode(stored)))
     shown = archive["evaluations"]["2026-10"]
     assert (shown["standing"], shown["composite"], shown["stars"]) == ("provisional", 100.0, None)
+
+
+def amended(archive: Archive, appeal_id: str, member: str, *entries: Entry) -> dict[str, Any]:
+    body = {
+        "period": "2026-10",
+        "rules_version": "2026.1",
+        "entries": list(entries),
+        "member_id": member,
+        "appeal_id": appeal_id,
+    }
+    assert apply(archive, envelope("PublicationAmended", body), body)
+    return dict(archive["evaluations"]["2026-10"])
+
+
+def shown_result(evaluation: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(evaluation[k] for k in ("standing", "composite", "stars", "published"))
+
+
+def test_a_late_evaluation_does_not_change_what_was_published() -> None:
+    """The defect seen: published 62.0 / 1★, later shown 57.0 / 0★ "published"."""
+    archive = empty_archive("s1", "m1")
+    published(archive, entry("m1", "complete", 62.0, 1))
+    late = evaluation(57.0, 0)
+    apply(archive, envelope("EvaluationUpdated", late), late)
+    assert shown_result(archive["evaluations"]["2026-10"]) == ("complete", 62.0, 1, True)
+
+
+def test_an_update_read_after_the_publication_it_preceded_changes_nothing_either() -> None:
+    """Evaluations and publications are read from different partitions, in either order:
+    the published result wins both ways."""
+    archive = empty_archive("s1", "m1")
+    before = evaluation(70.0, 2)
+    apply(archive, envelope("EvaluationUpdated", before), before)
+    published(archive, entry("m1", "complete", 62.0, 1))
+    assert shown_result(archive["evaluations"]["2026-10"]) == ("complete", 62.0, 1, True)
+
+
+def test_an_amendment_replaces_the_members_entry_and_says_which_appeal() -> None:
+    archive = empty_archive("s1", "m1")
+    published(archive, entry("m1", "complete", 62.0, 1))
+    shown = amended(archive, "a1", "m1", entry("m1", "complete", 71.0, 2))
+    assert shown_result(shown) == ("complete", 71.0, 2, True)
+    assert (shown["amended"], shown["appeal_id"]) == (True, "a1")
+    late = evaluation(57.0, 0)
+    apply(archive, envelope("EvaluationUpdated", late), late)
+    assert shown_result(archive["evaluations"]["2026-10"]) == ("complete", 71.0, 2, True)
+
+
+def test_an_amendment_read_before_the_issued_publication_stays() -> None:
+    archive = empty_archive("s1", "m1")
+    amended(archive, "a1", "m1", entry("m1", "complete", 71.0, 2))
+    issued: dict[str, Any] = {"period": "2026-10", "rules_version": "2026.1"}
+    issued["entries"] = [entry("m1", "complete", 62.0, 1)]
+    assert apply(archive, envelope("PublicationIssued", issued), issued) == ()
+    shown = archive["evaluations"]["2026-10"]
+    assert shown_result(shown) == ("complete", 71.0, 2, True)
+    assert shown["appeal_id"] == "a1"

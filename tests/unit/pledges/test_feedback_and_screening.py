@@ -10,10 +10,10 @@ from contracts.vocabulary import ReviewerKind
 from kernel.auth import Principal
 from kernel.envelope import Role
 from kernel.errors import InvalidArgument, PermissionDenied, PreconditionFailed
+from kernel.grpc.rate_limit import RateLimiter, client_of
 from pledges.domain.feedback import Feedback
 from pledges.domain.screening import screened
 from pledges.domain.vocabulary import FeedbackStatus
-from pledges.entrypoints.rate_limit import RateLimiter, client_of
 
 from .pledge_kit import MEMBER, SECRETARY, made, published
 

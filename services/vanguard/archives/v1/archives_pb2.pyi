@@ -235,6 +235,7 @@ class RecordPerformanceRequest(_message.Message):
     DESCRIPTION_FIELD_NUMBER: _builtins.int
     EVIDENCE_FIELD_NUMBER: _builtins.int
     CLAIMED_POINTS_FIELD_NUMBER: _builtins.int
+    APPEAL_ID_FIELD_NUMBER: _builtins.int
     OPTIONS_FIELD_NUMBER: _builtins.int
     school_id: _builtins.str
     member_id: _builtins.str
@@ -245,10 +246,12 @@ class RecordPerformanceRequest(_message.Message):
     channel: _builtins.str
     """self_declared, public_report, branch_investigation"""
     occurred_on: _builtins.str
-    """YYYY-MM-DD, not in the future, not in a closed period"""
+    """YYYY-MM-DD, not in the future, not in a closed period (but under appeal_id)"""
     description: _builtins.str
     claimed_points: _builtins.float
     """0–100; required (0 stated, never assumed)"""
+    appeal_id: _builtins.str
+    """an upheld appeal unlocking a closed period; empty otherwise"""
     @_builtins.property
     def evidence(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """references (document ids, URLs)"""
@@ -267,11 +270,12 @@ class RecordPerformanceRequest(_message.Message):
         description: _builtins.str = ...,
         evidence: _abc.Iterable[_builtins.str] | None = ...,
         claimed_points: _builtins.float | None = ...,
+        appeal_id: _builtins.str = ...,
         options: _command_pb2.CommandOptions | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_claimed_points", b"_claimed_points", "claimed_points", b"claimed_points", "options", b"options"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_claimed_points", b"_claimed_points", "category", b"category", "channel", b"channel", "claimed_points", b"claimed_points", "description", b"description", "evidence", b"evidence", "member_id", b"member_id", "occurred_on", b"occurred_on", "options", b"options", "record_id", b"record_id", "school_id", b"school_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_claimed_points", b"_claimed_points", "appeal_id", b"appeal_id", "category", b"category", "channel", b"channel", "claimed_points", b"claimed_points", "description", b"description", "evidence", b"evidence", "member_id", b"member_id", "occurred_on", b"occurred_on", "options", b"options", "record_id", b"record_id", "school_id", b"school_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__claimed_points: _TypeAlias = _typing.Literal["claimed_points"]  # noqa: Y015
     _WhichOneofArgType__claimed_points: _TypeAlias = _typing.Literal["_claimed_points", b"_claimed_points"]  # noqa: Y015
@@ -287,6 +291,7 @@ class VerifyRecordRequest(_message.Message):
     RECORD_ID_FIELD_NUMBER: _builtins.int
     AWARDED_POINTS_FIELD_NUMBER: _builtins.int
     NOTE_FIELD_NUMBER: _builtins.int
+    APPEAL_ID_FIELD_NUMBER: _builtins.int
     EXPECTED_VERSION_FIELD_NUMBER: _builtins.int
     OPTIONS_FIELD_NUMBER: _builtins.int
     school_id: _builtins.str
@@ -294,6 +299,8 @@ class VerifyRecordRequest(_message.Message):
     awarded_points: _builtins.float
     """0–100; required"""
     note: _builtins.str
+    appeal_id: _builtins.str
+    """an upheld appeal unlocking a closed period; empty otherwise"""
     expected_version: _builtins.int
     @_builtins.property
     def options(self) -> _command_pb2.CommandOptions: ...
@@ -304,12 +311,13 @@ class VerifyRecordRequest(_message.Message):
         record_id: _builtins.str = ...,
         awarded_points: _builtins.float | None = ...,
         note: _builtins.str = ...,
+        appeal_id: _builtins.str = ...,
         expected_version: _builtins.int | None = ...,
         options: _command_pb2.CommandOptions | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_awarded_points", b"_awarded_points", "_expected_version", b"_expected_version", "awarded_points", b"awarded_points", "expected_version", b"expected_version", "options", b"options"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_awarded_points", b"_awarded_points", "_expected_version", b"_expected_version", "awarded_points", b"awarded_points", "expected_version", b"expected_version", "note", b"note", "options", b"options", "record_id", b"record_id", "school_id", b"school_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_awarded_points", b"_awarded_points", "_expected_version", b"_expected_version", "appeal_id", b"appeal_id", "awarded_points", b"awarded_points", "expected_version", b"expected_version", "note", b"note", "options", b"options", "record_id", b"record_id", "school_id", b"school_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__awarded_points: _TypeAlias = _typing.Literal["awarded_points"]  # noqa: Y015
     _WhichOneofArgType__awarded_points: _TypeAlias = _typing.Literal["_awarded_points", b"_awarded_points"]  # noqa: Y015
@@ -329,11 +337,14 @@ class RejectRecordRequest(_message.Message):
     SCHOOL_ID_FIELD_NUMBER: _builtins.int
     RECORD_ID_FIELD_NUMBER: _builtins.int
     REASON_FIELD_NUMBER: _builtins.int
+    APPEAL_ID_FIELD_NUMBER: _builtins.int
     EXPECTED_VERSION_FIELD_NUMBER: _builtins.int
     OPTIONS_FIELD_NUMBER: _builtins.int
     school_id: _builtins.str
     record_id: _builtins.str
     reason: _builtins.str
+    appeal_id: _builtins.str
+    """an upheld appeal unlocking a closed period; empty otherwise"""
     expected_version: _builtins.int
     @_builtins.property
     def options(self) -> _command_pb2.CommandOptions: ...
@@ -343,12 +354,13 @@ class RejectRecordRequest(_message.Message):
         school_id: _builtins.str = ...,
         record_id: _builtins.str = ...,
         reason: _builtins.str = ...,
+        appeal_id: _builtins.str = ...,
         expected_version: _builtins.int | None = ...,
         options: _command_pb2.CommandOptions | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "options", b"options"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "options", b"options", "reason", b"reason", "record_id", b"record_id", "school_id", b"school_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "appeal_id", b"appeal_id", "expected_version", b"expected_version", "options", b"options", "reason", b"reason", "record_id", b"record_id", "school_id", b"school_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__expected_version: _TypeAlias = _typing.Literal["expected_version"]  # noqa: Y015
     _WhichOneofArgType__expected_version: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version"]  # noqa: Y015
@@ -364,6 +376,7 @@ class CorrectRecordRequest(_message.Message):
     RECORD_ID_FIELD_NUMBER: _builtins.int
     AWARDED_POINTS_FIELD_NUMBER: _builtins.int
     REASON_FIELD_NUMBER: _builtins.int
+    APPEAL_ID_FIELD_NUMBER: _builtins.int
     EXPECTED_VERSION_FIELD_NUMBER: _builtins.int
     OPTIONS_FIELD_NUMBER: _builtins.int
     school_id: _builtins.str
@@ -371,6 +384,8 @@ class CorrectRecordRequest(_message.Message):
     awarded_points: _builtins.float
     """0–100; required"""
     reason: _builtins.str
+    appeal_id: _builtins.str
+    """an upheld appeal unlocking a closed period; empty otherwise"""
     expected_version: _builtins.int
     @_builtins.property
     def options(self) -> _command_pb2.CommandOptions: ...
@@ -381,12 +396,13 @@ class CorrectRecordRequest(_message.Message):
         record_id: _builtins.str = ...,
         awarded_points: _builtins.float | None = ...,
         reason: _builtins.str = ...,
+        appeal_id: _builtins.str = ...,
         expected_version: _builtins.int | None = ...,
         options: _command_pb2.CommandOptions | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_awarded_points", b"_awarded_points", "_expected_version", b"_expected_version", "awarded_points", b"awarded_points", "expected_version", b"expected_version", "options", b"options"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_awarded_points", b"_awarded_points", "_expected_version", b"_expected_version", "awarded_points", b"awarded_points", "expected_version", b"expected_version", "options", b"options", "reason", b"reason", "record_id", b"record_id", "school_id", b"school_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_awarded_points", b"_awarded_points", "_expected_version", b"_expected_version", "appeal_id", b"appeal_id", "awarded_points", b"awarded_points", "expected_version", b"expected_version", "options", b"options", "reason", b"reason", "record_id", b"record_id", "school_id", b"school_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__awarded_points: _TypeAlias = _typing.Literal["awarded_points"]  # noqa: Y015
     _WhichOneofArgType__awarded_points: _TypeAlias = _typing.Literal["_awarded_points", b"_awarded_points"]  # noqa: Y015
@@ -479,6 +495,7 @@ class ReviewModelPostRequest(_message.Message):
     PERIOD_FIELD_NUMBER: _builtins.int
     SCORE_FIELD_NUMBER: _builtins.int
     COMMENT_FIELD_NUMBER: _builtins.int
+    APPEAL_ID_FIELD_NUMBER: _builtins.int
     OPTIONS_FIELD_NUMBER: _builtins.int
     school_id: _builtins.str
     post_id: _builtins.str
@@ -487,6 +504,8 @@ class ReviewModelPostRequest(_message.Message):
     score: _builtins.float
     """0–100; required"""
     comment: _builtins.str
+    appeal_id: _builtins.str
+    """an upheld appeal unlocking a closed period; empty otherwise"""
     @_builtins.property
     def options(self) -> _command_pb2.CommandOptions: ...
     def __init__(
@@ -498,11 +517,12 @@ class ReviewModelPostRequest(_message.Message):
         period: _builtins.str = ...,
         score: _builtins.float | None = ...,
         comment: _builtins.str = ...,
+        appeal_id: _builtins.str = ...,
         options: _command_pb2.CommandOptions | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_score", b"_score", "options", b"options", "score", b"score"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_score", b"_score", "comment", b"comment", "member_id", b"member_id", "options", b"options", "period", b"period", "post_id", b"post_id", "school_id", b"school_id", "score", b"score"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_score", b"_score", "appeal_id", b"appeal_id", "comment", b"comment", "member_id", b"member_id", "options", b"options", "period", b"period", "post_id", b"post_id", "school_id", b"school_id", "score", b"score"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__score: _TypeAlias = _typing.Literal["score"]  # noqa: Y015
     _WhichOneofArgType__score: _TypeAlias = _typing.Literal["_score", b"_score"]  # noqa: Y015
@@ -606,6 +626,7 @@ class SubmitAssessmentRequest(_message.Message):
     TIER_FIELD_NUMBER: _builtins.int
     SCORES_FIELD_NUMBER: _builtins.int
     COMMENT_FIELD_NUMBER: _builtins.int
+    APPEAL_ID_FIELD_NUMBER: _builtins.int
     OPTIONS_FIELD_NUMBER: _builtins.int
     school_id: _builtins.str
     member_id: _builtins.str
@@ -613,6 +634,8 @@ class SubmitAssessmentRequest(_message.Message):
     tier: _builtins.str
     """self, peer, public, committee"""
     comment: _builtins.str
+    appeal_id: _builtins.str
+    """an upheld appeal unlocking a closed period; empty otherwise"""
     @_builtins.property
     def scores(self) -> Global___LeadScores: ...
     @_builtins.property
@@ -626,11 +649,12 @@ class SubmitAssessmentRequest(_message.Message):
         tier: _builtins.str = ...,
         scores: Global___LeadScores | None = ...,
         comment: _builtins.str = ...,
+        appeal_id: _builtins.str = ...,
         options: _command_pb2.CommandOptions | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["options", b"options", "scores", b"scores"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["comment", b"comment", "member_id", b"member_id", "options", b"options", "period", b"period", "school_id", b"school_id", "scores", b"scores", "tier", b"tier"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["appeal_id", b"appeal_id", "comment", b"comment", "member_id", b"member_id", "options", b"options", "period", b"period", "school_id", b"school_id", "scores", b"scores", "tier", b"tier"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1036,6 +1060,8 @@ class EvaluationEntry(_message.Message):
     PUBLISHED_FIELD_NUMBER: _builtins.int
     STANDING_FIELD_NUMBER: _builtins.int
     MISSING_FIELD_NUMBER: _builtins.int
+    APPEAL_ID_FIELD_NUMBER: _builtins.int
+    AMENDED_FIELD_NUMBER: _builtins.int
     period: _builtins.str
     composite: _builtins.float
     """absent for no_activity"""
@@ -1048,6 +1074,10 @@ class EvaluationEntry(_message.Message):
     """frozen by the period's publication (月度公示 / 季度通报 / 年度表彰)"""
     standing: _builtins.str
     """complete, provisional (a tier missing), no_activity (published: nothing counted)"""
+    appeal_id: _builtins.str
+    """of the upheld appeal whose amended publication this entry shows"""
+    amended: _builtins.bool
+    """the published result as an amendment (申诉) corrected it"""
     @_builtins.property
     def missing(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """while provisional: the tiers not yet in"""
@@ -1064,10 +1094,12 @@ class EvaluationEntry(_message.Message):
         published: _builtins.bool = ...,
         standing: _builtins.str = ...,
         missing: _abc.Iterable[_builtins.str] | None = ...,
+        appeal_id: _builtins.str = ...,
+        amended: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_composite", b"_composite", "_stars", b"_stars", "composite", b"composite", "stars", b"stars"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_composite", b"_composite", "_stars", b"_stars", "composite", b"composite", "missing", b"missing", "period", b"period", "provisional", b"provisional", "published", b"published", "rules_version", b"rules_version", "standing", b"standing", "stars", b"stars", "updated_at", b"updated_at"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_composite", b"_composite", "_stars", b"_stars", "amended", b"amended", "appeal_id", b"appeal_id", "composite", b"composite", "missing", b"missing", "period", b"period", "provisional", b"provisional", "published", b"published", "rules_version", b"rules_version", "standing", b"standing", "stars", b"stars", "updated_at", b"updated_at"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__composite: _TypeAlias = _typing.Literal["composite"]  # noqa: Y015
     _WhichOneofArgType__composite: _TypeAlias = _typing.Literal["_composite", b"_composite"]  # noqa: Y015
@@ -1533,3 +1565,348 @@ class ExplainEvaluationRequest(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ExplainEvaluationRequest: _TypeAlias = ExplainEvaluationRequest  # noqa: Y015
+
+@_typing.final
+class GetPublicationRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    PERIOD_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    period: _builtins.str
+    """YYYY-MM, YYYY-Qn or AYyyyy"""
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        period: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["period", b"period", "school_id", b"school_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetPublicationRequest: _TypeAlias = GetPublicationRequest  # noqa: Y015
+
+@_typing.final
+class PublishedEntry(_message.Message):
+    """One member of a publication's roster, in one standing."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MEMBER_ID_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    BRANCH_ID_FIELD_NUMBER: _builtins.int
+    STANDING_FIELD_NUMBER: _builtins.int
+    COMPOSITE_FIELD_NUMBER: _builtins.int
+    STARS_FIELD_NUMBER: _builtins.int
+    MISSING_FIELD_NUMBER: _builtins.int
+    AMENDED_FIELD_NUMBER: _builtins.int
+    APPEAL_ID_FIELD_NUMBER: _builtins.int
+    member_id: _builtins.str
+    name: _builtins.str
+    """as the archive has it now"""
+    branch_id: _builtins.str
+    """at the close"""
+    standing: _builtins.str
+    """complete, provisional, no_activity"""
+    composite: _builtins.float
+    """absent for no_activity"""
+    stars: _builtins.int
+    """only when complete"""
+    amended: _builtins.bool
+    """changed by an amendment (this version or an earlier one)"""
+    appeal_id: _builtins.str
+    """of the amendment that last changed it"""
+    @_builtins.property
+    def missing(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """of a provisional entry: the tiers not yet in"""
+
+    def __init__(
+        self,
+        *,
+        member_id: _builtins.str = ...,
+        name: _builtins.str = ...,
+        branch_id: _builtins.str = ...,
+        standing: _builtins.str = ...,
+        composite: _builtins.float | None = ...,
+        stars: _builtins.int | None = ...,
+        missing: _abc.Iterable[_builtins.str] | None = ...,
+        amended: _builtins.bool = ...,
+        appeal_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_composite", b"_composite", "_stars", b"_stars", "composite", b"composite", "stars", b"stars"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_composite", b"_composite", "_stars", b"_stars", "amended", b"amended", "appeal_id", b"appeal_id", "branch_id", b"branch_id", "composite", b"composite", "member_id", b"member_id", "missing", b"missing", "name", b"name", "standing", b"standing", "stars", b"stars"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__composite: _TypeAlias = _typing.Literal["composite"]  # noqa: Y015
+    _WhichOneofArgType__composite: _TypeAlias = _typing.Literal["_composite", b"_composite"]  # noqa: Y015
+    _WhichOneofReturnType__stars: _TypeAlias = _typing.Literal["stars"]  # noqa: Y015
+    _WhichOneofArgType__stars: _TypeAlias = _typing.Literal["_stars", b"_stars"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__composite) -> _WhichOneofReturnType__composite | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__stars) -> _WhichOneofReturnType__stars | None: ...
+
+Global___PublishedEntry: _TypeAlias = PublishedEntry  # noqa: Y015
+
+@_typing.final
+class PublishedFollowUp(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MEMBER_ID_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    BRANCH_ID_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    member_id: _builtins.str
+    name: _builtins.str
+    branch_id: _builtins.str
+    reason: _builtins.str
+    """below_threshold, no_activity"""
+    def __init__(
+        self,
+        *,
+        member_id: _builtins.str = ...,
+        name: _builtins.str = ...,
+        branch_id: _builtins.str = ...,
+        reason: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["branch_id", b"branch_id", "member_id", b"member_id", "name", b"name", "reason", b"reason"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PublishedFollowUp: _TypeAlias = PublishedFollowUp  # noqa: Y015
+
+@_typing.final
+class PublicationDocument(_message.Message):
+    """One version of a period's publication, whole: the PublicationIssued of the close, or a
+    PublicationAmended. The digests are the ones it was issued with (contracts.digests).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    EVENT_ID_FIELD_NUMBER: _builtins.int
+    EVENT_TYPE_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
+    RECORDED_AT_FIELD_NUMBER: _builtins.int
+    PERIOD_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    PUBLICATION_FIELD_NUMBER: _builtins.int
+    RULES_VERSION_FIELD_NUMBER: _builtins.int
+    CLOSED_BY_FIELD_NUMBER: _builtins.int
+    ENTRIES_FIELD_NUMBER: _builtins.int
+    COMMENDATIONS_FIELD_NUMBER: _builtins.int
+    FOLLOW_UP_FIELD_NUMBER: _builtins.int
+    INPUT_EVENTS_FIELD_NUMBER: _builtins.int
+    INPUTS_DIGEST_FIELD_NUMBER: _builtins.int
+    DIGEST_FIELD_NUMBER: _builtins.int
+    AMENDS_FIELD_NUMBER: _builtins.int
+    AMENDS_DIGEST_FIELD_NUMBER: _builtins.int
+    APPEAL_ID_FIELD_NUMBER: _builtins.int
+    MEMBER_ID_FIELD_NUMBER: _builtins.int
+    event_id: _builtins.str
+    event_type: _builtins.str
+    """PublicationIssued, PublicationAmended"""
+    version: _builtins.int
+    """its version on the publication's stream: 1 is the issued one"""
+    recorded_at: _builtins.str
+    period: _builtins.str
+    kind: _builtins.str
+    """month, quarter, year"""
+    publication: _builtins.str
+    """monthly_publication, quarterly_report, annual_commendation"""
+    rules_version: _builtins.str
+    closed_by: _builtins.str
+    """the PeriodClosed event id"""
+    input_events: _builtins.int
+    """how many source events the publication is computed from"""
+    inputs_digest: _builtins.str
+    digest: _builtins.str
+    amends: _builtins.str
+    """Of an amendment: the version it amends, that version's digest, the upheld appeal and
+    the member it concerns.
+    """
+    amends_digest: _builtins.str
+    appeal_id: _builtins.str
+    member_id: _builtins.str
+    @_builtins.property
+    def entries(self) -> _containers.RepeatedCompositeFieldContainer[Global___PublishedEntry]: ...
+    @_builtins.property
+    def commendations(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """member ids"""
+
+    @_builtins.property
+    def follow_up(self) -> _containers.RepeatedCompositeFieldContainer[Global___PublishedFollowUp]: ...
+    def __init__(
+        self,
+        *,
+        event_id: _builtins.str = ...,
+        event_type: _builtins.str = ...,
+        version: _builtins.int = ...,
+        recorded_at: _builtins.str = ...,
+        period: _builtins.str = ...,
+        kind: _builtins.str = ...,
+        publication: _builtins.str = ...,
+        rules_version: _builtins.str = ...,
+        closed_by: _builtins.str = ...,
+        entries: _abc.Iterable[Global___PublishedEntry] | None = ...,
+        commendations: _abc.Iterable[_builtins.str] | None = ...,
+        follow_up: _abc.Iterable[Global___PublishedFollowUp] | None = ...,
+        input_events: _builtins.int = ...,
+        inputs_digest: _builtins.str = ...,
+        digest: _builtins.str = ...,
+        amends: _builtins.str = ...,
+        amends_digest: _builtins.str = ...,
+        appeal_id: _builtins.str = ...,
+        member_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["amends", b"amends", "amends_digest", b"amends_digest", "appeal_id", b"appeal_id", "closed_by", b"closed_by", "commendations", b"commendations", "digest", b"digest", "entries", b"entries", "event_id", b"event_id", "event_type", b"event_type", "follow_up", b"follow_up", "input_events", b"input_events", "inputs_digest", b"inputs_digest", "kind", b"kind", "member_id", b"member_id", "period", b"period", "publication", b"publication", "recorded_at", b"recorded_at", "rules_version", b"rules_version", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PublicationDocument: _TypeAlias = PublicationDocument  # noqa: Y015
+
+@_typing.final
+class Publication(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    PERIOD_FIELD_NUMBER: _builtins.int
+    CURRENT_FIELD_NUMBER: _builtins.int
+    VERSIONS_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    period: _builtins.str
+    @_builtins.property
+    def current(self) -> Global___PublicationDocument:
+        """the latest version: what the period's result is"""
+
+    @_builtins.property
+    def versions(self) -> _containers.RepeatedCompositeFieldContainer[Global___PublicationDocument]:
+        """every version, the issued one first"""
+
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        period: _builtins.str = ...,
+        current: Global___PublicationDocument | None = ...,
+        versions: _abc.Iterable[Global___PublicationDocument] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["current", b"current"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["current", b"current", "period", b"period", "school_id", b"school_id", "versions", b"versions"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Publication: _TypeAlias = Publication  # noqa: Y015
+
+@_typing.final
+class PublicNoticeRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    PERIOD_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    period: _builtins.str
+    """a month, YYYY-MM"""
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        period: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["period", b"period", "school_id", b"school_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PublicNoticeRequest: _TypeAlias = PublicNoticeRequest  # noqa: Y015
+
+@_typing.final
+class NoticeEntry(_message.Message):
+    """One line of the 公示: who, their branch, their standing and (when complete) stars. No
+    composite, no breakdown.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    BRANCH_ID_FIELD_NUMBER: _builtins.int
+    BRANCH_NAME_FIELD_NUMBER: _builtins.int
+    STANDING_FIELD_NUMBER: _builtins.int
+    STARS_FIELD_NUMBER: _builtins.int
+    COMMENDED_FIELD_NUMBER: _builtins.int
+    AMENDED_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    branch_id: _builtins.str
+    branch_name: _builtins.str
+    standing: _builtins.str
+    stars: _builtins.int
+    commended: _builtins.bool
+    amended: _builtins.bool
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        branch_id: _builtins.str = ...,
+        branch_name: _builtins.str = ...,
+        standing: _builtins.str = ...,
+        stars: _builtins.int | None = ...,
+        commended: _builtins.bool = ...,
+        amended: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_stars", b"_stars", "stars", b"stars"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_stars", b"_stars", "amended", b"amended", "branch_id", b"branch_id", "branch_name", b"branch_name", "commended", b"commended", "name", b"name", "standing", b"standing", "stars", b"stars"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__stars: _TypeAlias = _typing.Literal["stars"]  # noqa: Y015
+    _WhichOneofArgType__stars: _TypeAlias = _typing.Literal["_stars", b"_stars"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__stars) -> _WhichOneofReturnType__stars | None: ...
+
+Global___NoticeEntry: _TypeAlias = NoticeEntry  # noqa: Y015
+
+@_typing.final
+class Notice(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    SCHOOL_NAME_FIELD_NUMBER: _builtins.int
+    PERIOD_FIELD_NUMBER: _builtins.int
+    ENTRIES_FIELD_NUMBER: _builtins.int
+    EVENT_ID_FIELD_NUMBER: _builtins.int
+    DIGEST_FIELD_NUMBER: _builtins.int
+    RECORDED_AT_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    school_name: _builtins.str
+    period: _builtins.str
+    event_id: _builtins.str
+    """of the version shown (the latest)"""
+    digest: _builtins.str
+    """of that version"""
+    recorded_at: _builtins.str
+    @_builtins.property
+    def entries(self) -> _containers.RepeatedCompositeFieldContainer[Global___NoticeEntry]: ...
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        school_name: _builtins.str = ...,
+        period: _builtins.str = ...,
+        entries: _abc.Iterable[Global___NoticeEntry] | None = ...,
+        event_id: _builtins.str = ...,
+        digest: _builtins.str = ...,
+        recorded_at: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["digest", b"digest", "entries", b"entries", "event_id", b"event_id", "period", b"period", "recorded_at", b"recorded_at", "school_id", b"school_id", "school_name", b"school_name"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Notice: _TypeAlias = Notice  # noqa: Y015

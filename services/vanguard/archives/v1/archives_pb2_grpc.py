@@ -169,6 +169,16 @@ class ArchiveServiceStub:
                 request_serializer=vanguard_dot_archives_dot_v1_dot_archives__pb2.ExplainEvaluationRequest.SerializeToString,
                 response_deserializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.Explanation.FromString,
                 _registered_method=True)
+        self.GetPublication = channel.unary_unary(
+                '/vanguard.archives.v1.ArchiveService/GetPublication',
+                request_serializer=vanguard_dot_archives_dot_v1_dot_archives__pb2.GetPublicationRequest.SerializeToString,
+                response_deserializer=vanguard_dot_archives_dot_v1_dot_archives__pb2.Publication.FromString,
+                _registered_method=True)
+        self.PublicNotice = channel.unary_unary(
+                '/vanguard.archives.v1.ArchiveService/PublicNotice',
+                request_serializer=vanguard_dot_archives_dot_v1_dot_archives__pb2.PublicNoticeRequest.SerializeToString,
+                response_deserializer=vanguard_dot_archives_dot_v1_dot_archives__pb2.Notice.FromString,
+                _registered_method=True)
 
 
 class ArchiveServiceServicer:
@@ -342,6 +352,24 @@ class ArchiveServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetPublication(self, request, context):
+        """Publications (月度公示 / 季度通报 / 年度表彰) as scoring issued them. The committee reads
+        the whole document and every version of it (the issued one, then each amendment);
+        NOT_FOUND (period) while the period has no publication.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PublicNotice(self, request, context):
+        """The 公示 of a closed month, for anyone: no token needed, rate limited per client. A
+        quarter or a year is INVALID_ARGUMENT (period); a month without a publication (open, or
+        its close still being published) is FAILED_PRECONDITION (period).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ArchiveServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -474,6 +502,16 @@ def add_ArchiveServiceServicer_to_server(servicer, server):
                     servicer.ExplainEvaluation,
                     request_deserializer=vanguard_dot_archives_dot_v1_dot_archives__pb2.ExplainEvaluationRequest.FromString,
                     response_serializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.Explanation.SerializeToString,
+            ),
+            'GetPublication': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPublication,
+                    request_deserializer=vanguard_dot_archives_dot_v1_dot_archives__pb2.GetPublicationRequest.FromString,
+                    response_serializer=vanguard_dot_archives_dot_v1_dot_archives__pb2.Publication.SerializeToString,
+            ),
+            'PublicNotice': grpc.unary_unary_rpc_method_handler(
+                    servicer.PublicNotice,
+                    request_deserializer=vanguard_dot_archives_dot_v1_dot_archives__pb2.PublicNoticeRequest.FromString,
+                    response_serializer=vanguard_dot_archives_dot_v1_dot_archives__pb2.Notice.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1180,6 +1218,60 @@ class ArchiveService:
             '/vanguard.archives.v1.ArchiveService/ExplainEvaluation',
             vanguard_dot_archives_dot_v1_dot_archives__pb2.ExplainEvaluationRequest.SerializeToString,
             vanguard_dot_scoring_dot_v1_dot_scoring__pb2.Explanation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPublication(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.archives.v1.ArchiveService/GetPublication',
+            vanguard_dot_archives_dot_v1_dot_archives__pb2.GetPublicationRequest.SerializeToString,
+            vanguard_dot_archives_dot_v1_dot_archives__pb2.Publication.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PublicNotice(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.archives.v1.ArchiveService/PublicNotice',
+            vanguard_dot_archives_dot_v1_dot_archives__pb2.PublicNoticeRequest.SerializeToString,
+            vanguard_dot_archives_dot_v1_dot_archives__pb2.Notice.FromString,
             options,
             channel_credentials,
             insecure,

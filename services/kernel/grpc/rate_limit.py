@@ -1,5 +1,6 @@
-"""Per-client rate limits of the public methods: a token bucket per client, keyed by the
-token's subject or, for anonymous callers, by the peer's address (without its port)."""
+"""Per-client rate limits of the public methods (pledges' board and feedback, archives' 公示):
+a token bucket per client, keyed by the token's subject or, for anonymous callers, by the
+peer's address (without its port). Applied at the edge, in the gRPC method (`within`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kernel.auth import Principal
+from kernel.auth import Principal, current_principal
+from kernel.errors import RateLimited
+from kernel.grpc.replies import ServicerContext
 
 MAX_CLIENTS = 10_000  # buckets kept; the least recently seen client is forgotten first
 
@@ -64,3 +67,13 @@ def client_of(principal: Principal, peer: str) -> str:
         return f"subject:{principal.school_id}/{principal.subject}"
     address = peer.rsplit(":", 1)[0] if peer.count(":") >= 2 else peer
     return f"peer:{address}"
+
+
+def within(limit: RateLimiter, context: ServicerContext) -> None:
+    """Go on if the calling client has a token left, else RESOURCE_EXHAUSTED with the wait."""
+    wait_s = limit.take(client_of(current_principal(), context.peer()))
+    if wait_s > 0:
+        raise RateLimited(
+            f"too many requests from this client; retry in {wait_s:.1f} s",
+            retry_after_s=wait_s,
+        )
