@@ -10,6 +10,7 @@ PY="${PY:-.venv/bin/python}"
 BASE_IMAGE="${BASE_IMAGE:-vanguard/base:bookworm}"
 SERVICE_TAG="${SERVICE_TAG:-vanguard/service:latest}"
 BROKER_TAG="${BROKER_TAG:-vanguard/broker:latest}"
+KAFKA_TAG="${KAFKA_TAG:-vanguard/kafka:latest}"
 OUT=build/images
 export DOCKER_BUILDKIT=0  # the classic builder: Debian's docker.io ships no buildx
 
@@ -28,7 +29,7 @@ build_image() {
     fi
     local log
     log="$(mktemp)"
-    docker build --build-arg BASE_IMAGE="$BASE_IMAGE" --label vanguard.inputs="$inputs" \
+    docker build --network host --build-arg BASE_IMAGE="$BASE_IMAGE" --label vanguard.inputs="$inputs" \
         -t "$tag" -f "$dockerfile" "$context" >"$log" 2>&1 || { cat "$log"; rm -f "$log"; exit 1; }
     rm -f "$log"
     echo "built $tag ($inputs)"
@@ -72,3 +73,13 @@ cmp -s "$tansu" "$OUT/broker/tansu" || cp "$tansu" "$OUT/broker/tansu"
 build_image "$BROKER_TAG" deploy/images/broker.Dockerfile "$OUT/broker" \
     "$(echo "$base_id $(hash_of "$OUT/broker/tansu" deploy/images/broker.Dockerfile)" \
         | sha256sum | cut -c1-16)"
+
+# Apache Kafka: Debian's Java 17 and the jars of `make kafka` (fetched once if missing).
+[[ -n "$(ls var/kafka/libs/kafka_2.13-*.jar 2>/dev/null)" ]] || deploy/kafka/fetch.sh
+mkdir -p "$OUT/kafka/libs"
+rsync -a --delete var/kafka/libs/ "$OUT/kafka/libs/" 2>/dev/null \
+    || { rm -rf "$OUT/kafka/libs"; cp -a var/kafka/libs "$OUT/kafka/libs"; }
+cp deploy/images/kafka-entrypoint.sh "$OUT/kafka/"
+build_image "$KAFKA_TAG" deploy/images/kafka.Dockerfile "$OUT/kafka" \
+    "$(echo "$base_id $(hash_of "$OUT"/kafka/libs/* "$OUT/kafka/kafka-entrypoint.sh" \
+        deploy/images/kafka.Dockerfile)" | sha256sum | cut -c1-16)"
