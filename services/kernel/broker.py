@@ -97,6 +97,17 @@ class EmbeddedBroker(ABC):
         return self.log_path.open("ab") if self.log_path is not None else None
 
     def start(self, timeout_s: float = 15.0) -> EmbeddedBroker:
+        self.spawn()
+        try:
+            self.wait_ready(timeout_s)
+        except (TimeoutError, BrokerUnavailable):
+            self.stop()
+            raise
+        return self
+
+    def spawn(self) -> None:
+        """Start the child without waiting for it to answer (the nodes of a cluster answer
+        only once a majority of them runs)."""
         self.prepare()
         argv = self.argv()
         out = self.output()
@@ -112,12 +123,6 @@ class EmbeddedBroker(ABC):
         )
         if out is not None:
             out.close()  # the child holds its own copy
-        try:
-            self.wait_ready(timeout_s)
-        except (TimeoutError, BrokerUnavailable):
-            self.stop()
-            raise
-        return self
 
     def stop(self, timeout_s: float | None = None) -> None:
         if self.process is None:

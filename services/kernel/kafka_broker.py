@@ -52,14 +52,26 @@ logger.state.level = WARN
 """
 
 
-def server_properties(port: int, controller_port: int, log_dirs: Path, host: str) -> str:
-    """A single node, sized for 2 cores: few threads, a small cleaner buffer, one replica of
-    every internal topic. The suite makes its topics itself (kernel.topics); one a client
-    asks for by name first is auto-created with the suite's default partition count."""
+def server_properties(
+    port: int,
+    controller_port: int,
+    log_dirs: Path,
+    host: str,
+    node_id: int = NODE_ID,
+    voters: str | None = None,
+    replicas: int = 1,
+) -> str:
+    """A node sized for 2 cores: few threads, a small cleaner buffer. Alone (the default) it
+    is its own quorum with one replica of every internal topic; in a cluster (`voters`, e.g.
+    three nodes) every topic, internal ones too, has `replicas` replicas and a write needs
+    all but one of them in sync (`min.insync.replicas`). The suite makes its topics itself
+    (kernel.topics); one a client asks for by name first is auto-created with the suite's
+    default partition count."""
+    in_sync = max(1, replicas - 1)
     values = {
         "process.roles": "broker,controller",
-        "node.id": NODE_ID,
-        "controller.quorum.voters": f"{NODE_ID}@{host}:{controller_port}",
+        "node.id": node_id,
+        "controller.quorum.voters": voters or f"{node_id}@{host}:{controller_port}",
         "listeners": f"PLAINTEXT://{host}:{port},CONTROLLER://{host}:{controller_port}",
         "advertised.listeners": f"PLAINTEXT://{host}:{port}",
         "controller.listener.names": "CONTROLLER",
@@ -68,15 +80,15 @@ def server_properties(port: int, controller_port: int, log_dirs: Path, host: str
         "log.dirs": log_dirs,
         "auto.create.topics.enable": "true",
         "num.partitions": 3,
-        "default.replication.factor": 1,
-        "min.insync.replicas": 1,
-        "offsets.topic.replication.factor": 1,
+        "default.replication.factor": replicas,
+        "min.insync.replicas": in_sync,
+        "offsets.topic.replication.factor": replicas,
         "offsets.topic.num.partitions": 3,
-        "transaction.state.log.replication.factor": 1,
-        "transaction.state.log.min.isr": 1,
+        "transaction.state.log.replication.factor": replicas,
+        "transaction.state.log.min.isr": in_sync,
         "transaction.state.log.num.partitions": 3,
-        "share.coordinator.state.topic.replication.factor": 1,
-        "share.coordinator.state.topic.min.isr": 1,
+        "share.coordinator.state.topic.replication.factor": replicas,
+        "share.coordinator.state.topic.min.isr": in_sync,
         "group.initial.rebalance.delay.ms": 0,
         # The suite's tests and its container rounds use short sessions (1-2 s).
         "group.min.session.timeout.ms": 1000,
@@ -107,9 +119,17 @@ class KafkaBroker(EmbeddedBroker):
         log_path: Path | None = None,
         data_dir: Path | None = None,
         libs: Path | None = None,
+        *,
+        node_id: int = NODE_ID,
+        controller_port: int | None = None,
+        voters: str | None = None,
+        replicas: int = 1,
     ) -> None:
+        """Alone by default; one node of a cluster with its `node_id`, the cluster's
+        `voters` (`id@host:controller port`, comma-separated) and its replica count."""
         super().__init__(port, host, log_path)
-        self.controller_port = free_port(host)
+        self.controller_port = controller_port or free_port(host)
+        self.node_id, self.voters, self.replicas = node_id, voters, replicas
         self.libs = libs or DEFAULT_LIBS
         self._temporary = data_dir is None
         self.data_dir = data_dir or Path(tempfile.mkdtemp(prefix="vanguard-kafka-"))
@@ -145,13 +165,25 @@ class KafkaBroker(EmbeddedBroker):
             *args,
         ]
 
+    def tool(self, main: str, *args: str) -> list[str]:
+        """The command line of one of Kafka's own tools (e.g. the metadata quorum's)."""
+        return self._jvm(main, *args)
+
     def prepare(self) -> None:
         """Write the configuration (the ports may be new) and format the storage once."""
         self._java()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log_dirs = self.data_dir / "log"
         self.config.write_text(
-            server_properties(self.port, self.controller_port, log_dirs, self.host)
+            server_properties(
+                self.port,
+                self.controller_port,
+                log_dirs,
+                self.host,
+                self.node_id,
+                self.voters,
+                self.replicas,
+            )
         )
         (self.data_dir / "log4j2.properties").write_text(LOG4J2.format(log_file=self.log_file))
         if (log_dirs / "meta.properties").exists():

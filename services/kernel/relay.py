@@ -41,6 +41,7 @@ from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import (
+    KafkaTimeoutError,
     OutOfOrderSequenceNumberError,
     UnknownProducerIdError,
     UnknownTopicOrPartitionError,
@@ -492,7 +493,16 @@ class OutboxRelay:
     def _close_producer(self) -> None:
         if self._producer is not None:
             producer, self._producer = self._producer, None
-            producer.close(timeout=0)
+            try:
+                producer.close(timeout=0)
+            except KafkaTimeoutError:
+                # kafka-python's close flushes first, and with batches still unacknowledged
+                # (a cluster without enough in-sync replicas) a zero-timeout flush raises
+                # before the sender is stopped: seen killing the relay's thread. Abandon them
+                # (the store sends them again) and stop the sender ourselves.
+                sender = getattr(producer, "_sender", None)
+                if sender is not None:
+                    sender.force_close()
 
     def _close_clients(self) -> None:
         self._close_producer()
