@@ -94,7 +94,7 @@ lint: setup check-protos
 schemas: setup
 	$(PY) -m contracts schemas docs/events
 
-bench: setup
+bench: setup kafka
 	$(PY) -m bench
 
 clean:

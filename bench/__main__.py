@@ -11,7 +11,7 @@ from pathlib import Path
 from bench.harness import Figure, Measurement, Rig
 from bench.machine import this_machine
 from bench.report import compare, console_comparison, console_line, markdown_section, record
-from bench.suite import MEASUREMENTS
+from bench.suite import BROKER_TITLES, MEASUREMENTS, ON_BROKER, RECORDED, on_broker
 from kernel.logfiles import file_handler, log_dir
 from kernel.logs import LOG_FORMAT
 
@@ -27,6 +27,13 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--results", type=Path, default=RESULTS, help="file to append to")
     parser.add_argument("--no-record", action="store_true", help="print only")
+    parser.add_argument(
+        "--brokers",
+        nargs="+",
+        choices=sorted(BROKER_TITLES),
+        default=["tansu", "kafka"],
+        help="run the figures that talk to a broker on each (the others on the first)",
+    )
     return parser.parse_args(argv)
 
 
@@ -58,14 +65,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{machine.date:%Y-%m-%d %H:%M} UTC — {machine.describe()}  (logs: {logs})")
     chosen = [m for m in MEASUREMENTS if not args.only or m.name.startswith(tuple(args.only))]
     figures = []
-    with Rig(args.scale) as rig:
-        for measurement in chosen:
-            figures.append(measure(rig, measurement))
-            print(console_line(figures[-1]), flush=True)
+    for n, kind in enumerate(args.brokers):
+        print(f"on {BROKER_TITLES[kind]}:", flush=True)
+        with Rig(args.scale, kind) as rig:
+            for measurement in chosen:
+                if n == 0 or measurement.name in ON_BROKER:
+                    figures.append(measure(rig, on_broker(measurement, kind)))
+                    print(console_line(figures[-1]), flush=True)
     for comparison in compare(figures):
         print(console_comparison(comparison))
     if not args.no_record:
-        record(args.results, markdown_section(machine, figures, args.scale), MEASUREMENTS)
+        record(
+            args.results,
+            markdown_section(machine, figures, args.scale),
+            RECORDED,
+        )
         print(f"appended to {args.results}")
     return 1 if any(figure.error for figure in figures) else 0
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from kernel.broker import EmbeddedBroker, TansuBroker
+from kernel.broker import EmbeddedBroker, embedded_broker
+from kernel.broker_quirks import BrokerKind
 
 
 @dataclass(frozen=True)
@@ -56,11 +57,13 @@ class Figure:
 
 
 class Rig:
-    """What measurements share: a scratch directory, one embedded broker (started on first
-    use), and the scale that sizes every loop. Close it to stop the broker."""
+    """What measurements share: a scratch directory, one embedded broker of `broker_kind`
+    (Tansu or Apache Kafka, started on first use), and the scale that sizes every loop.
+    Close it to stop the broker."""
 
-    def __init__(self, scale: float = 1.0) -> None:
+    def __init__(self, scale: float = 1.0, broker_kind: BrokerKind = "tansu") -> None:
         self.scale = scale
+        self.broker_kind = broker_kind
         self._stack = ExitStack()
         self.workdir = Path(self._stack.enter_context(tempfile.TemporaryDirectory("-bench")))
         self._broker: EmbeddedBroker | None = None
@@ -77,7 +80,7 @@ class Rig:
 
     def broker(self) -> EmbeddedBroker:
         if self._broker is None:
-            self._broker = self._stack.enter_context(TansuBroker())
+            self._broker = self._stack.enter_context(embedded_broker(self.broker_kind))
         return self._broker
 
     def close(self) -> None:

@@ -65,7 +65,8 @@ def current_figures(text: str, measurements: Sequence[Measurement]) -> str:
     """The block, for the benchmarks in `measurements` (in their order)."""
     titles = {m.name: m.title for m in measurements}
     rates, shares = latest_rates(text), latest_shares(text)
-    lines = [HEADING, "", INTRO, "", "| figure | rate | run |", "|---|--:|---|"]
+    lines = [HEADING, "", *by_broker(measurements, titles, shares), "", INTRO, ""]
+    lines += ["| figure | rate | run |", "|---|--:|---|"]
     for m in measurements:
         row = rates.get(m.title)
         lines.append(f"| {m.title} | {row.cells[3]} | {row.run} |" if row else _unrecorded(m))
@@ -79,6 +80,42 @@ def current_figures(text: str, measurements: Sequence[Measurement]) -> str:
         lines += ["", "| kernel figure | compared with | share | target | | run |"]
         lines += ["|---|---|--:|--:|---|---|", *compared]
     return "\n".join(lines) + "\n"
+
+
+def by_broker(
+    measurements: Sequence[Measurement],
+    titles: dict[str, str],
+    shares: dict[tuple[str, str], Row],
+) -> list[str]:
+    """The summary that opens the file: every kernel figure with a target, its latest share
+    of its ceiling on Tansu and on Apache Kafka (the `<name>@kafka` twin), and the target."""
+    lines = [
+        "Each kernel figure as a share of its ceiling measured on the same broker in the same",
+        "run (latest runs; details below).",
+        "",
+        "| figure | Tansu share | Apache Kafka share | target |",
+        "|---|--:|--:|--:|",
+    ]
+    by_name = {m.name: m for m in measurements}
+    for m in measurements:
+        twin = by_name.get(f"{m.name}@kafka")
+        for ratio in m.ratios:
+            if ratio.target is None or "@" in m.name:
+                continue
+            cells = []
+            for figure, ceiling in ((m, ratio.ceiling), (twin, f"{ratio.ceiling}@kafka")):
+                if figure is None:
+                    cells.append("–" if "@" in ceiling and m.name in titles else "(no broker)")
+                    continue
+                title = titles.get(ceiling, titles.get(ratio.ceiling, ratio.ceiling))
+                row = shares.get((figure.title, title))
+                cells.append(row.cells[2] if row else "–")
+            ceiling_title = titles.get(ratio.ceiling, ratio.ceiling)
+            lines.append(
+                f"| {m.title} (of {ceiling_title}) | {cells[0]} | {cells[1]} | "
+                f"≥ {ratio.target:.0%} |"
+            )
+    return lines
 
 
 def _unrecorded(measurement: Measurement) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from bench.harness import Figure, Measurement, Ratio, Rig, Timing
 from bench.machine import Machine
 from bench.report import markdown_section, record
-from bench.suite import MEASUREMENTS
+from bench.suite import RECORDED
 from bench.summary import HEADING, with_current_figures
 
 RESULTS = Path(__file__).resolve().parents[2] / "bench" / "RESULTS.md"
@@ -35,7 +35,7 @@ def run_at(hour: int, *figures: Figure) -> str:
 def test_the_results_file_opens_with_the_figures_its_runs_recorded() -> None:
     text = RESULTS.read_text()
     assert text.split("\n## ", 1)[1].startswith(HEADING.removeprefix("## "))
-    assert with_current_figures(text, MEASUREMENTS) == text
+    assert with_current_figures(text, RECORDED) == text
 
 
 def test_each_run_rewrites_the_summary_with_the_latest_figures(tmp_path: Path) -> None:
@@ -60,3 +60,20 @@ def test_each_run_rewrites_the_summary_with_the_latest_figures(tmp_path: Path) -
     )
     assert "| Not run yet | not recorded yet | |" in summary
     assert results.read_text().count(HEADING) == 1
+
+
+def test_the_summary_opens_with_each_share_on_both_brokers(tmp_path: Path) -> None:
+    results = tmp_path / "RESULTS.md"
+    on_kafka = Measurement("raw@kafka", "Raw ceiling [Apache Kafka]", "op", unused)
+    mine_on_kafka = Measurement(
+        "mine@kafka", "My figure [Apache Kafka]", "op", unused, (Ratio("raw@kafka", 0.5),)
+    )
+    figures = [
+        Figure(CEILING, Timing(1000, 1.0)),
+        Figure(MINE, Timing(600, 1.0)),
+        Figure(on_kafka, Timing(500, 1.0)),
+        Figure(mine_on_kafka, Timing(100, 1.0)),
+    ]
+    record(results, run_at(1, *figures), (CEILING, MINE, on_kafka, mine_on_kafka))
+    opening = results.read_text().split(HEADING, 1)[1].split("| figure | rate |", 1)[0]
+    assert "| My figure (of Raw ceiling) | 60% | 20% | ≥ 50% |" in opening
