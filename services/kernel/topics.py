@@ -56,6 +56,11 @@ def ensure_topics(
                 admin.create_topics([NewTopic(t, partitions, replication_factor) for t in missing])
         for topic in topics:
             count = partition_count(admin, topic)
+            # Apache Kafka answers a create before every broker's metadata names the topic:
+            # one just made may be missing from the next answer for a moment.
+            while count is None and topic in missing and time.monotonic() < deadline:
+                time.sleep(0.1)
+                count = partition_count(admin, topic)
             if count != partitions:
                 raise RuntimeError(f"topic {topic} has {count} partitions, configured {partitions}")
     finally:
