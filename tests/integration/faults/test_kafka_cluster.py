@@ -39,7 +39,8 @@ SEED = 21
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterProcesses]:
     running = ClusterProcesses(tmp_path_factory.mktemp("cluster"), secret=f"t-{uuid.uuid4().hex}")
     try:
-        yield running.start()
+        running.start()
+        yield running
     finally:
         running.stop()
 
