@@ -17,6 +17,20 @@ unavailable() {
 }
 reachable() { docker info >/dev/null 2>&1; }
 
+# tests/containers/test_compose.py starts deploy/compose.kafka.yaml: Debian's docker.io has no
+# compose plugin, so Debian's docker-compose (1.29) is installed where neither is there.
+ensure_compose() {
+    docker compose version >/dev/null 2>&1 && return
+    command -v docker-compose >/dev/null && return
+    [[ "$(id -u)" == 0 && -f /etc/debian_version ]] || return
+    echo "engine: installing Debian's docker-compose"
+    apt-get install -y -qq docker-compose >/dev/null 2>&1 \
+        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y -qq docker-compose >/dev/null; } \
+        || echo "engine: apt-get install docker-compose failed"
+}
+ensure_compose
+
 if command -v docker >/dev/null && reachable; then
     echo "engine: using the running Docker engine"
     exit 0
