@@ -6,9 +6,17 @@ STAMP  := $(VENV)/.installed
 PROTOS := $(shell find protos -name '*.proto' | sort)
 GEN    := services/vanguard
 
-.PHONY: setup run test test-unit test-integration test-containers soak fuzz engine images lint protos check-protos schemas bench clean
+.PHONY: web-assets browser setup run test test-unit test-integration test-containers soak fuzz engine images lint protos check-protos schemas bench clean
 
-setup: $(STAMP) $(GEN)/.generated
+setup: $(STAMP) $(GEN)/.generated web-assets
+
+# The web app's charting library from the npm registry (deploy/web-assets.sh).
+web-assets:
+	deploy/web-assets.sh
+
+# Debian's chromium for the browser tests (tests/browser, deploy/chromium.sh).
+browser:
+	deploy/chromium.sh
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +48,7 @@ run: setup
 
 # The whole suite, tests/containers included: it needs a Docker engine (deploy/engine.sh
 # starts one where it can) and builds the images itself (make images).
-test: setup engine
+test: setup engine browser
 	$(PY) -m pytest -q
 
 test-unit: setup

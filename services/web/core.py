@@ -1,0 +1,119 @@
+"""What every page handler has at hand: the `Web` (settings, the SDK's channels, the
+account store, CSRF, templates) and, per request, the `Visit` (who is signed in, the SDK
+acting as them, the language)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from kernel.envelope import Role
+from vanguard_sdk import Vanguard, VanguardError
+from web.accounts import Account, AccountStore
+from web.i18n import labeller, language, status_name, translator
+from web.security import SESSION_COOKIE, Csrf
+from web.settings import WebSettings
+from web.tokens import UserTokens
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass
+class Web:
+    settings: WebSettings
+    vanguard: Vanguard  # no token: the public methods; `Visit.client` acts as the user
+    accounts: AccountStore
+    csrf: Csrf
+    templates: Jinja2Templates = field(
+        default_factory=lambda: Jinja2Templates(directory=str(TEMPLATES))
+    )
+
+    def tokens_for(self, account: Account) -> UserTokens:
+        return UserTokens(
+            self.settings.token_secret.get_secret_value(),
+            account,
+            self.settings.web_school,
+            self.settings.web_token_ttl_seconds,
+        )
+
+
+@dataclass
+class Visit:
+    web: Web
+    request: Request
+    account: Account | None
+    client: Vanguard
+    lang: str
+
+    @classmethod
+    def of(cls, request: Request) -> Visit:
+        web: Web = request.app.state.web
+        account = web.accounts.session(request.cookies.get(SESSION_COOKIE, ""))
+        client = web.vanguard.acting_as(web.tokens_for(account) if account else None)
+        return cls(web, request, account, client, language(request))
+
+    @property
+    def role(self) -> Role:
+        return self.account.role if self.account else Role.PUBLIC
+
+    def is_(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        context.setdefault("error", None)
+        context.setdefault("form", {})
+        context.setdefault("live", "")
+        context.update(
+            request=self.request,
+            user=self.account,
+            role=self.role.value,
+            lang=self.lang,
+            t=translator(self.lang),
+            label=labeller(self.lang),
+            csrf=self.web.csrf.token(self.request),
+            school=self.web.settings.web_school,
+            today=date.today(),
+            key=secrets.token_urlsafe(12),  # a form's idempotency key (forms.visible)
+        )
+        return self.web.templates.TemplateResponse(
+            self.request, template, context, status_code=status_code
+        )
+
+    def refused(self, error: VanguardError) -> dict[str, str]:
+        """A refused call as a page shows it: what kind, the field at fault, the reason."""
+        message = error.message
+        if error.field and message.startswith(f"{error.field}: "):
+            message = message[len(error.field) + 2 :]
+        return {
+            "status": status_name(self.lang, error.code.name),
+            "code": error.code.name,
+            "field": error.field or "",
+            "message": message,
+        }
+
+
+def status_of(error: VanguardError) -> int:
+    """The HTTP status of a page that shows a refused call."""
+    return {
+        "PERMISSION_DENIED": 403,
+        "UNAUTHENTICATED": 401,
+        "NOT_FOUND": 404,
+        "RESOURCE_EXHAUSTED": 429,
+        "UNAVAILABLE": 503,
+        "ABORTED": 409,
+        "FAILED_PRECONDITION": 409,
+    }.get(error.code.name, 400)
+
+
+def back(path: str, note: str = "") -> Response:
+    """After a POST that worked: see the page again (303), with a note of what was done."""
+    return RedirectResponse(
+        f"{path}{'&' if '?' in path else '?'}done={note}" if note else path, 303
+    )

@@ -1,0 +1,91 @@
+"""Pages that update themselves (实时): Server-Sent Events tell an open page that what it
+shows has changed, and the page fetches itself again (static/live.js) — no reload.
+
+- An archive: archives' WatchArchive stream for that member (SDK `watch`), on the user's
+  own token, so only who may read the archive is told of its changes.
+- The board, the dashboard and a work queue: the server asks the services every
+  `VANGUARD_WEB_POLL_SECONDS` for the page's data and says `changed` when it differs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from sse_starlette.sse import EventSourceResponse
+from starlette.requests import Request
+from starlette.responses import Response
+
+from kernel.envelope import Role
+from vanguard_sdk import VanguardError
+from web.committee import dashboard_data
+from web.core import Visit
+from web.public import board_data
+from web.secretary import branch_of, queue_data
+from web.signin import forbidden
+
+PING_S = 15
+
+
+def _fingerprint(data: dict[str, Any]) -> str:
+    return hashlib.sha256(repr(sorted(data.items(), key=lambda kv: kv[0])).encode()).hexdigest()
+
+
+async def _polled(
+    request: Request, load: Callable[[], Awaitable[dict[str, Any]]], every_s: float
+) -> AsyncIterator[dict[str, str]]:
+    seen = ""
+    while not await request.is_disconnected():
+        try:
+            now = _fingerprint(await load())
+        except VanguardError:
+            now = seen  # a service restarting: say nothing until it answers again
+        if seen and now != seen:
+            yield {"event": "changed", "data": now[:12]}
+        seen = now
+        await asyncio.sleep(every_s)
+
+
+def _stream(source: AsyncIterator[dict[str, str]]) -> Response:
+    return EventSourceResponse(source, ping=PING_S)
+
+
+async def board(request: Request) -> Response:
+    visit = Visit.of(request)
+    every = visit.web.settings.web_poll_seconds
+    return _stream(_polled(request, lambda: board_data(visit), every))
+
+
+async def dashboard(request: Request) -> Response:
+    visit = Visit.of(request)
+    if not visit.is_(Role.COMMITTEE):
+        return forbidden(visit)
+    every = visit.web.settings.web_poll_seconds
+    return _stream(_polled(request, lambda: dashboard_data(visit.client), every))
+
+
+async def queue(request: Request) -> Response:
+    visit = Visit.of(request)
+    if not visit.is_(Role.SECRETARY, Role.COMMITTEE):
+        return forbidden(visit)
+    branch = branch_of(visit)
+    every = visit.web.settings.web_poll_seconds
+    return _stream(_polled(request, lambda: queue_data(visit.client, branch), every))
+
+
+async def archive(request: Request) -> Response:
+    visit = Visit.of(request)
+    if visit.account is None:
+        return forbidden(visit)
+    member_id = request.path_params["member_id"]
+
+    async def changes() -> AsyncIterator[dict[str, str]]:
+        try:
+            async for change in visit.client.archives.watch(member_id=member_id):
+                yield {"event": "changed", "data": change.event_type, "id": change.event_id}
+        except VanguardError as error:
+            yield {"event": "refused", "data": f"{error.code.name}: {error.message}"}
+
+    return _stream(changes())
