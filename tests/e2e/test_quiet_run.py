@@ -82,6 +82,10 @@ def person_facing(up: UpProcess) -> dict[str, re.Pattern[str]]:
         "board": re.compile(r"  \.venv/bin/vanguard board +# .+"),
         "archive": re.compile(r"  \.venv/bin/vanguard archive m01 +# .+"),
         "evaluation": re.compile(r"  \.venv/bin/vanguard evaluation m01 --explain +# .+"),
+        "web": re.compile(
+            rf"Web app: http://127\.0\.0\.1:{up.web_port}/  \(承诺公示栏, no sign-in\)"
+        ),
+        "accounts": re.compile(r"  sign in as \S+ +password \S+  # .+"),
     }
 
 
