@@ -35,6 +35,26 @@ STATUS_ZH: dict[str, str] = {
 }
 
 
+WEB_LABELS: dict[str, str] = {  # codes the terminal does not show
+    "posts": "示范岗",
+    "pledges": "承诺践诺",
+    "feedback": "群众评价",
+    "verify_feedback": "核实群众评价",
+    "dismiss_feedback": "不予采信",
+    "approve_pledge": "审批承诺",
+    "return_pledge": "退回承诺",
+    "verify_fulfilment": "核实践诺",
+    "verify_record": "核实记录",
+    "reject_record": "不予认定",
+    "pledge": "提交承诺",
+    "fulfilment": "报告践诺",
+    "self": "自评",
+    "peer": "互评",
+    "account": "新建账号",
+    "closed": "已关账",
+}
+
+
 def language(request: Request) -> str:
     asked = request.query_params.get("lang") or request.cookies.get(COOKIE, "")
     return asked if asked in LANGUAGES else "zh"
@@ -53,7 +73,7 @@ def labeller(lang: str) -> Callable[[str], str]:
     def label(code: str) -> str:
         if lang == "en":
             return code.replace("_", " ")
-        return LABELS.get(code, code)
+        return WEB_LABELS.get(code) or LABELS.get(code, code)
 
     return label
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -19,6 +20,7 @@ from vanguard.archives.v1 import archives_pb2 as apb
 from vanguard.pledges.v1 import pledges_pb2 as ppb
 from vanguard_sdk import VanguardError
 from web.core import Visit, back, status_of
+from web.i18n import labeller
 from web.forms import checked_form, decimal, items, number, visible
 from web.periods import month, recent_months
 from web.signin import forbidden
@@ -35,8 +37,10 @@ async def me(request: Request) -> Response:
 
 async def archive_data(visit: Visit, member_id: str) -> dict[str, Any]:
     archive = await visit.client.archives.get_archive(member_id)
-    periods = [e.period for e in archive.evaluations]
-    period = visit.request.query_params.get("period") or (periods[-1] if periods else "")
+    # Explained by default: the latest published month, else the latest evaluation.
+    published = [e.period for e in archive.evaluations if e.published and len(e.period) == 7]
+    latest = [e.period for e in archive.evaluations]
+    period = visit.request.query_params.get("period") or max(published or latest or [""])
     explanation, explain_error = None, None
     if period:
         try:
@@ -50,11 +54,11 @@ async def archive_data(visit: Visit, member_id: str) -> dict[str, Any]:
         "period": period,
         "explanation": explanation,
         "explain_error": explain_error,
-        "chart": _chart(explanation) if explanation else "",
+        "chart": _chart(explanation, labeller(visit.lang)) if explanation else "",
     }
 
 
-def _chart(explanation: Any) -> str:
+def _chart(explanation: Any, label: Callable[[str], str]) -> str:
     """What the page's chart draws (ECharts options' data), as JSON: each tier's 0–100
     score and the composite, and the objective points by source."""
     e = explanation.evaluation
@@ -70,7 +74,10 @@ def _chart(explanation: Any) -> str:
         {
             "tiers": tiers,
             "composite": e.composite,
-            "sources": dict(e.objective_by_source),
+            "sources": {
+                label(source.removeprefix("records.")): points
+                for source, points in e.objective_by_source.items()
+            },
             "parts": counted,
         },
         ensure_ascii=False,
