@@ -8,8 +8,8 @@ member): the services decide, on the user's own token, who may read which archiv
 from __future__ import annotations
 
 import json
-from datetime import date
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from starlette.requests import Request
@@ -20,8 +20,8 @@ from vanguard.archives.v1 import archives_pb2 as apb
 from vanguard.pledges.v1 import pledges_pb2 as ppb
 from vanguard_sdk import VanguardError
 from web.core import Visit, back, status_of
-from web.i18n import labeller
 from web.forms import checked_form, decimal, items, number, visible
+from web.i18n import labeller
 from web.periods import month, recent_months
 from web.signin import forbidden
 

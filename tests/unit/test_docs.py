@@ -25,7 +25,14 @@ from web.settings import WebSettings
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ROOT / "services"
 PACKAGES = (
-    "kernel", "contracts", "archives", "pledges", "scoring", "vanguard_sdk", "vanguard_cli", "web",
+    "kernel",
+    "contracts",
+    "archives",
+    "pledges",
+    "scoring",
+    "vanguard_sdk",
+    "vanguard_cli",
+    "web",
 )
 # Notes kept outside the repository (a clone lacks them); spelt apart: this file is checked too.
 OUTSIDE = ("DESIGN" + ".md", "STYLE" + ".md", "../shared", "/work/" + "shared")
