@@ -45,6 +45,11 @@ async def dashboard_data(client: Vanguard) -> dict[str, Any]:
         for entry in publication.current.entries:
             key = str(entry.stars) if entry.HasField("stars") else entry.standing
             stars.setdefault(entry.branch_id, Counter())[key] += 1
+    star_keys = ["5", "4", "3", "2", "1", "0", "provisional", "no_activity"]
+    chart = {
+        "branches": list(branches.values()),
+        "series": {key: [stars[b][key] for b in branches] for key in star_keys},
+    }
     funnel = Counter(p.pdca_stage for p in pledges if p.status not in ("withdrawn",))
     return {
         "summary": school,
@@ -60,7 +65,8 @@ async def dashboard_data(client: Vanguard) -> dict[str, Any]:
         },
         "publication": publication,
         "stars": stars,
-        "star_keys": ["5", "4", "3", "2", "1", "0", "provisional", "no_activity"],
+        "star_keys": star_keys,
+        "chart": json.dumps(chart, ensure_ascii=False),
     }
 
 

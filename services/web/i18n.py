@@ -52,6 +52,10 @@ WEB_LABELS: dict[str, str] = {  # codes the terminal does not show
     "peer": "互评",
     "account": "新建账号",
     "closed": "已关账",
+    "top quarter": "前四分之一",
+    "second quarter": "第二个四分之一",
+    "third quarter": "第三个四分之一",
+    "bottom quarter": "后四分之一",
 }
 
 

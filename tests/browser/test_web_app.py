@@ -30,6 +30,7 @@ def test_public_feedback_verified_by_the_secretary_updates_the_open_dashboard(
     pending = committee.locator("#pending-feedback")
     before = int(pending.inner_text())
     committee.evaluate("window.stillTheSamePage = true")  # gone if the page reloads
+    expect(committee.locator("#chart-stars canvas")).to_have_count(1)  # ECharts, served here
     screenshot(committee, "dashboard")
 
     public = new_context(phone=True).new_page()

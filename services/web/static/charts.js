@@ -11,6 +11,18 @@
     document.querySelectorAll("[data-chart]").forEach(function (node) {
       const data = JSON.parse(node.dataset.chart);
       const chart = echarts.getInstanceByDom(node) || echarts.init(node);
+      if (node.dataset.kind === "stars") {
+        const labels = { provisional: zh ? "暂定" : "provisional", no_activity: zh ? "无活动" : "no activity", "0": "–" };
+        chart.setOption({
+          title: { text: zh ? "各支部星级人数" : "Members by stars, per branch", left: "center", textStyle: { fontSize: 14 } },
+          tooltip: { trigger: "axis" }, legend: { bottom: 0 }, grid: { left: 40, right: 10, bottom: 60 },
+          xAxis: { type: "category", data: data.branches }, yAxis: { type: "value", minInterval: 1 },
+          series: Object.entries(data.series).map(function (e) {
+            return { name: labels[e[0]] || "★".repeat(+e[0]), type: "bar", stack: "stars", data: e[1] };
+          }),
+        });
+        return;
+      }
       if (node.dataset.kind === "tiers") {
         const keys = Object.keys(data.tiers);
         chart.setOption({
