@@ -60,7 +60,8 @@ async def run(settings: WebSettings) -> None:
         await asyncio.sleep(0.05)
     if server.started:
         await health.set_serving(True)
-        log.info("ready: SERVING; pages on http://%s:%s", settings.bind_host, settings.web_port)
+        log.info("pages on http://%s:%s", settings.bind_host, settings.web_port)
+        log.info("web ready: SERVING")
     try:
         await serving
     finally:
