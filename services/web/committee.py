@@ -4,6 +4,7 @@ the digests, and a rules version previewed with WhatIf beside the current one.""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from datetime import date
@@ -33,13 +34,21 @@ async def latest_publication(client: Vanguard, today: date) -> apb.Publication |
     return None
 
 
+async def _all_pledges(client: Vanguard) -> list[Any]:
+    return [p async for p in client.pledges.pledges()]
+
+
 async def dashboard_data(client: Vanguard) -> dict[str, Any]:
     school = await client.archives.school_summary()
     branches = {line.branch_id: line.name for line in school.branches}
-    bands = {b: await client.archives.branch_summary(b) for b in branches}
-    pledges = [p async for p in client.pledges.pledges()]
-    feedback = await client.pledges.list_feedback(status="pending")
-    publication = await latest_publication(client, date.today())
+    # The calls do not depend on each other: asked at once, the page waits for the slowest.
+    summaries, pledges, feedback, publication = await asyncio.gather(
+        asyncio.gather(*(client.archives.branch_summary(b) for b in branches)),
+        _all_pledges(client),
+        client.pledges.list_feedback(status="pending"),
+        latest_publication(client, date.today()),
+    )
+    bands = dict(zip(branches, summaries, strict=True))
     stars: dict[str, Counter[str]] = {b: Counter() for b in branches}
     if publication is not None:
         for entry in publication.current.entries:

@@ -20,7 +20,7 @@ from web.accounts import Account, AccountStore
 from web.i18n import labeller, language, status_name, translator
 from web.security import SESSION_COOKIE, Csrf
 from web.settings import WebSettings
-from web.tokens import UserTokens
+from web.tokens import WebTokens
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -28,19 +28,29 @@ TEMPLATES = Path(__file__).parent / "templates"
 @dataclass
 class Web:
     settings: WebSettings
-    vanguard: Vanguard  # no token: the public methods; `Visit.client` acts as the user
+    vanguard: Vanguard  # the channels; `Visit.client` and `Visit.public` act for the person
     accounts: AccountStore
     csrf: Csrf
     templates: Jinja2Templates = field(
         default_factory=lambda: Jinja2Templates(directory=str(TEMPLATES))
     )
 
-    def tokens_for(self, account: Account) -> UserTokens:
-        return UserTokens(
-            self.settings.token_secret.get_secret_value(),
+    def tokens_for(self, account: Account) -> WebTokens:
+        settings = self.settings
+        return WebTokens.for_account(
+            settings.token_secret.get_secret_value(),
+            settings.web_school,
+            settings.web_token_ttl_seconds,
             account,
-            self.settings.web_school,
-            self.settings.web_token_ttl_seconds,
+        )
+
+    def visitor_tokens(self, address: str) -> WebTokens:
+        settings = self.settings
+        return WebTokens.for_visitor(
+            settings.token_secret.get_secret_value(),
+            settings.web_school,
+            settings.web_token_ttl_seconds,
+            address,
         )
 
 
@@ -49,15 +59,18 @@ class Visit:
     web: Web
     request: Request
     account: Account | None
-    client: Vanguard
+    client: Vanguard  # as the signed-in user (as the visitor when nobody is signed in)
+    public: Vanguard  # as the visitor: the public methods, whoever is signed in
     lang: str
 
     @classmethod
     def of(cls, request: Request) -> Visit:
         web: Web = request.app.state.web
         account = web.accounts.session(request.cookies.get(SESSION_COOKIE, ""))
-        client = web.vanguard.acting_as(web.tokens_for(account) if account else None)
-        return cls(web, request, account, client, language(request))
+        address = request.client.host if request.client else ""
+        public = web.vanguard.acting_as(web.visitor_tokens(address))
+        client = web.vanguard.acting_as(web.tokens_for(account)) if account else public
+        return cls(web, request, account, client, public, language(request))
 
     @property
     def role(self) -> Role:

@@ -19,7 +19,7 @@ REVIEWER_KINDS = ("student", "parent", "colleague", "other")
 
 
 async def board_data(visit: Visit) -> dict[str, Any]:
-    reply = await visit.web.vanguard.pledges.public_board(
+    reply = await visit.public.pledges.public_board(
         branch_id=visit.request.query_params.get("branch", ""), page_size=500
     )
     return {"pledges": list(reply.pledges)}
@@ -68,7 +68,7 @@ async def _feedback(
 
 
 async def _board_pledges(visit: Visit):  # type: ignore[no-untyped-def]
-    reply = await visit.web.vanguard.pledges.public_board(page_size=500)
+    reply = await visit.public.pledges.public_board(page_size=500)
     for pledge in reply.pledges:
         yield pledge
 
@@ -80,7 +80,7 @@ async def give_feedback(request: Request) -> Response:
     if refused:
         return refused
     try:
-        await visit.web.vanguard.pledges.give_feedback(
+        await visit.public.pledges.give_feedback(
             ppb.GiveFeedbackRequest(
                 pledge_id=pledge_id,
                 rating=number(form.get("rating", "")),
@@ -100,7 +100,7 @@ async def notice(request: Request) -> Response:
     months = recent_months(date.today())
     period = request.query_params.get("period") or months[0]
     try:
-        reply = await visit.web.vanguard.archives.public_notice(period)
+        reply = await visit.public.archives.public_notice(period)
     except VanguardError as error:
         return visit.render(
             "notice.html",
