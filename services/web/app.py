@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -28,7 +29,10 @@ async def cookies(request: Request, call_next: RequestResponseEndpoint) -> Respo
     """Every visitor gets a visitor cookie (the CSRF basis before signing in); `?lang=`
     is remembered in the language cookie. The pages are not cached or framed."""
     visitor_id(request)
+    started = time.perf_counter()
     response = await call_next(request)
+    # The server's time for the page (what the benchmark reads; streams: until they start).
+    response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
     made = getattr(request.state, "visitor", "")
     if made and not request.cookies.get(VISITOR_COOKIE):
         set_cookie(response, VISITOR_COOKIE, made, max_age=YEAR_S)

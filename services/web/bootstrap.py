@@ -17,6 +17,7 @@ from kernel.logs import configure_logging
 from vanguard_sdk import Endpoints, Vanguard
 from web.accounts import AccountStore
 from web.app import create_app
+from web.cache import PageCache
 from web.core import Web
 from web.demo_accounts import seed
 from web.security import Csrf
@@ -34,7 +35,8 @@ def build(settings: WebSettings) -> tuple[Web, uvicorn.Server]:
     vanguard = Vanguard(
         Endpoints.from_settings(settings), token=None, school_id=settings.web_school
     )
-    web = Web(settings, vanguard, accounts, Csrf(settings.token_secret.get_secret_value()))
+    csrf = Csrf(settings.token_secret.get_secret_value())
+    web = Web(settings, vanguard, accounts, csrf, PageCache(settings.web_cache_seconds))
     config = uvicorn.Config(
         create_app(web),
         host=settings.bind_host,

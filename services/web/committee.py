@@ -84,7 +84,7 @@ async def dashboard(request: Request) -> Response:
     if not visit.is_(Role.COMMITTEE):
         return forbidden(visit)
     try:
-        data = await dashboard_data(visit.client)
+        data = await visit.cached(("dashboard",), lambda: dashboard_data(visit.client))
     except VanguardError as error:
         return visit.render("error.html", status_of(error), error=visit.refused(error))
     return visit.render("dashboard.html", live="/live/dashboard", **data)
@@ -121,6 +121,7 @@ async def close_month(request: Request) -> Response:
         )
     except VanguardError as error:
         return _close(visit, status_of(error), error=visit.refused(error), form=form)
+    visit.changed()
     return back(f"/publication/{period}", "closed")
 
 

@@ -5,6 +5,7 @@ acting as them, the language)."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,7 @@ from starlette.templating import Jinja2Templates
 from kernel.envelope import Role
 from vanguard_sdk import Vanguard, VanguardError
 from web.accounts import Account, AccountStore
+from web.cache import PageCache
 from web.i18n import labeller, language, status_name, translator
 from web.security import SESSION_COOKIE, Csrf
 from web.settings import WebSettings
@@ -31,6 +33,7 @@ class Web:
     vanguard: Vanguard  # the channels; `Visit.client` and `Visit.public` act for the person
     accounts: AccountStore
     csrf: Csrf
+    cache: PageCache
     templates: Jinja2Templates = field(
         default_factory=lambda: Jinja2Templates(directory=str(TEMPLATES))
     )
@@ -71,6 +74,25 @@ class Visit:
         public = web.vanguard.acting_as(web.visitor_tokens(address))
         client = web.vanguard.acting_as(web.tokens_for(account)) if account else public
         return cls(web, request, account, client, public, language(request))
+
+    @property
+    def reader(self) -> str:
+        """Who the services are asked as: the cache keeps what each reader was shown apart."""
+        if self.account is None:
+            return "visitor"  # public reads are the same for every visitor
+        return f"{self.account.role.value}:{self.account.subject}:{self.account.branch_id}"
+
+    @property
+    def fresh(self) -> bool:
+        """A live page fetching itself after a change: read anew, not from the cache."""
+        return self.request.headers.get("x-live") == "1"
+
+    async def cached(self, key: Hashable, load: Callable[[], Awaitable[Any]]) -> Any:
+        return await self.web.cache.get(self.reader, key, load, fresh=self.fresh)
+
+    def changed(self) -> None:
+        """After this user's command: their next pages read anew."""
+        self.web.cache.forget(self.reader)
 
     @property
     def role(self) -> Role:

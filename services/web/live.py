@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from typing import Any
 
 from sse_starlette.sse import EventSourceResponse
@@ -34,12 +34,15 @@ def _fingerprint(data: dict[str, Any]) -> str:
 
 
 async def _polled(
-    request: Request, load: Callable[[], Awaitable[dict[str, Any]]], every_s: float
+    visit: Visit, key: Hashable, load: Callable[[], Awaitable[dict[str, Any]]]
 ) -> AsyncIterator[dict[str, str]]:
+    """Ask (through the page cache: open pages of one reader share the calls) every
+    `VANGUARD_WEB_POLL_SECONDS`; say `changed` when the data differs from the last time."""
     seen = ""
-    while not await request.is_disconnected():
+    every_s = visit.web.settings.web_poll_seconds
+    while not await visit.request.is_disconnected():
         try:
-            now = _fingerprint(await load())
+            now = _fingerprint(await visit.cached(key, load))
         except VanguardError:
             now = seen  # a service restarting: say nothing until it answers again
         if seen and now != seen:
@@ -54,16 +57,14 @@ def _stream(source: AsyncIterator[dict[str, str]]) -> Response:
 
 async def board(request: Request) -> Response:
     visit = Visit.of(request)
-    every = visit.web.settings.web_poll_seconds
-    return _stream(_polled(request, lambda: board_data(visit), every))
+    return _stream(_polled(visit, ("board", ""), lambda: board_data(visit)))
 
 
 async def dashboard(request: Request) -> Response:
     visit = Visit.of(request)
     if not visit.is_(Role.COMMITTEE):
         return forbidden(visit)
-    every = visit.web.settings.web_poll_seconds
-    return _stream(_polled(request, lambda: dashboard_data(visit.client), every))
+    return _stream(_polled(visit, ("dashboard",), lambda: dashboard_data(visit.client)))
 
 
 async def queue(request: Request) -> Response:
@@ -71,8 +72,7 @@ async def queue(request: Request) -> Response:
     if not visit.is_(Role.SECRETARY, Role.COMMITTEE):
         return forbidden(visit)
     branch = branch_of(visit)
-    every = visit.web.settings.web_poll_seconds
-    return _stream(_polled(request, lambda: queue_data(visit.client, branch), every))
+    return _stream(_polled(visit, ("queue", branch), lambda: queue_data(visit.client, branch)))
 
 
 async def archive(request: Request) -> Response:

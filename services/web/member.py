@@ -7,6 +7,7 @@ member): the services decide, on the user's own token, who may read which archiv
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from datetime import date
@@ -41,13 +42,11 @@ async def archive_data(visit: Visit, member_id: str) -> dict[str, Any]:
     published = [e.period for e in archive.evaluations if e.published and len(e.period) == 7]
     latest = [e.period for e in archive.evaluations]
     period = visit.request.query_params.get("period") or max(published or latest or [""])
-    explanation, explain_error = None, None
-    if period:
-        try:
-            explanation = await visit.client.scoring.explain(member_id, period)
-        except VanguardError as error:
-            explain_error = visit.refused(error)
-    pledges = [p async for p in visit.client.pledges.pledges(member_id=member_id)]
+    explained, pledges = await asyncio.gather(
+        _explain(visit, member_id, period),
+        _pledges_of(visit, member_id),
+    )
+    explanation, explain_error = explained
     return {
         "archive": archive,
         "pledges": pledges,
@@ -56,6 +55,20 @@ async def archive_data(visit: Visit, member_id: str) -> dict[str, Any]:
         "explain_error": explain_error,
         "chart": _chart(explanation, labeller(visit.lang)) if explanation else "",
     }
+
+
+async def _explain(visit: Visit, member_id: str, period: str) -> tuple[Any, dict[str, str] | None]:
+    """The period's evaluation explained, or why it cannot be (shown beside the archive)."""
+    if not period:
+        return None, None
+    try:
+        return await visit.client.scoring.explain(member_id, period), None
+    except VanguardError as error:
+        return None, visit.refused(error)
+
+
+async def _pledges_of(visit: Visit, member_id: str) -> list[Any]:
+    return [p async for p in visit.client.pledges.pledges(member_id=member_id)]
 
 
 def _chart(explanation: Any, label: Callable[[str], str]) -> str:
@@ -100,7 +113,10 @@ async def _archive(
     status: int = 200,
 ) -> Response:
     try:
-        data = await archive_data(visit, member_id)
+        period = visit.request.query_params.get("period", "")
+        data = await visit.cached(
+            ("archive", member_id, period, visit.lang), lambda: archive_data(visit, member_id)
+        )
     except VanguardError as refused:
         return visit.render("error.html", status_of(refused), error=visit.refused(refused))
     own = visit.account is not None and visit.account.member_id == member_id
@@ -239,4 +255,5 @@ async def _command(visit: Visit, form: dict[str, str], call: Any, note: str) -> 
         return await _archive(
             visit, visit.account.member_id, visit.refused(error), form, status_of(error)
         )
+    visit.changed()
     return back(f"/archive/{visit.account.member_id}", note)

@@ -28,7 +28,8 @@ async def board_data(visit: Visit) -> dict[str, Any]:
 async def board(request: Request) -> Response:
     visit = Visit.of(request)
     try:
-        data = await board_data(visit)
+        branch = request.query_params.get("branch", "")
+        data = await visit.cached(("board", branch), lambda: board_data(visit))
     except VanguardError as error:
         return visit.render("error.html", status_of(error), error=visit.refused(error))
     return visit.render("board.html", live="/live/board", **data)
@@ -92,6 +93,7 @@ async def give_feedback(request: Request) -> Response:
         )
     except VanguardError as error:
         return await _feedback(visit, pledge_id, visit.refused(error), form)
+    visit.changed()
     return back("/", "feedback")
 
 

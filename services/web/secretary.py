@@ -59,7 +59,7 @@ async def _queue(
 ) -> Response:
     branch = branch_of(visit)
     try:
-        data = await queue_data(visit.client, branch)
+        data = await visit.cached(("queue", branch), lambda: queue_data(visit.client, branch))
     except VanguardError as refused:
         return visit.render("error.html", status_of(refused), error=visit.refused(refused))
     return visit.render(
@@ -94,6 +94,7 @@ async def act(request: Request) -> Response:
     except VanguardError as error:
         form["action"] = action
         return await _queue(visit, visit.refused(error), form, status_of(error))
+    visit.changed()
     branch = f"?branch={form['branch']}" if visit.is_(Role.COMMITTEE) and form.get("branch") else ""
     return back(f"/queue{branch}", action)
 

@@ -20,6 +20,11 @@ class WebSettings(SuiteSettings):
     web_demo_accounts: bool = Field(
         True, description="Seed the demo school's sign-in accounts when the school is `demo`."
     )
+    web_cache_seconds: float = Field(
+        1.0,
+        description="How long a page's reads are shared by concurrent readers on one token "
+        "(0: not at all).",
+    )
     web_poll_seconds: float = Field(
         1.0, description="How often a live page's server side asks the services for changes."
     )
