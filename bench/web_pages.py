@@ -18,7 +18,7 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
-PAGES = ("/dashboard", "/archive/m02", "/queue?branch=chinese", "/")
+PAGES = ("/dashboard", "/archive/m02", "/archive/m15", "/queue?branch=chinese")
 TIMING = re.compile(r"app;dur=([\d.]+)")
 
 
