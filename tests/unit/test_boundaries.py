@@ -161,8 +161,8 @@ def test_the_contracts_rest_on_the_kernel_alone() -> None:
 @pytest.mark.parametrize("client", ["vanguard_sdk", "vanguard_cli", "web"])
 def test_the_clients_reach_no_service_internals(client: str) -> None:
     """The SDK, the command line and the web app talk to the services over gRPC: the
-    published language,
-    the kernel's mechanisms and the generated code, never a service's package."""
+    published language, the kernel's mechanisms and the generated code, never a service's
+    package."""
     wrong = breaches(client)
     assert not wrong, "\n".join(wrong)
 
