@@ -90,6 +90,23 @@ class Visit:
     async def cached(self, key: Hashable, load: Callable[[], Awaitable[Any]]) -> Any:
         return await self.web.cache.get(self.reader, key, load, fresh=self.fresh)
 
+    @property
+    def as_member(self) -> Vanguard:
+        """For what a person does as a member of their branch (pledge, report, assess): a
+        secretary acts with a member's token then, the narrower role, as a member would."""
+        account = self.account
+        if account is None or account.role is not Role.SECRETARY:
+            return self.client
+        settings = self.web.settings
+        tokens = WebTokens(
+            settings.token_secret.get_secret_value(),
+            settings.web_school,
+            settings.web_token_ttl_seconds,
+            subject=account.member_id,
+            role=Role.MEMBER,
+        )
+        return self.web.vanguard.acting_as(tokens)
+
     def changed(self) -> None:
         """After this user's command: their next pages read anew."""
         self.web.cache.forget(self.reader)

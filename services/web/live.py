@@ -2,7 +2,8 @@
 shows has changed, and the page fetches itself again (static/live.js) — no reload.
 
 - An archive: archives' WatchArchive stream for that member (SDK `watch`), on the user's
-  own token, so only who may read the archive is told of its changes.
+  own token, so only who may read the archive is told of its changes; and the page's data
+  polled as below (what changed before the watch opened, and the pledges service's part).
 - The board, the dashboard and a work queue: the server asks the services every
   `VANGUARD_WEB_POLL_SECONDS` for the page's data and says `changed` when it differs.
 """
@@ -22,6 +23,7 @@ from kernel.envelope import Role
 from vanguard_sdk import VanguardError
 from web.committee import dashboard_data
 from web.core import Visit
+from web.member import archive_data
 from web.public import board_data
 from web.secretary import branch_of, queue_data
 from web.signin import forbidden
@@ -80,12 +82,29 @@ async def archive(request: Request) -> Response:
     if visit.account is None:
         return forbidden(visit)
     member_id = request.path_params["member_id"]
+    key = ("archive", member_id, "", visit.lang)
+    said: asyncio.Queue[dict[str, str]] = asyncio.Queue()
 
-    async def changes() -> AsyncIterator[dict[str, str]]:
+    async def watch() -> None:
         try:
             async for change in visit.client.archives.watch(member_id=member_id):
-                yield {"event": "changed", "data": change.event_type, "id": change.event_id}
+                await said.put({"event": "changed", "data": change.event_type})
         except VanguardError as error:
-            yield {"event": "refused", "data": f"{error.code.name}: {error.message}"}
+            await said.put({"event": "refused", "data": f"{error.code.name}: {error.message}"})
+
+    async def poll() -> None:
+        # A watch tells only what happens once it is open, and the pledges on the page are
+        # the pledges service's: the page's data is also compared every poll.
+        async for event in _polled(visit, key, lambda: archive_data(visit, member_id)):
+            await said.put(event)
+
+    async def changes() -> AsyncIterator[dict[str, str]]:
+        tasks = [asyncio.create_task(watch()), asyncio.create_task(poll())]
+        try:
+            while True:
+                yield await said.get()
+        finally:
+            for task in tasks:
+                task.cancel()
 
     return _stream(changes())

@@ -162,7 +162,7 @@ async def make_pledge(request: Request) -> Response:
     return await _command(
         visit,
         form,
-        visit.client.pledges.make_pledge(
+        visit.as_member.pledges.make_pledge(
             ppb.MakePledgeRequest(
                 member_id=visit.account.member_id,
                 period=form.get("period", ""),
@@ -192,7 +192,7 @@ async def report_fulfilment(request: Request) -> Response:
     return await _command(
         visit,
         form,
-        visit.client.pledges.report_fulfilment(
+        visit.as_member.pledges.report_fulfilment(
             ppb.ReportFulfilmentRequest(
                 pledge_id=request.path_params["pledge_id"],
                 progress=progress,
@@ -222,7 +222,7 @@ async def assess(request: Request) -> Response:
     return await _command(
         visit,
         form,
-        visit.client.archives.submit_assessment(
+        visit.as_member.archives.submit_assessment(
             apb.SubmitAssessmentRequest(
                 member_id=target,
                 period=form.get("period", ""),

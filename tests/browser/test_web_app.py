@@ -95,6 +95,20 @@ def test_a_member_pledges_and_the_secretary_approves(site: Site, new_context: Ne
     # The member's open archive follows (WatchArchive through Server-Sent Events).
     expect(mine.locator(".status")).to_have_text("已审批", timeout=20_000)
 
+    # A peer ballot for a colleague of the branch, this month.
+    member.click("summary:has-text('自评 / 互评')")
+    ballot = member.locator("form[action='/me/assessment']")
+    ballot.locator("select[name=tier]").select_option("peer")
+    colleague = ballot.locator("[name=member_id]")  # a list, where the member may read one
+    if colleague.evaluate("node => node.tagName") == "SELECT":
+        colleague.select_option("m04")
+    else:
+        colleague.fill("m04")
+    for lead, score in (("study", "88"), ("work", "90"), ("discipline", "92"), ("devotion", "85")):
+        ballot.locator(f"input[name={lead}]").fill(score)
+    ballot.locator("button").click()
+    expect(member.locator("p.done")).to_contain_text("互评")
+
 
 def test_refusals_are_shown_and_nothing_is_done(site: Site, new_context: NewContext) -> None:
     page = new_context().new_page()
