@@ -60,7 +60,7 @@ async def not_found(request: Request, exc: Exception) -> Response:
         "error.html",
         404,
         error={
-            "status": (visit.lang == "en" and "not found") or "未找到",
+            "status": visit.t("未找到", "not found"),
             "code": "NOT_FOUND",
             "field": "",
             "message": request.url.path,
@@ -75,7 +75,7 @@ async def failed(request: Request, exc: Exception) -> Response:
         "error.html",
         500,
         error={
-            "status": (visit.lang == "en" and "something went wrong") or "出现错误",
+            "status": visit.t("出现错误", "something went wrong"),
             "code": "INTERNAL",
             "field": "",
             "message": "the web app's log has the details",

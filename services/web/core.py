@@ -22,6 +22,7 @@ from web.cache import PageCache
 from web.i18n import labeller, language, status_name, translator
 from web.security import SESSION_COOKIE, Csrf
 from web.settings import WebSettings
+from web.throttle import ADDRESS_LIMIT, SignInThrottle
 from web.tokens import WebTokens
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -34,6 +35,10 @@ class Web:
     accounts: AccountStore
     csrf: Csrf
     cache: PageCache
+    throttle_users: SignInThrottle = field(default_factory=SignInThrottle)
+    throttle_addresses: SignInThrottle = field(
+        default_factory=lambda: SignInThrottle(limit=ADDRESS_LIMIT)
+    )
     templates: Jinja2Templates = field(
         default_factory=lambda: Jinja2Templates(directory=str(TEMPLATES))
     )
@@ -74,6 +79,10 @@ class Visit:
         public = web.vanguard.acting_as(web.visitor_tokens(address))
         client = web.vanguard.acting_as(web.tokens_for(account)) if account else public
         return cls(web, request, account, client, public, language(request))
+
+    def t(self, zh: str, en: str) -> str:
+        """The page's language's words (as templates write them)."""
+        return translator(self.lang)(zh, en)
 
     @property
     def reader(self) -> str:

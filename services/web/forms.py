@@ -18,7 +18,7 @@ async def checked_form(visit: Visit) -> tuple[dict[str, str], Response | None]:
             "error.html",
             403,
             error={
-                "status": (visit.lang == "en" and "refused") or "已拒绝",
+                "status": visit.t("已拒绝", "refused"),
                 "code": "CSRF",
                 "field": "csrf",
                 "message": "the form's security token does not belong to this session; "

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from kernel.envelope import Role
-from web.accounts import AccountError
+from web.accounts import Account, AccountError
 from web.core import Visit, back
 from web.forms import checked_form
 from web.security import SESSION_COOKIE, set_cookie
@@ -19,7 +19,9 @@ def home_of(role: Role) -> str:
 
 
 async def signin_page(request: Request) -> Response:
-    return Visit.of(request).render("signin.html")
+    return Visit.of(request).render(
+        "signin.html", form={"next": request.query_params.get("next", "")}
+    )
 
 
 async def signin(request: Request) -> Response:
@@ -27,24 +29,44 @@ async def signin(request: Request) -> Response:
     form, refused = await checked_form(visit)
     if refused:
         return refused
-    account = visit.web.accounts.check_password(form.get("username", ""), form.get("password", ""))
-    if account is None:
+    username = form.get("username", "")
+    address = request.client.host if request.client else ""
+    users, addresses = visit.web.throttle_users, visit.web.throttle_addresses
+    wait = max(users.wait_s(username), addresses.wait_s(address))
+    if wait > 0:
+        form.pop("password", None)
         error = {
-            "status": (visit.lang == "en" and "not signed in") or "登录失败",
+            "status": visit.t("尝试次数过多", "too many attempts"),
+            "code": "RESOURCE_EXHAUSTED",
+            "field": "password",
+            "message": visit.t(
+                f"密码错误次数过多，请 {int(wait) + 1} 秒后再试",
+                f"too many wrong passwords: try again in {int(wait) + 1} s",
+            ),
+        }
+        return visit.render("signin.html", 429, error=error, form=form)
+    account = visit.web.accounts.check_password(username, form.get("password", ""))
+    if account is None:
+        users.failed(username)
+        addresses.failed(address)
+        error = {
+            "status": visit.t("登录失败", "not signed in"),
             "code": "UNAUTHENTICATED",
             "field": "password",
-            "message": (visit.lang == "en" and "the user name or the password is wrong")
-            or "用户名或密码错误",
+            "message": visit.t("用户名或密码错误", "the user name or the password is wrong"),
         }
         form.pop("password", None)  # never sent back
         return visit.render("signin.html", 401, error=error, form=form)
-    return _signed_in(visit, account)
+    users.succeeded(username)
+    return _signed_in(visit, account, form.get("next", ""))
 
 
-def _signed_in(visit: Visit, account) -> Response:  # type: ignore[no-untyped-def]
+def _signed_in(visit: Visit, account: Account, next_page: str = "") -> Response:
     lifetime = int(visit.web.settings.web_session_hours * 3600)
     session_id = visit.web.accounts.open_session(account, lifetime)
-    response = RedirectResponse(home_of(account.role), 303)
+    # Back to the page that asked for a sign-in: a path of this site only.
+    local = next_page.startswith("/") and not next_page.startswith(("//", "/\\"))
+    response = RedirectResponse(next_page if local else home_of(account.role), 303)
     set_cookie(response, SESSION_COOKIE, session_id, max_age=lifetime)
     return response
 
@@ -81,7 +103,7 @@ async def accept_invitation(request: Request) -> Response:
 
 def _account_error(visit: Visit, error: AccountError) -> dict[str, str]:
     return {
-        "status": (visit.lang == "en" and "not accepted") or "填写有误",
+        "status": visit.t("填写有误", "not accepted"),
         "code": "INVALID_ARGUMENT",
         "field": error.field,
         "message": str(error),
@@ -145,10 +167,12 @@ def forbidden(visit: Visit) -> Response:
         "error.html",
         403,
         error={
-            "status": (visit.lang == "en" and "not permitted") or "无权访问",
+            "status": visit.t("无权访问", "not permitted"),
             "code": "PERMISSION_DENIED",
             "field": "",
-            "message": (visit.lang == "en" and f"this page is not for the role {visit.role.value}")
-            or f"此页面不对{visit.role.value}角色开放",
+            "message": visit.t(
+                f"此页面不对{visit.role.value}角色开放",
+                f"this page is not for the role {visit.role.value}",
+            ),
         },
     )

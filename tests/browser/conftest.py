@@ -26,7 +26,7 @@ class Site:
     up: UpProcess
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # stopped once the browser tests are done: `make test` goes on
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     with UpProcess(tmp_path_factory.mktemp("web") / "var", argv=VANGUARD_UP_DEMO) as up:
         line = up.wait_for_line(r"^Web app: http://", UP_S)
@@ -38,7 +38,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         yield Site(match[1], {a["username"]: a["password"] for a in accounts}, up)
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API runs an event loop of its own while it is open, and the
+# asyncio tests that come after the browser's must find none running.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: deploy/chromium.sh installs Debian's chromium")

@@ -116,6 +116,12 @@ def test_refusals_are_shown_and_nothing_is_done(site: Site, new_context: NewCont
     expect(page.locator(".refused")).to_have_attribute("data-field", "password")
     expect(page.locator("input[name=username]")).to_have_value("m03")
 
+    for _ in range(5):  # guessing: after five wrong passwords for a name, a wait
+        sign_in(page, site, "nobody", password="guess")
+        expect(page.locator(".refused")).to_have_attribute("data-code", "UNAUTHENTICATED")
+    sign_in(page, site, "nobody", password="guess")
+    expect(page.locator(".refused")).to_have_attribute("data-code", "RESOURCE_EXHAUSTED")
+
     sign_in(page, site, "m03")
     expect(page).to_have_url(f"{site.url}/archive/m03")
     page.click("summary:has-text('自评')")
