@@ -142,10 +142,16 @@ class Visit:
             school=self.web.settings.web_school,
             today=date.today(),
             key=secrets.token_urlsafe(12),  # a form's idempotency key (forms.visible)
+            switch_url=self._switch_url(),
         )
         return self.web.templates.TemplateResponse(
             self.request, template, context, status_code=status_code
         )
+
+    def _switch_url(self) -> str:
+        """This page in the other language (the rest of its query kept)."""
+        url = self.request.url.include_query_params(lang="zh" if self.lang == "en" else "en")
+        return f"{url.path}?{url.query}"
 
     def refused(self, error: VanguardError) -> dict[str, str]:
         """A refused call as a page shows it: what kind, the field at fault, the reason."""

@@ -41,37 +41,28 @@ async def feedback_page(request: Request) -> Response:
 
 
 async def _feedback(
-    visit: Visit, pledge_id: str, error: dict[str, str] | None, form: dict[str, str]
+    visit: Visit,
+    pledge_id: str,
+    error: dict[str, str] | None,
+    form: dict[str, str],
+    status: int = 200,
 ) -> Response:
-    pledge = None
-    async for each in _board_pledges(visit):
-        if each.pledge_id == pledge_id:
-            pledge = each
+    """The form beside the pledge as the board shows it (a pledge not on the board: 404)."""
+    board = await visit.cached(("board", ""), lambda: board_data(visit))
+    pledge = next((p for p in board["pledges"] if p.pledge_id == pledge_id), None)
     if pledge is None:
+        missing = {"status": visit.t("未找到", "not found"), "code": "NOT_FOUND"}
         return visit.render(
-            "error.html",
-            404,
-            error={
-                "status": "",
-                "code": "NOT_FOUND",
-                "field": "pledge_id",
-                "message": visit.request.path_params["pledge_id"],
-            },
+            "error.html", 404, error={**missing, "field": "pledge_id", "message": pledge_id}
         )
     return visit.render(
         "feedback.html",
-        400 if error else 200,
+        status,
         pledge=pledge,
         kinds=REVIEWER_KINDS,
         error=error,
         form=form,
     )
-
-
-async def _board_pledges(visit: Visit):  # type: ignore[no-untyped-def]
-    reply = await visit.public.pledges.public_board(page_size=500)
-    for pledge in reply.pledges:
-        yield pledge
 
 
 async def give_feedback(request: Request) -> Response:
@@ -92,7 +83,7 @@ async def give_feedback(request: Request) -> Response:
             )
         )
     except VanguardError as error:
-        return await _feedback(visit, pledge_id, visit.refused(error), form)
+        return await _feedback(visit, pledge_id, visit.refused(error), form, status_of(error))
     visit.changed()
     return back("/", "feedback")
 
