@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PROTOS := $(shell find protos -name '*.proto' | sort)
 GEN    := services/vanguard
 
-.PHONY: web-assets browser setup run test test-unit test-integration test-containers soak fuzz engine images lint protos check-protos schemas bench clean
+.PHONY: web-assets browser setup run kafka test test-kafka test-unit test-integration test-containers soak fuzz engine images lint protos check-protos schemas bench clean
 
 setup: $(STAMP) $(GEN)/.generated web-assets
 
@@ -39,17 +39,31 @@ check-protos: setup
 	git diff --exit-code -- $(GEN) || (echo "generated code is stale: run make protos" && exit 1)
 
 # `make run DEMO=0` (or VANGUARD_DEMO=0) starts the suite without loading the demo school;
-# `make run VERBOSE=1` also shows every process's log on the terminal (they always go to files).
+# `make run VERBOSE=1` also shows every process's log on the terminal (they always go to files);
+# `make run BROKER=kafka` (or VANGUARD_BROKER=kafka) runs it on Apache Kafka instead of Tansu.
 DEMO    ?= $(if $(VANGUARD_DEMO),$(VANGUARD_DEMO),1)
 VERBOSE ?= $(if $(VANGUARD_VERBOSE),$(VANGUARD_VERBOSE),0)
+BROKER  ?= $(if $(VANGUARD_BROKER),$(VANGUARD_BROKER),tansu)
 
-run: setup
-	VANGUARD_DEMO=$(DEMO) VANGUARD_VERBOSE=$(VERBOSE) $(VENV)/bin/vanguard up
+run: setup $(if $(filter kafka,$(BROKER)),kafka)
+	VANGUARD_DEMO=$(DEMO) VANGUARD_VERBOSE=$(VERBOSE) $(VENV)/bin/vanguard up --broker $(BROKER)
+
+# Apache Kafka's broker jars (deploy/kafka/pom.xml) into var/kafka/libs, once (Maven and Java 17),
+# and Debian's kcat, the client the Kafka pass reads the topics with.
+kafka:
+	deploy/kafka/fetch.sh
+	deploy/kafka/kcat.sh
 
 # The whole suite, tests/containers included: it needs a Docker engine (deploy/engine.sh
 # starts one where it can) and builds the images itself (make images).
-test: setup engine browser
+# Then the broker matrix's second pass: the layers that talk to a broker, on Apache Kafka.
+test: setup engine browser kafka
 	$(PY) -m pytest -q
+	$(PY) -m pytest -q --broker kafka tests/integration tests/e2e
+
+# Only the Apache Kafka pass (tests/conftest.py: --broker, VANGUARD_TEST_BROKER).
+test-kafka: setup kafka
+	$(PY) -m pytest -q --broker kafka tests/integration tests/e2e
 
 test-unit: setup
 	$(PY) -m pytest -q tests/unit

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from kernel.broker import EmbeddedBroker
+from kernel.broker import EmbeddedBroker, TansuBroker
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ class Rig:
 
     def broker(self) -> EmbeddedBroker:
         if self._broker is None:
-            self._broker = self._stack.enter_context(EmbeddedBroker())
+            self._broker = self._stack.enter_context(TansuBroker())
         return self._broker
 
     def close(self) -> None:

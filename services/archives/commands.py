@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kernel.store import added_later
+
 
 @dataclass(frozen=True)
 class RegisterSchool:
@@ -62,6 +64,7 @@ class RecordPerformance:
     description: str
     evidence: tuple[str, ...]
     claimed_points: float | None  # None: left unset, refused as missing
+    appeal_id: str = added_later()  # an upheld appeal that unlocks its closed period
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class VerifyRecord:
     record_id: str
     awarded_points: float | None
     note: str = ""
+    appeal_id: str = added_later()  # an upheld appeal that unlocks its closed period
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ class RejectRecord:
     school_id: str
     record_id: str
     reason: str
+    appeal_id: str = added_later()  # an upheld appeal that unlocks its closed period
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,7 @@ class CorrectRecord:
     record_id: str
     awarded_points: float | None
     reason: str
+    appeal_id: str = added_later()  # an upheld appeal that unlocks its closed period
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,7 @@ class ReviewModelPost:
     period: str
     score: float | None
     comment: str = ""
+    appeal_id: str = added_later()  # an upheld appeal that unlocks its closed period
 
 
 @dataclass(frozen=True)
@@ -131,6 +138,7 @@ class SubmitAssessment:
     tier: str
     scores: dict[str, float]
     comment: str = ""
+    appeal_id: str = added_later()  # an upheld appeal that unlocks its closed period
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from contracts.vocabulary import (
     RecordCategory,
     Tier,
 )
-from kernel.events import DomainEvent, EventRegistry
+from kernel.events import DomainEvent, EventRegistry, added_later
 
 registry = EventRegistry()
 
@@ -91,6 +91,7 @@ class PerformanceRecorded(DomainEvent):
     description: str
     evidence: tuple[str, ...] = ()
     claimed_points: float = Field(ge=0)
+    appeal_id: str = added_later()  # the upheld appeal that let it into a closed period
 
 
 @registry.event("RecordVerified")
@@ -99,6 +100,7 @@ class RecordVerified(DomainEvent):
     member_id: str
     awarded_points: float = Field(ge=0)
     note: str = ""
+    appeal_id: str = added_later()  # the upheld appeal that let it into a closed period
 
 
 @registry.event("RecordRejected")
@@ -106,6 +108,7 @@ class RecordRejected(DomainEvent):
     record_id: str
     member_id: str
     reason: str
+    appeal_id: str = added_later()  # the upheld appeal that let it into a closed period
 
 
 @registry.event("RecordCorrected")
@@ -116,6 +119,7 @@ class RecordCorrected(DomainEvent):
     member_id: str
     awarded_points: float = Field(ge=0)
     reason: str
+    appeal_id: str = added_later()  # the upheld appeal that let it into a closed period
 
 
 # -- model posts (示范岗) -----------------------------------------------------------------
@@ -147,6 +151,7 @@ class ModelPostReviewed(DomainEvent):
     period: str
     score: float = Field(ge=0, le=100)
     comment: str = ""
+    appeal_id: str = added_later()  # the upheld appeal that let it into a closed period
 
 
 @registry.event("MemberReleasedFromPost")
@@ -173,6 +178,7 @@ class AssessmentSubmitted(DomainEvent):
     comment: str = ""
     ballot_id: str
     supersedes: bool = False  # a resubmission by the same assessor replaces the earlier one
+    appeal_id: str = added_later()  # the upheld appeal that let it into a closed period
 
 
 # -- appeals -------------------------------------------------------------------------------

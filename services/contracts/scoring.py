@@ -1,8 +1,9 @@
-"""Events of the scoring service, published on `vanguard.evaluations`. Other services read
-them with the kernel ConsumerRunner and this registry."""
+"""Events of the scoring service, published on `vanguard.evaluations` (RulesAdopted on
+`vanguard.rules`). Other services read them with the kernel ConsumerRunner and this registry."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -189,3 +190,20 @@ def _publication_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
         if member_id in complete
     ]
     return {**data, "entries": entries, "follow_up": follow_up}
+
+
+@registry.event("RulesAdopted")
+class RulesAdopted(DomainEvent):
+    """The committee adopted a rules version (评分细则) for its school. Stream `<school>/rules`,
+    on `vanguard.rules`, keyed by the stream. `rules` is the whole version as adopted (the
+    rules file format: `version` and `effective_from` in it too); it scores every period that
+    starts on or after `effective_from` (the first day of a month after the adoption, when no
+    such period was scored or closed yet) until a later version takes over. A version name is
+    adopted once per school: its content never changes."""
+
+    school_id: str
+    rules_version: str
+    effective_from: date
+    rules: dict[str, Any]
+    adopted_by: str  # the committee member's subject
+    adopted_at: datetime

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
-from kernel.envelope import CommandContext
+from kernel.envelope import CommandContext, Envelope
 from kernel.events import DomainEvent, EventRegistry
 from kernel.store import AppendResult, EventStore, PendingEvent, StoredCommand
 
@@ -28,6 +28,10 @@ class Aggregate:
         self.id = id
         self.version = 0
         self.pending: list[PendingEvent] = []
+        # The stored id of the event a replay is applying ("" while recording): lets a
+        # `when_` method remember which event decided something (the PeriodClosed a refusal
+        # names).
+        self.applying_event_id = ""
 
     @classmethod
     def stream_of(cls, school_id: str, id: str) -> str:
@@ -58,11 +62,22 @@ class Aggregate:
         self.pending.append(PendingEvent(event, occurred_at))
 
     @classmethod
-    def replay(cls: type[A], school_id: str, id: str, events: Iterable[DomainEvent]) -> A:
+    def replay(
+        cls: type[A],
+        school_id: str,
+        id: str,
+        events: Iterable[DomainEvent],
+        event_ids: Iterable[str] = (),
+    ) -> A:
+        """The aggregate after `events`, each applied with its stored id when `event_ids`
+        gives it (in the same order)."""
         aggregate = cls(school_id, id)
+        ids = iter(event_ids)
         for event in events:
+            aggregate.applying_event_id = next(ids, "")
             aggregate.apply(event)
             aggregate.version += 1
+        aggregate.applying_event_id = ""
         return aggregate
 
 
@@ -80,11 +95,13 @@ class Repository:
         self.store = store
         self.registry = registry
         self._cached_streams = cached_streams
-        self._events: OrderedDict[str, tuple[DomainEvent, ...]] = OrderedDict()
+        # stream id -> its decoded events and their stored ids, in stream order
+        self._events: OrderedDict[str, tuple[tuple[DomainEvent, str], ...]] = OrderedDict()
 
     def load(self, cls: type[A], school_id: str, id: str) -> A:
         """The aggregate as its stream has it (version 0, `exists` False, when there is none)."""
-        return cls.replay(school_id, id, self._stream_events(cls.stream_of(school_id, id)))
+        kept = self._stream_events(cls.stream_of(school_id, id))
+        return cls.replay(school_id, id, (e for e, _ in kept), (i for _, i in kept))
 
     def load_two(
         self, first: tuple[type[A], str, str], second: tuple[type[B], str, str]
@@ -92,10 +109,10 @@ class Repository:
         """Two aggregates (class, school, id) as their streams have them."""
         return self.load(*first), self.load(*second)
 
-    def _stream_events(self, stream_id: str) -> tuple[DomainEvent, ...]:
+    def _stream_events(self, stream_id: str) -> tuple[tuple[DomainEvent, str], ...]:
         known = self._events.pop(stream_id, ())
         newer = self.store.read_stream(stream_id, after_version=len(known))
-        events = known + tuple(self.registry.decode(e) for e in newer)
+        events = known + self._decoded(newer)
         self._events[stream_id] = events  # most recently used last
         if len(self._events) > self._cached_streams:
             self._events.popitem(last=False)
@@ -130,7 +147,10 @@ class Repository:
         envelopes = result.envelopes
         if known is None or not envelopes or envelopes[0].stream_version != len(known) + 1:
             return
-        self._events[stream_id] = known + tuple(self.registry.decode(e) for e in envelopes)
+        self._events[stream_id] = known + self._decoded(envelopes)
+
+    def _decoded(self, envelopes: Iterable[Envelope]) -> tuple[tuple[DomainEvent, str], ...]:
+        return tuple((self.registry.decode(e), str(e.event_id)) for e in envelopes)
 
 
 def result_of(aggregate: Aggregate, **extra: Any) -> dict[str, Any]:

@@ -45,6 +45,10 @@ class PreconditionFailed(DomainError):
     """The command is valid but not allowed in the current lifecycle state."""
 
 
+class AlreadyExists(DomainError):
+    """What the command would create exists already, with other content (a name taken)."""
+
+
 class ConcurrencyConflict(DomainError):
     """A stale expected version: someone else appended to the stream first."""
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from kernel.envelope import Envelope
 
@@ -115,6 +115,35 @@ class EventRegistry:
         return written
 
 
+ADDED_LATER = "x-added-later"  # JSON Schema mark of a field `added_later` made
+
+
+def added_later(default: Any = "") -> Any:
+    """An optional field added to an event type after it was published (same schema version):
+    written only when it differs from `default`, so an event that does not use it is stored
+    with the very payload it had before the field existed."""
+    return Field(default=default, json_schema_extra={ADDED_LATER: True})
+
+
+def _added_later(cls: type[DomainEvent]) -> dict[str, Any]:
+    """The fields of `cls` added later, with their defaults (found once per class)."""
+    found = _ADDED_LATER_FIELDS.get(cls)
+    if found is None:
+        found = _ADDED_LATER_FIELDS[cls] = {
+            name: info.default
+            for name, info in cls.model_fields.items()
+            if isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get(ADDED_LATER)
+        }
+    return found
+
+
+_ADDED_LATER_FIELDS: dict[type, dict[str, Any]] = {}
+
+
 def encode(event: DomainEvent) -> dict[str, Any]:
     """The JSON-able body of an event, as it goes into `Envelope.data`."""
-    return event.model_dump(mode="json")
+    data = event.model_dump(mode="json")
+    for name, default in _added_later(type(event)).items():
+        if data.get(name) == default:
+            del data[name]
+    return data

@@ -105,7 +105,8 @@ def headers_of(envelope: Envelope) -> list[tuple[str, bytes]]:
         "stream_id": envelope.stream_id,
         "stream_version": envelope.stream_version,
     }
-    return [(name, str(value).encode()) for name, value in values.items()]
+    # A value the envelope lacks (an evaluation has no store position) is no header.
+    return [(name, str(value).encode()) for name, value in values.items() if value is not None]
 
 
 def header(headers: list[tuple[str, bytes]] | None, name: str) -> str | None:

@@ -180,6 +180,8 @@ class ServiceRuntime:
                 self.publishes_to,
                 name=self.name,
                 partitions=self.settings.partitions,
+                verify_interval_s=self.settings.quirks.relay_verify_interval_s,
+                topic_check_interval_s=self.settings.quirks.relay_topic_check_interval_s,
             )
             if relay_idle is not None:
                 self.relay.notify_when_idle(relay_idle)

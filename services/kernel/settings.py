@@ -1,6 +1,7 @@
 """Configuration from environment variables, all prefixed `VANGUARD_`.
 
-Defaults serve the embedded run: a Tansu broker on 127.0.0.1 and SQLite stores under `./var`.
+Defaults serve the embedded run: a Tansu broker on 127.0.0.1 and SQLite stores under `./var`
+(`VANGUARD_BROKER=kafka`: Apache Kafka instead, kernel.kafka_broker).
 The services' ports are not here: the kernel names no service (contracts.endpoints has them).
 """
 
@@ -10,6 +11,8 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kernel.broker_quirks import BrokerKind, Quirks, quirks_of
 
 DEV_TOKEN_SECRET = "vanguard-development-secret-change-me"
 
@@ -23,7 +26,16 @@ class Settings(BaseSettings):
     bootstrap_servers: str | None = Field(
         None, description="External Kafka (host:port,...). Unset: run the embedded broker."
     )
+    broker: BrokerKind = Field(
+        "tansu",
+        description="Which broker: `tansu` (embedded, memory-only, the quick default) or "
+        "`kafka` (Apache Kafka, KRaft, from the jars `make kafka` fetches). With "
+        "VANGUARD_BOOTSTRAP_SERVERS it names the kind of that broker (kernel.broker_quirks).",
+    )
     broker_port: int = Field(9092, description="Port of the embedded broker.")
+    kafka_libs: Path | None = Field(
+        None, description="Apache Kafka's jars (unset: var/kafka/libs of this checkout)."
+    )
     partitions: int = Field(3, ge=1, description="Partition count of every topic.")
     replication_factor: int = Field(1, ge=1, description="Replication factor of every topic.")
     consumer_session_timeout_ms: int = Field(6000, description="Consumer group session timeout.")
@@ -44,6 +56,10 @@ class Settings(BaseSettings):
     @property
     def embedded_broker(self) -> bool:
         return self.bootstrap_servers is None
+
+    @property
+    def quirks(self) -> Quirks:
+        return quirks_of(self.broker)
 
     @property
     def kafka_servers(self) -> str:

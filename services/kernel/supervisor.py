@@ -32,7 +32,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from kafka.errors import KafkaError
 
-from kernel.broker import EmbeddedBroker, listening
+from kernel.broker import BrokerUnavailable, EmbeddedBroker, embedded_broker, listening
 from kernel.children import Child
 from kernel.logfiles import cap, log_dir, rotate, tail
 from kernel.services import Registration, registered_services
@@ -153,6 +153,7 @@ class Supervisor:
     def _environment(self) -> dict[str, str]:
         env = dict(os.environ)
         env["VANGUARD_BOOTSTRAP_SERVERS"] = self.settings.kafka_servers
+        env["VANGUARD_BROKER"] = self.settings.broker  # its quirks (`vanguard up --broker`)
         env["VANGUARD_DATA_DIR"] = str(self.settings.data_dir.resolve())
         env["PYTHONUNBUFFERED"] = "1"  # the log file is current when a child dies
         return env
@@ -200,9 +201,17 @@ class Supervisor:
                 "already does. Stop it, set VANGUARD_BROKER_PORT to a free port, or set "
                 "VANGUARD_BOOTSTRAP_SERVERS to use that broker instead of the embedded one."
             )
-        self.broker = EmbeddedBroker(port, log_path=broker_log)
+        self.broker = embedded_broker(
+            self.settings.broker,
+            port,
+            log_path=broker_log,
+            data_dir=self.settings.data_dir.resolve() / "kafka",
+            kafka_libs=self.settings.kafka_libs,
+        )
         try:
             self.broker.start()
+        except BrokerUnavailable as exc:
+            raise StartupFailed(str(exc)) from None
         except TimeoutError:
             lines = tail(broker_log, LOG_TAIL_LINES)
             raise StartupFailed(
@@ -212,7 +221,7 @@ class Supervisor:
         assert self.broker.process is not None
         self.say(
             f"broker     Kafka protocol on {self.broker.bootstrap_servers} "
-            f"(embedded Tansu, pid {self.broker.process.pid})"
+            f"({self.broker.description}, pid {self.broker.process.pid})"
         )
 
     def _await_serving(self) -> None:
@@ -333,13 +342,17 @@ class Supervisor:
                 return
             self.say(
                 f"broker exited with code {process.returncode}; restarting it on the same port "
-                "(the relays republish from the stores)",
+                + (
+                    "(the relays republish from the stores)"
+                    if self.settings.quirks.memory_only
+                    else "(its log is on disk)"
+                ),
                 logging.WARNING,
             )
         try:
             self.broker.start()  # on failure its process is None: the next round tries again
             self._ensure_topics()
-        except TimeoutError as exc:
+        except (TimeoutError, BrokerUnavailable) as exc:
             self.say(f"broker did not come back ({exc}); trying again", logging.ERROR)
         except (KafkaError, RuntimeError) as exc:
             # A client asked for a topic first, with another partition count: its owner

@@ -9,7 +9,7 @@ from faust.worker import Worker
 
 from contracts.endpoints import SuiteSettings
 from kernel.logs import configure_logging
-from scoring.bootstrap import build, prepare_topics
+from scoring.bootstrap import build, prepare_topics, recover_rules
 from scoring.config import ScoringConfig
 
 
@@ -22,6 +22,7 @@ def main() -> None:
     # dozen lines per connection, would bury scoring's own records.
     logging.getLogger("kafka").setLevel(logging.WARNING)
     worker.broker_watch.expect(prepare_topics(settings, config))
+    recover_rules(worker)  # the adopted rules are in force before the first input is replayed
     # The logging just configured stays (override_logging=False): faust's own would set the
     # root logger to its `loglevel` and drop scoring's records below it (its readiness, its
     # gRPC calls) from scoring's log file, in a format of its own.

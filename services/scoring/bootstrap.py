@@ -18,6 +18,7 @@ from kafka.errors import KafkaError
 from contracts.endpoints import SuiteSettings
 from contracts.topics import PUBLISHED
 from kernel.grpc.server import ServiceRegistration
+from kernel.topic_reader import TopicNotRead
 from kernel.topics import (
     DEAD_LETTERS,
     TopicShape,
@@ -29,16 +30,19 @@ from kernel.topics import (
 from scoring.adapters import faust_app
 from scoring.adapters.broker_watch import BrokerWatch
 from scoring.adapters.dead_letters import DeadLetterBox
-from scoring.adapters.emitted import EmittedLog, event_ids_on
+from scoring.adapters.emitted import EmittedLog, PublishedCloses, event_ids_on
 from scoring.adapters.outputs import TopicOutputs, reread_on_replay
 from scoring.adapters.pledges_head import PledgesHead
+from scoring.adapters.rules_journal import FILE_NAME, RulesJournal
+from scoring.adapters.rules_topic import adoptions_on, send_missing
 from scoring.config import ScoringConfig
 from scoring.domain.rulebook import RuleBook
-from scoring.entrypoints import agents, grpc_server
+from scoring.entrypoints import agents, grpc_server, rules_feed
 from scoring.entrypoints.grpc_api import ScoringApi
 from scoring.handlers.close_requests import CloseRequestsHandler
 from scoring.handlers.inputs import InputsHandler
 from scoring.handlers.replies import RepliesHandler
+from scoring.handlers.rules import RulesHandler
 from scoring.handlers.state import TABLE_NAMES, Partitions, Tables
 from scoring.readmodel.ledgers import TableLedgers, WorkerStatus
 from scoring.scorer import Scorer
@@ -93,12 +97,18 @@ def prepare_topics(settings: SuiteSettings, config: ScoringConfig) -> dict[str, 
             log.warning("%s; trying again", exc)
             time.sleep(1.0)
     shapes = topic_shapes(servers)
-    depends_on = (*config.input_topics, *owned)
+    depends_on = (*config.input_topics, config.rules_topic, *owned)
     return {topic: shapes[topic] for topic in depends_on if topic in shapes}
 
 
 def topics_to_create(config: ScoringConfig) -> tuple[str, ...]:
-    every = (*PUBLISHED, DEAD_LETTERS, *config.input_topics, *config.owned_topics(TABLE_NAMES))
+    every = (
+        *PUBLISHED,
+        DEAD_LETTERS,
+        *config.input_topics,
+        config.rules_topic,
+        *config.owned_topics(TABLE_NAMES),
+    )
     return tuple(dict.fromkeys(every))
 
 
@@ -113,6 +123,8 @@ class ScoringWorker:
     scorer: Scorer
     tables: Tables
     dead_letters: DeadLetterBox
+    rules: RulesHandler
+    journal: RulesJournal
 
 
 def build(settings: SuiteSettings, config: ScoringConfig) -> ScoringWorker:
@@ -122,8 +134,10 @@ def build(settings: SuiteSettings, config: ScoringConfig) -> ScoringWorker:
     topics = faust_app.scoring_topics(app, config)
     tables = faust_app.derived_tables(app)
     scorer = Scorer(RuleBook(config.rules_dir), config.year_start_month)
-    emitted = EmittedLog(lambda: event_ids_on(servers, config.evaluations_topic))
-    outputs = TopicOutputs(topics, emitted)
+    closes = PublishedCloses()
+    emitted = EmittedLog(lambda: event_ids_on(servers, config.evaluations_topic, also=closes.note))
+    rules_emitted = EmittedLog(lambda: event_ids_on(servers, config.rules_topic))
+    outputs = TopicOutputs(topics, emitted, rules_emitted, closes)
     dead_letters = DeadLetterBox(servers, outputs.send_dead_letter)
     merges = Merges(*config.input_topics, round(config.merge_hold_s * 1000))
     partitions = Partitions(merges, faust_app.fetch_state(app))
@@ -163,20 +177,42 @@ def build(settings: SuiteSettings, config: ScoringConfig) -> ScoringWorker:
 
     def replay_from_start(tps: set[TP]) -> None:
         inputs.replay_from_start({tp.partition for tp in tps})
-        reread_on_replay((emitted, dead_letters.sent), app.producer.flush)
+        reread_on_replay((emitted, rules_emitted, dead_letters.sent), app.producer.flush)
 
     faust_app.on_replay(replay_from_start)
     broker_watch = BrokerWatch(servers)
     handlers = agents.Handlers(inputs, close_requests, replies)
     agents.register(app, topics, handlers, broker_watch, config)
-    worker = ScoringWorker(settings, config, app, broker_watch, scorer, tables, dead_letters)
+    journal = RulesJournal(settings.service_dir("scoring") / FILE_NAME)
+    rules = RulesHandler(scorer, tables, partitions, journal, outputs.emit_rules)
+    rules_feed.register(
+        app, rules, lambda: adoptions_on(servers, config.rules_topic), config.rules_check_s
+    )
+    worker = ScoringWorker(
+        settings, config, app, broker_watch, scorer, tables, dead_letters, rules, journal
+    )
     grpc_server.register(app, settings, lambda: registrations(worker), partitions.replayed)
     return worker
 
 
+def recover_rules(worker: ScoringWorker) -> None:
+    """Before the replay: every adopted rules version, from the journal and the rules topic,
+    in the rulebook; what the topic lost (a broker restarted empty) sent to it again."""
+    servers, topic = worker.settings.kafka_servers, worker.config.rules_topic
+    journal = worker.journal.read()
+    worker.rules.take(journal)
+    try:
+        on_topic = adoptions_on(servers, topic)
+    except TopicNotRead as exc:  # the journal holds what this worker adopted; the feed follows
+        log.warning("could not read the adopted rules on %s (%s)", topic, exc)
+        on_topic = []
+    worker.rules.take(on_topic)
+    send_missing(servers, topic, journal, {str(e.event_id) for e in on_topic})
+
+
 def registrations(worker: ScoringWorker) -> Sequence[ServiceRegistration]:
     status = WorkerStatus(worker.tables, worker.dead_letters)
-    api = ScoringApi(status, worker.scorer, TableLedgers(worker.tables))
+    api = ScoringApi(status, worker.scorer, TableLedgers(worker.tables), worker.rules)
     return [
         ServiceRegistration(
             SERVICE_NAME, scoring_pb2_grpc.add_ScoringServiceServicer_to_server, api

@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from contracts.topics import ARCHIVES, EVALUATIONS, PLEDGES
+from contracts.topics import ARCHIVES, EVALUATIONS, PLEDGES, RULES
 from scoring.domain.rulebook import DEFAULT_DIRECTORY
 
 
@@ -34,9 +34,13 @@ class ScoringConfig(BaseSettings):
     broker_check_s: float = Field(
         2.0, gt=0, description="How often the worker checks the broker still has its topics."
     )
+    rules_check_s: float = Field(
+        5.0, gt=0, description="How often the worker reads the rules topic for new adoptions."
+    )
     archives_topic: str = ARCHIVES
     pledges_topic: str = PLEDGES
     evaluations_topic: str = EVALUATIONS
+    rules_topic: str = RULES
 
     @property
     def input_topics(self) -> tuple[str, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contracts.endpoints import SuiteSettings
-from contracts.topics import EVALUATIONS
+from contracts.topics import EVALUATIONS, RULES
 from kernel.services import Registration
 
 REGISTRATION = Registration(
@@ -11,6 +11,6 @@ REGISTRATION = Registration(
     module="scoring",
     settings=SuiteSettings,
     port_setting="scoring_port",
-    publishes=(EVALUATIONS,),
+    publishes=(EVALUATIONS, RULES),
     order=3,
 )

@@ -1,12 +1,14 @@
 """The scoring handler: apply one envelope to a member's ledger and say what to emit.
 
 A new fact is evaluated in every period it touches; a period whose result changed gets the
-next EvaluationUpdated version, one that did not change gets nothing. A fact seen before
+next EvaluationUpdated version, one that did not change gets nothing, nor does one closed
+before the fact (frozen: its result is the publication). A fact seen before
 (redelivered, republished) counts nothing and re-sends exactly the updates it caused.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from kernel.envelope import Envelope
@@ -14,6 +16,7 @@ from scoring.domain.contributions import Contribution
 from scoring.domain.evaluation import Evaluation, evaluate
 from scoring.domain.facts import Fact, fact_of, period_of
 from scoring.domain.ledger import MemberLedger
+from scoring.domain.publication import Close
 from scoring.domain.rulebook import RuleBook
 from scoring.domain.rules import Rules
 from scoring.domain.scope import PeriodScope
@@ -41,11 +44,20 @@ class Scorer:
         used = ledger.facts if facts is None else facts
         return evaluate(ledger.school_id, ledger.member_id, used, scope, chosen)
 
-    def apply(self, ledgers: dict[str, MemberLedger], envelope: Envelope) -> list[Envelope]:
+    def apply(
+        self,
+        ledgers: dict[str, MemberLedger],
+        envelope: Envelope,
+        close_of: Callable[[str], Close | None] = lambda period_id: None,
+    ) -> list[Envelope]:
         """Fold `envelope` into the member's ledger (created when new); the updates to send.
         All or nothing: the fact is applied to a copy, and every period it touches evaluated,
         before the copy takes the ledger's place. A fact that cannot be applied (data of the
-        wrong shape, a date outside what the calendar can count) raises and changes nothing."""
+        wrong shape, a date outside what the calendar can count) raises and changes nothing.
+
+        Frozen closes: a period closed (`close_of` gives its close) before the fact gets no
+        update — its result is the publication's; the fact is kept in the ledger, for the
+        open periods it touches and for an appeal's amendment (scoring.stream.closing)."""
         fact = fact_of(envelope)
         member_id = envelope.data.get("member_id")
         if fact is None or not isinstance(member_id, str):
@@ -56,7 +68,11 @@ class Scorer:
         working = MemberLedger(envelope.school_id, member_id) if ledger is None else ledger.copy()
         index = working.add(fact)
         assert index is not None
-        periods = touched_periods(fact, working.facts[:index], self.year_start_month)
+        periods = [
+            period
+            for period in touched_periods(fact, working.facts[:index], self.year_start_month)
+            if (close := close_of(period)) is None or close.admits(fact)
+        ]
         updates = [u for p in periods if (u := self._update(working, p, index)) is not None]
         ledgers[envelope.school_id] = working
         return updates

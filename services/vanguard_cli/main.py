@@ -8,7 +8,7 @@ import typer
 
 from contracts.endpoints import SuiteSettings
 from kernel.envelope import Role
-from vanguard_cli import logs, operating, publications, reading, watching
+from vanguard_cli import logs, operating, publications, reading, rules, watching
 from vanguard_cli.session import Session
 
 app = typer.Typer(
@@ -61,3 +61,4 @@ app.command()(operating.token)
 app.command()(reading.status)
 app.command()(logs.logs)
 app.add_typer(publications.app, name="publication")
+app.add_typer(rules.app, name="rules")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import grpc
@@ -17,6 +18,11 @@ from vanguard_cli.output import console, line
 from vanguard_cli.session import Session, exit_code, session_of
 from web.demo_accounts import read as read_demo_accounts
 from web.settings import WebSettings
+
+
+class BrokerChoice(StrEnum):
+    tansu = "tansu"
+    kafka = "kafka"
 
 
 def up(
@@ -36,11 +42,22 @@ def up(
             help="Every process's log on the terminal as well (VANGUARD_VERBOSE=1).",
         ),
     ] = False,
+    broker: Annotated[
+        BrokerChoice | None,
+        typer.Option(
+            envvar="VANGUARD_BROKER",
+            help="tansu (embedded, memory-only: the default) or kafka (Apache Kafka, KRaft; "
+            "`make kafka` fetches it once).",
+        ),
+    ] = None,
 ) -> None:
     """Start the broker and every service and keep them running (a service that dies is
     restarted; logs in <data dir>/log, `vanguard logs NAME`); Ctrl-C stops them all. What
     `make run` calls."""
     session = session_of(ctx)
+    settings = session.settings
+    if broker is not None:
+        settings = settings.model_copy(update={"broker": broker.value})
 
     def when_up(supervisor: Supervisor) -> None:
         if demo and load_demo_supervised(session, supervisor):
@@ -49,7 +66,7 @@ def up(
 
     # The supervisor's lines through the console the demo's progress bar draws on: one
     # printed while the bar runs appears above it (kernel.up_logging).
-    raise typer.Exit(run(session.settings, when_up, verbose, terminal=line))
+    raise typer.Exit(run(settings, when_up, verbose, terminal=line))
 
 
 DEMO_ATTEMPTS = 3

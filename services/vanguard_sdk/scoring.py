@@ -1,4 +1,5 @@
-"""The scoring client: a member's evaluation, its explanation event by event, what-if."""
+"""The scoring client: a member's evaluation, its explanation event by event, what-if, and the
+school's rules versions (listed, adopted)."""
 
 from __future__ import annotations
 
@@ -31,3 +32,17 @@ class ScoringClient(ServiceClient):
     async def what_if(self, period: str, rules_json: str) -> pb.WhatIfReply:
         request = pb.WhatIfRequest(school_id=self.school_id, period=period, rules_json=rules_json)
         return await self._query(self._stub.WhatIf, request)
+
+    async def list_rules(self) -> pb.ListRulesReply:
+        """The school's rules versions, shipped and adopted, and which is in force today."""
+        return await self._query(
+            self._stub.ListRules, pb.ListRulesRequest(school_id=self.school_id)
+        )
+
+    async def adopt_rules(
+        self, rules_json: str, timeout: float | None = None
+    ) -> pb.AdoptRulesReply:
+        """Adopt one rules version (committee). Safe to repeat: the same document again
+        answers `already_adopted`."""
+        request = pb.AdoptRulesRequest(school_id=self.school_id, rules_json=rules_json)
+        return await self._query(self._stub.AdoptRules, request, timeout)

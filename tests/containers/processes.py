@@ -1,13 +1,13 @@
-"""The suite as processes, the way `vanguard up` runs it: the embedded Tansu broker and
-`python -m archives|pledges|scoring` as children on 127.0.0.1, with the same settings as the
-containers (suite.Suite) and the same interface (address, kill, start_again, wait_ready, logs,
-stop), so a fault round runs against either. A round here costs seconds, not a minute: this
-is the level `make soak` runs at.
+"""The suite as processes, the way `vanguard up` runs it: the embedded broker (Tansu, or
+Apache Kafka with `broker_kind`) and `python -m archives|pledges|scoring` as children on
+127.0.0.1, with the same settings as the containers (suite.Suite) and the same interface
+(address, kill, start_again, wait_ready, logs, stop), so a fault round runs against either.
+A round here costs seconds, not a minute: this is the level `make soak` runs at.
 
 `kill(name)` is SIGKILL of the service's process group (its gRPC server and its worker
 process at once, as a container's death is); `kill("broker")` SIGKILLs the broker, and
-`start_again("broker")` starts an empty one on the same port and creates the topics, as the
-supervisor does after a broker death.
+`start_again("broker")` starts it again on the same port (Tansu comes back empty) and creates
+the topics, as the supervisor does after a broker death.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from pathlib import Path
 from suite import PARTITIONS, READY_S, SERVICES, environment_of, wait_ready
 
 from contracts.topics import PUBLISHED
-from kernel.broker import EmbeddedBroker, free_port
+from kernel.broker import EmbeddedBroker, embedded_broker, free_port
+from kernel.broker_quirks import BrokerKind
 from kernel.topics import DEAD_LETTERS, ensure_topics
 
 
@@ -32,6 +33,7 @@ class Processes:
     root: Path
     secret: str
     ports: dict[str, int] = field(default_factory=dict)
+    broker_kind: BrokerKind = "tansu"  # the soak kills it: a memory-only one comes back empty
     broker: EmbeddedBroker | None = None
     children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)  # more settings, over the suite's
@@ -52,13 +54,14 @@ class Processes:
             **os.environ,
             **environment_of(self.kafka, self.ports, self.secret),
             "VANGUARD_DATA_DIR": str(self.root),
+            "VANGUARD_BROKER": self.broker_kind,
             **self.env,
         }
 
     # -- processes ---------------------------------------------------------------------------
 
     def _start_broker(self) -> None:
-        self.broker = self.broker or EmbeddedBroker(self.ports["broker"])
+        self.broker = self.broker or embedded_broker(self.broker_kind, self.ports["broker"])
         self.broker.start()
         # What the supervisor does; a topic a client asked for first is its owner's to replace.
         with contextlib.suppress(RuntimeError):

@@ -144,9 +144,15 @@ def publications(kafka: str, school: str, topic: str = EVALUATIONS) -> list[Publ
     return [registry.decode(e) for e in publication_envelopes(kafka, school, topic)]  # type: ignore[misc]
 
 
-def publication_envelopes(kafka: str, school: str, topic: str = EVALUATIONS) -> list[Envelope]:
+def publication_envelopes(
+    kafka: str,
+    school: str,
+    topic: str = EVALUATIONS,
+    event_types: tuple[str, ...] = ("PublicationIssued",),
+) -> list[Envelope]:
     """Read to the fetch highwater of every partition (never ListOffsets: Tansu answers the
-    start of the last batch); none while the broker is down or the topic is being made."""
+    start of the last batch); none while the broker is down or the topic is being made. The
+    school's envelopes of `event_types` (amendments and evaluation updates on request)."""
     consumer = KafkaConsumer(
         bootstrap_servers=kafka,
         fetch_max_wait_ms=20,
@@ -169,7 +175,7 @@ def publication_envelopes(kafka: str, school: str, topic: str = EVALUATIONS) -> 
         return []
     finally:
         consumer.close()
-    return [e for e in found if e.school_id == school and e.event_type == "PublicationIssued"]
+    return [e for e in found if e.school_id == school and e.event_type in event_types]
 
 
 def wait_for(check: Callable[[], list[str]], timeout_s: float) -> list[str]:

@@ -24,8 +24,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from broker_matrix import broker_kind
 from e2e.up_process import ANY_PID, VANGUARD_UP_DEMO, UpProcess
 
+from kernel.broker import TansuBroker
+from kernel.kafka_broker import KafkaBroker
 from kernel.logfiles import clean
 from kernel.services import registered_services
 from kernel.supervisor import log_names
@@ -54,6 +57,9 @@ class Run:
     started: set[int]  # every process of the suite once it was up, `vanguard up` included
 
 
+BROKERS = {"tansu": TansuBroker, "kafka": KafkaBroker}
+
+
 def person_facing(up: UpProcess) -> dict[str, re.Pattern[str]]:
     """Every line `vanguard up --demo` prints until Ctrl-C, by what it says."""
     services = {
@@ -66,7 +72,7 @@ def person_facing(up: UpProcess) -> dict[str, re.Pattern[str]]:
     return {
         "broker": re.compile(
             rf"broker +Kafka protocol on 127\.0\.0\.1:{up.broker_port} "
-            r"\(embedded Tansu, pid \d+\)"
+            rf"\({re.escape(BROKERS[broker_kind()].description)}, pid \d+\)"
         ),
         **services,
         "up": re.compile(

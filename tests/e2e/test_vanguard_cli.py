@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from broker_matrix import broker_kind
 
 from kernel.broker import free_port
 from kernel.services import registered_services
@@ -85,6 +86,7 @@ def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VANGUARD_")}
     env.update({f"VANGUARD_{name.upper()}": str(port) for name, port in ports.items()})
     env.update(
+        VANGUARD_BROKER=broker_kind(),  # this run's (tests/broker_matrix.py)
         VANGUARD_BROKER_PORT=str(broker_port),
         VANGUARD_WEB_PORT=str(web_port),
         VANGUARD_DATA_DIR=str(tmp_path_factory.mktemp("cli") / "var"),

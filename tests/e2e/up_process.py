@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from broker_matrix import broker_kind
+
 from kernel.broker import free_port, listening
 from kernel.logfiles import clean
 from kernel.services import registered_services
@@ -49,6 +51,7 @@ class UpProcess:
             }
         )
         self.env.update(
+            VANGUARD_BROKER=broker_kind(),  # this run's (tests/broker_matrix.py)
             VANGUARD_BROKER_PORT=str(self.broker_port),
             VANGUARD_WEB_PORT=str(self.web_port),
             VANGUARD_DATA_DIR=str(data_dir),

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 import grpc
 import pytest
 import pytest_asyncio
+from broker_matrix import new_broker
 from integration.pledges.pledges_kit import School, fresh, start_archives, start_pledges
 from integration.scoring.scoring_kit import ScoringProcess, prepare_topics
 
@@ -27,7 +28,7 @@ FUZZ_PLEDGES = PledgesConfig(sweep_interval_s=3600, feedback_burst=100_000)
 
 @pytest.fixture(scope="module")
 def fuzz_broker() -> Iterator[EmbeddedBroker]:
-    with EmbeddedBroker() as running:
+    with new_broker() as running:
         prepare_topics(running.bootstrap_servers)
         yield running
 

@@ -390,6 +390,7 @@ def test_a_rebuilt_projection_is_identical(
     assert dump(tmp_path / "fresh.db") == original
 
 
+@pytest.mark.memory_broker
 def test_after_a_broker_restart_the_projection_ends_complete_and_correct(
     own_broker: EmbeddedBroker,
     store: SqliteEventStore,
@@ -427,6 +428,7 @@ def test_after_a_broker_restart_the_projection_ends_complete_and_correct(
     assert runner.applied == 300  # each event applied exactly once across the restart
 
 
+@pytest.mark.memory_broker
 def test_a_runner_reads_from_the_start_after_the_broker_lost_its_log(
     own_broker: EmbeddedBroker, make_runner: MakeRunner, tmp_path: Path, unique: str
 ) -> None:

@@ -192,6 +192,7 @@ def published_awards(
     return store, relay
 
 
+@pytest.mark.memory_broker
 def test_a_missing_topic_is_recreated_with_its_partition_count_and_refilled(
     own_broker: EmbeddedBroker, tmp_path: Path, unique: str, make_relay: MakeRelay
 ) -> None:
@@ -209,6 +210,7 @@ def test_a_missing_topic_is_recreated_with_its_partition_count_and_refilled(
     assert check_delivery(records, store) == 0
 
 
+@pytest.mark.memory_broker
 def test_a_topic_auto_created_after_a_restart_is_replaced(
     own_broker: EmbeddedBroker, tmp_path: Path, unique: str, make_relay: MakeRelay
 ) -> None:
@@ -242,6 +244,7 @@ def test_a_topic_with_another_count_and_foreign_data_is_left_to_a_human(
     assert partitions_of(servers, topic) == 5
 
 
+@pytest.mark.memory_broker
 def test_an_offset_going_backwards_means_lost_data_and_triggers_a_republish(
     own_broker: EmbeddedBroker, tmp_path: Path, unique: str, make_relay: MakeRelay
 ) -> None:
@@ -265,6 +268,7 @@ def test_an_offset_going_backwards_means_lost_data_and_triggers_a_republish(
     assert check_delivery(records, store) == 0
 
 
+@pytest.mark.memory_broker
 def test_a_relay_killed_before_replacing_the_debris_replaces_it_when_it_starts(
     own_broker: EmbeddedBroker, tmp_path: Path, unique: str, make_relay: MakeRelay
 ) -> None:
@@ -284,6 +288,7 @@ def test_a_relay_killed_before_replacing_the_debris_replaces_it_when_it_starts(
     assert check_delivery(records, store) == 0
 
 
+@pytest.mark.memory_broker
 def test_an_idle_relay_verifies_the_broker_still_holds_its_last_records(
     own_broker: EmbeddedBroker,
     tmp_path: Path,

@@ -8,6 +8,9 @@ import hashlib
 import json
 from datetime import date
 
+from archives import commands as ac
+from contracts.archives import RecordVerified
+from kernel.events import encode
 from kernel.store import StoredCommand
 from pledges import commands as c
 
@@ -32,3 +35,35 @@ def test_fingerprints_stored_by_earlier_releases_still_match() -> None:
     assert StoredCommand.fingerprint_of({"on": date(2026, 5, 1), "n": 1.5}) == (
         "007612c0b892fc3473a77b78f04c70d894f1d143dbea0bc7f8fd77d7dcd1c84e"
     )
+
+
+def test_a_field_added_later_leaves_requests_that_do_not_use_it_hashed_as_before() -> None:
+    """`appeal_id` came after requests were stored with keys: empty, it is not hashed (the
+    pinned value is what the release before it stored)."""
+    verify = ac.VerifyRecord("school-1", "r-1", 5.0, "经支部核实")
+    before = {
+        "school_id": "school-1",
+        "record_id": "r-1",
+        "awarded_points": 5.0,
+        "note": "经支部核实",
+    }
+    body = json.dumps(before, sort_keys=True, ensure_ascii=False)
+    assert StoredCommand.fingerprint_of(verify) == hashlib.sha256(body.encode()).hexdigest()
+    assert StoredCommand.fingerprint_of(verify) == (
+        "c9648fe03b42db8f3b901454b22d91b30735e842cf06f6896f63bbb041338b7a"
+    )
+    appealed = dataclasses.replace(verify, appeal_id="a-1")
+    assert StoredCommand.fingerprint_of(appealed) != StoredCommand.fingerprint_of(verify)
+
+
+def test_an_event_field_added_later_is_stored_only_when_used() -> None:
+    plain = RecordVerified(record_id="r-1", member_id="m-1", awarded_points=5, note="")
+    assert encode(plain) == {
+        "record_id": "r-1",
+        "member_id": "m-1",
+        "awarded_points": 5.0,
+        "note": "",
+    }
+    appealed = plain.model_copy(update={"appeal_id": "a-1"})
+    assert encode(appealed)["appeal_id"] == "a-1"
+    assert RecordVerified.model_validate(encode(plain)) == plain

@@ -19,9 +19,11 @@ class Tally(Aggregate):
     def __init__(self, school_id: str, id: str) -> None:
         super().__init__(school_id, id)
         self.points: list[int] = []
+        self.awarded_by: list[str] = []  # the stored ids of the events applied
 
     def when_PointsAwarded(self, event: PointsAwarded) -> None:
         self.points.append(event.points)
+        self.awarded_by.append(self.applying_event_id)
 
     def award(self, points: int) -> None:
         self.record(PointsAwarded(member_id=self.id, points=points))
@@ -47,6 +49,22 @@ def test_a_load_sees_what_this_and_another_writer_appended_since(tmp_path: Path)
     assert repository.load(Tally, "s-1", "m1").points == [1, 2, 3]
     mine.close()
     other.close()
+
+
+def test_a_replay_gives_each_event_its_stored_id_cached_or_read(tmp_path: Path) -> None:
+    store = SqliteEventStore(tmp_path / "events.db")
+    repository = Repository(store, registry)
+    tally = repository.load(Tally, "s-1", "m1")
+    tally.award(1)
+    assert tally.awarded_by == [""]  # recorded, not yet stored
+    saved = repository.save(tally, CONTEXT)
+    tally = repository.load(Tally, "s-1", "m1")
+    tally.award(2)
+    saved_too = repository.save(tally, CONTEXT)
+    stored = [str(e.event_id) for e in (*saved.envelopes, *saved_too.envelopes)]
+    assert repository.load(Tally, "s-1", "m1").awarded_by == stored  # from what it kept
+    assert Repository(store, registry).load(Tally, "s-1", "m1").awarded_by == stored  # read
+    store.close()
 
 
 def test_only_a_bounded_number_of_streams_is_kept(tmp_path: Path) -> None:

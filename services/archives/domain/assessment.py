@@ -34,7 +34,14 @@ class Assessment(Aggregate):
         return self.member_id
 
     def submit(
-        self, *, member_id: str, period: str, tier: Tier, scores: dict[Lead, float], comment: str
+        self,
+        *,
+        member_id: str,
+        period: str,
+        tier: Tier,
+        scores: dict[Lead, float],
+        comment: str,
+        appeal_id: str = "",
     ) -> None:
         self.member_id = member_id
         self.record(
@@ -46,6 +53,7 @@ class Assessment(Aggregate):
                 comment=comment,
                 ballot_id=self.id,
                 supersedes=self.exists,
+                appeal_id=appeal_id,
             )
         )
 

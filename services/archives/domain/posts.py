@@ -71,7 +71,7 @@ class PostAssignment(Aggregate):
             )
         )
 
-    def review(self, period: str, score: float, comment: str) -> None:
+    def review(self, period: str, score: float, comment: str, appeal_id: str = "") -> None:
         if not self.exists:
             raise PreconditionFailed(
                 f"member {self.member_id} has never held post {self.post_id}", field="member_id"
@@ -85,6 +85,7 @@ class PostAssignment(Aggregate):
                 period=period,
                 score=score,
                 comment=comment,
+                appeal_id=appeal_id,
             )
         )
 

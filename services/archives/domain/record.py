@@ -43,6 +43,7 @@ class PerformanceRecord(Aggregate):
         description: str,
         evidence: tuple[str, ...],
         claimed_points: float,
+        appeal_id: str = "",
     ) -> None:
         if self.exists:
             raise PreconditionFailed(f"record {self.id} already exists", field="record_id")
@@ -57,10 +58,13 @@ class PerformanceRecord(Aggregate):
                 description=description,
                 evidence=evidence,
                 claimed_points=claimed_points,
+                appeal_id=appeal_id,
             )
         )
 
-    def verify(self, verifier_id: str, awarded_points: float, note: str) -> None:
+    def verify(
+        self, verifier_id: str, awarded_points: float, note: str, appeal_id: str = ""
+    ) -> None:
         self._require_pending(verifier_id)
         self.record(
             RecordVerified(
@@ -68,14 +72,21 @@ class PerformanceRecord(Aggregate):
                 member_id=self.member_id,
                 awarded_points=awarded_points,
                 note=note,
+                appeal_id=appeal_id,
             )
         )
 
-    def reject(self, verifier_id: str, reason: str) -> None:
+    def reject(self, verifier_id: str, reason: str, appeal_id: str = "") -> None:
         self._require_pending(verifier_id)
-        self.record(RecordRejected(record_id=self.id, member_id=self.member_id, reason=reason))
+        self.record(
+            RecordRejected(
+                record_id=self.id, member_id=self.member_id, reason=reason, appeal_id=appeal_id
+            )
+        )
 
-    def correct(self, verifier_id: str, awarded_points: float, reason: str) -> None:
+    def correct(
+        self, verifier_id: str, awarded_points: float, reason: str, appeal_id: str = ""
+    ) -> None:
         self._require_not_own(verifier_id)
         if self.status is not RecordStatus.VERIFIED:
             raise PreconditionFailed(
@@ -88,6 +99,7 @@ class PerformanceRecord(Aggregate):
                 member_id=self.member_id,
                 awarded_points=awarded_points,
                 reason=reason,
+                appeal_id=appeal_id,
             )
         )
 

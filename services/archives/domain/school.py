@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from contracts.archives import BranchEstablished, PeriodClosed, SchoolRegistered
 from contracts.periods import Period, parse_period
 from kernel.aggregate import Aggregate
 from kernel.errors import InvalidArgument, NotFound, PreconditionFailed
+
+
+@dataclass(frozen=True)
+class Closed:
+    """A closed period and the PeriodClosed event that closed it (named when a command is
+    refused for it)."""
+
+    period: Period
+    event_id: str
+
+    def refusal(self, what: str, field: str) -> PreconditionFailed:
+        """Refuse a command that would change this closed period."""
+        return PreconditionFailed(
+            f"{what} lies in period {self.period}, closed by PeriodClosed {self.event_id}: "
+            "a closed period changes only through an upheld appeal (appeal_id)",
+            field=field,
+        )
 
 
 class School(Aggregate):
@@ -19,6 +37,7 @@ class School(Aggregate):
         self.name = ""
         self.branches: dict[str, str] = {}  # branch id -> name
         self.closed: list[Period] = []
+        self.closes: list[Closed] = []  # with the PeriodClosed ids, as replayed from the store
 
     # -- commands ------------------------------------------------------------------------
 
@@ -60,11 +79,18 @@ class School(Aggregate):
             raise NotFound(f"branch {branch_id} does not exist", field=field)
 
     def is_closed_day(self, day: date) -> bool:
-        return any(period.contains(day) for period in self.closed)
+        return self.close_of_day(day) is not None
 
     def is_closed_period(self, period: Period) -> bool:
+        return self.close_of_period(period) is not None
+
+    def close_of_day(self, day: date) -> Closed | None:
+        """The (first) close of a period holding `day`, None when it lies in no closed one."""
+        return next((c for c in self.closes if c.period.contains(day)), None)
+
+    def close_of_period(self, period: Period) -> Closed | None:
         """A period is closed when it, or a closed period containing it, was closed."""
-        return any(c.start <= period.start and period.end <= c.end for c in self.closed)
+        return next((c for c in self.closes if _within(period, c.period)), None)
 
     # -- state ---------------------------------------------------------------------------
 
@@ -78,4 +104,10 @@ class School(Aggregate):
         # One closed before the calendar was enforced holds no day or period the APIs accept
         # now: it decides nothing, and the school's replay must not fail on it.
         with suppress(InvalidArgument):
-            self.closed.append(parse_period(event.period))
+            period = parse_period(event.period)
+            self.closed.append(period)
+            self.closes.append(Closed(period, self.applying_event_id))
+
+
+def _within(inner: Period, outer: Period) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end

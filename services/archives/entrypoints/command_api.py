@@ -83,6 +83,7 @@ class ArchiveCommands(CommandMethods):
             request.description,
             tuple(request.evidence),
             stated(request, "claimed_points"),
+            request.appeal_id,
         )
         return await self._command(self.handlers.record_performance, cmd, request, context)
 
@@ -90,14 +91,20 @@ class ArchiveCommands(CommandMethods):
         self, request: pb.VerifyRecordRequest, context: ServicerContext
     ) -> Reply:
         cmd = c.VerifyRecord(
-            request.school_id, request.record_id, stated(request, "awarded_points"), request.note
+            request.school_id,
+            request.record_id,
+            stated(request, "awarded_points"),
+            request.note,
+            request.appeal_id,
         )
         return await self._command_at(self.handlers.verify_record, cmd, request, context)
 
     async def RejectRecord(
         self, request: pb.RejectRecordRequest, context: ServicerContext
     ) -> Reply:
-        cmd = c.RejectRecord(request.school_id, request.record_id, request.reason)
+        cmd = c.RejectRecord(
+            request.school_id, request.record_id, request.reason, request.appeal_id
+        )
         return await self._command_at(self.handlers.reject_record, cmd, request, context)
 
     async def CorrectRecord(
@@ -108,6 +115,7 @@ class ArchiveCommands(CommandMethods):
             request.record_id,
             stated(request, "awarded_points"),
             request.reason,
+            request.appeal_id,
         )
         return await self._command_at(self.handlers.correct_record, cmd, request, context)
 
@@ -139,6 +147,7 @@ class ArchiveCommands(CommandMethods):
             request.period,
             stated(request, "score"),
             request.comment,
+            request.appeal_id,
         )
         return await self._command(self.handlers.review_model_post, cmd, request, context)
 
@@ -169,6 +178,7 @@ class ArchiveCommands(CommandMethods):
             request.tier,
             convert.scores_of(request.scores),
             request.comment,
+            request.appeal_id,
         )
         return await self._command(self.handlers.submit_assessment, cmd, request, context)
 

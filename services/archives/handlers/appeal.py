@@ -13,7 +13,7 @@ from kernel import validation as v
 from kernel.auth import Principal, require_role
 from kernel.commands import Decision
 from kernel.envelope import Role
-from kernel.errors import NotFound, PermissionDenied
+from kernel.errors import NotFound, PermissionDenied, PreconditionFailed
 from kernel.store import AppendResult
 
 
@@ -33,8 +33,14 @@ class AppealHandlers(HandlerBase):
                 )
                 if not record.exists or record.member_id != member.id:
                     raise NotFound("no record of this member has that id", field="subject_id")
-            else:
-                parse_period(cmd.subject_id, field="subject_id")
+            else:  # an evaluation is appealed once it is published: its period closed
+                period = parse_period(cmd.subject_id, field="subject_id")
+                if self._school(cmd.school_id).close_of_period(period) is None:
+                    raise PreconditionFailed(
+                        f"period {period} is not closed: its evaluation is appealed once it "
+                        "is published",
+                        field="subject_id",
+                    )
             reason = v.text(cmd.reason, "reason", max_length=TEXT_MAX)
             appeal = self._new_or_named(Appeal, cmd.school_id, "", "appeal_id", "a")
             appeal.file(member.id, subject, cmd.subject_id, reason)

@@ -28,7 +28,9 @@ class AssessmentHandlers(HandlerBase):
             member = self._member(cmd.school_id, cmd.member_id)
             member.require_active()
             self._may_assess(principal, member, tier)
-            period = self._open_period(school, cmd.period)
+            period = self._open_period(
+                school, cmd.period, member_id=member.id, appeal_id=cmd.appeal_id
+            )
             scores = self._scores(cmd.scores)
             comment = v.text(cmd.comment, "comment", max_length=TEXT_MAX, required=False)
             if tier in SEALED_TIERS:
@@ -44,7 +46,12 @@ class AssessmentHandlers(HandlerBase):
                 stream = f"{period.id}:{member.id}:{tier.value}"
             assessment = self.repository.load(Assessment, cmd.school_id, stream)
             assessment.submit(
-                member_id=member.id, period=period.id, tier=tier, scores=scores, comment=comment
+                member_id=member.id,
+                period=period.id,
+                tier=tier,
+                scores=scores,
+                comment=comment,
+                appeal_id=cmd.appeal_id,
             )
             sealed = Actor(id=f"ballot:{stream}", role=principal.role)
             return Decision(assessment, actor=sealed if tier in SEALED_TIERS else None)

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
 
+from archives.domain.appeal import Appeal
 from archives.domain.member import Member
-from archives.domain.school import School
+from archives.domain.school import Closed, School
 from contracts import school_calendar
 from contracts.archives import registry
 from contracts.periods import Period, begun_period
@@ -80,18 +81,57 @@ class HandlerBase(BaseHandlers):
             return self.repository.load(kind, school_id, v.identifier(requested, field))
         return kind(school_id, new_id(prefix))
 
-    def _open_period(self, school: School, text: str, field: str = "period") -> Period:
-        """A period to assess or review: begun, and not closed."""
+    def _open_period(
+        self,
+        school: School,
+        text: str,
+        field: str = "period",
+        *,
+        member_id: str = "",
+        appeal_id: str = "",
+    ) -> Period:
+        """A period to assess or review: begun, and not closed (unless an upheld appeal of
+        `member_id` unlocks it)."""
         period = begun_period(text, field=field, today=self.today())
-        if school.is_closed_period(period):
-            raise PreconditionFailed(f"period {period} is closed", field=field)
+        closed = school.close_of_period(period)
+        self._unfrozen(school, closed, period, f"period {period}", field, member_id, appeal_id)
         return period
 
-    def _open_day(self, school: School, text: str, field: str) -> date:
+    def _open_day(
+        self, school: School, text: str, field: str, *, member_id: str = "", appeal_id: str = ""
+    ) -> date:
+        """A day to record on: not in a closed period (unless an upheld appeal of `member_id`
+        unlocks it)."""
         day = school_calendar.day(text, field, today=self.today())
-        if school.is_closed_day(day):
-            raise PreconditionFailed(f"{day} lies in a closed period", field=field)
+        closed = school.close_of_day(day)
+        self._unfrozen(school, closed, day, str(day), field, member_id, appeal_id)
         return day
+
+    def _unfrozen(
+        self,
+        school: School,
+        closed: Closed | None,
+        when: Period | date,
+        what: str,
+        field: str,
+        member_id: str,
+        appeal_id: str,
+        record_id: str = "",
+    ) -> None:
+        """Frozen closes: a command that would change a closed period is refused, naming the
+        close, unless `appeal_id` names an upheld appeal that unlocks exactly this (the
+        member's record or period). An appeal id for an open period is refused too: it would
+        mark a fact as an appeal's that is none."""
+        if closed is None:
+            if appeal_id:
+                raise PreconditionFailed(
+                    f"{what} lies in no closed period: no appeal is needed", field="appeal_id"
+                )
+            return
+        if not appeal_id:
+            raise closed.refusal(what, field)
+        appeal = self.repository.load(Appeal, school.id, v.identifier(appeal_id, "appeal_id"))
+        appeal.unlock(member_id, when, record_id)
 
     @staticmethod
     def _lead_branch(principal: Principal, branch_id: str) -> None:

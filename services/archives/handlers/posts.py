@@ -68,13 +68,15 @@ class PostHandlers(HandlerBase):
 
         def decide() -> Decision:
             school = self._school(cmd.school_id)
-            period = self._open_period(school, cmd.period)
+            period = self._open_period(
+                school, cmd.period, member_id=cmd.member_id, appeal_id=cmd.appeal_id
+            )
             score = v.points(cmd.score, "score")
             comment = v.text(cmd.comment, "comment", max_length=TEXT_MAX, required=False)
             self._post(cmd.school_id, cmd.post_id)
             self._member(cmd.school_id, cmd.member_id)
             assignment = self._assignment(cmd.school_id, cmd.post_id, cmd.member_id)
-            assignment.review(period.id, score, comment)
+            assignment.review(period.id, score, comment, cmd.appeal_id)
             return Decision(assignment)
 
         return self._run("ReviewModelPost", cmd, context, decide, key)

@@ -36,7 +36,9 @@ class RecordHandlers(HandlerBase):
             channel = v.choice(cmd.channel, Channel, "channel")
             self._may_record(principal, member, channel)
             category = v.choice(cmd.category, RecordCategory, "category")
-            occurred_on = self._open_day(school, cmd.occurred_on, "occurred_on")
+            occurred_on = self._open_day(
+                school, cmd.occurred_on, "occurred_on", member_id=member.id, appeal_id=cmd.appeal_id
+            )
             description = v.text(cmd.description, "description", max_length=TEXT_MAX)
             if len(cmd.evidence) > EVIDENCE_MAX:
                 raise InvalidArgument(f"at most {EVIDENCE_MAX} references", field="evidence")
@@ -57,6 +59,7 @@ class RecordHandlers(HandlerBase):
                 description=description,
                 evidence=evidence,
                 claimed_points=claimed,
+                appeal_id=cmd.appeal_id,
             )
             return Decision(record)
 
@@ -76,14 +79,27 @@ class RecordHandlers(HandlerBase):
         require_branch(principal, member.branch_id)
 
     def _verifiable(
-        self, principal: Principal, school_id: str, record_id: str
+        self, principal: Principal, school_id: str, record_id: str, appeal_id: str
     ) -> PerformanceRecord:
+        """The record a branch leader decides on: theirs to lead, and its day in no closed
+        period (unless an upheld appeal of its member about it, or its period, unlocks it)."""
         record = self.repository.load(
             PerformanceRecord, school_id, v.identifier(record_id, "record_id")
         )
         record.require_exists()
-        member = self._member(school_id, record.member_id)
+        school, member = self._school_and_member(school_id, record.member_id)
         self._lead_branch(principal, member.branch_id)
+        assert record.occurred_on is not None  # set by the record's first event
+        self._unfrozen(
+            school,
+            school.close_of_day(record.occurred_on),
+            record.occurred_on,
+            f"record {record.id} of {record.occurred_on}",
+            "record_id",
+            record.member_id,
+            appeal_id,
+            record.id,
+        )
         return record
 
     def _on_record(
@@ -100,7 +116,7 @@ class RecordHandlers(HandlerBase):
         require_role(principal, *BRANCH_LEADERS)
 
         def decide() -> Decision:
-            record = self._verifiable(principal, cmd.school_id, cmd.record_id)
+            record = self._verifiable(principal, cmd.school_id, cmd.record_id, cmd.appeal_id)
             act(record)
             return Decision(record)
 
@@ -116,7 +132,7 @@ class RecordHandlers(HandlerBase):
         def act(record: PerformanceRecord) -> None:
             points = v.points(cmd.awarded_points, "awarded_points")
             note = v.text(cmd.note, "note", max_length=TEXT_MAX, required=False)
-            record.verify(principal.subject, points, note)
+            record.verify(principal.subject, points, note, cmd.appeal_id)
 
         return self._on_record("VerifyRecord", principal, cmd, act, key, expected_version)
 
@@ -128,7 +144,8 @@ class RecordHandlers(HandlerBase):
         expected_version: int | None = None,
     ) -> AppendResult:
         def act(record: PerformanceRecord) -> None:
-            record.reject(principal.subject, v.text(cmd.reason, "reason", max_length=TEXT_MAX))
+            reason = v.text(cmd.reason, "reason", max_length=TEXT_MAX)
+            record.reject(principal.subject, reason, cmd.appeal_id)
 
         return self._on_record("RejectRecord", principal, cmd, act, key, expected_version)
 
@@ -142,6 +159,6 @@ class RecordHandlers(HandlerBase):
         def act(record: PerformanceRecord) -> None:
             points = v.points(cmd.awarded_points, "awarded_points")
             reason = v.text(cmd.reason, "reason", max_length=TEXT_MAX)
-            record.correct(principal.subject, points, reason)
+            record.correct(principal.subject, points, reason, cmd.appeal_id)
 
         return self._on_record("CorrectRecord", principal, cmd, act, key, expected_version)

@@ -16,6 +16,7 @@ from grpc_status import rpc_status
 
 from kernel.auth import current_correlation_id
 from kernel.errors import (
+    AlreadyExists,
     ConcurrencyConflict,
     DomainError,
     InvalidArgument,
@@ -36,6 +37,7 @@ STATUS_CODES: Mapping[type[DomainError], grpc.StatusCode] = MappingProxyType(
         InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
         NotFound: grpc.StatusCode.NOT_FOUND,
         PreconditionFailed: grpc.StatusCode.FAILED_PRECONDITION,
+        AlreadyExists: grpc.StatusCode.ALREADY_EXISTS,
         ConcurrencyConflict: grpc.StatusCode.ABORTED,
         Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
         PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,

@@ -5,7 +5,15 @@ from kernel.store.port import (
     EventStore,
     PendingEvent,
     StoredCommand,
+    added_later,
 )
 from kernel.store.sqlite import SqliteEventStore
 
-__all__ = ["AppendResult", "EventStore", "PendingEvent", "SqliteEventStore", "StoredCommand"]
+__all__ = [
+    "AppendResult",
+    "EventStore",
+    "PendingEvent",
+    "SqliteEventStore",
+    "StoredCommand",
+    "added_later",
+]

@@ -11,25 +11,46 @@ from typing import Any, Protocol
 from kernel.envelope import CommandContext, Envelope
 from kernel.events import DomainEvent
 
+ADDED_LATER = "vanguard.added_later"  # dataclass field metadata key: see `added_later`
+_ABSENT = object()
+
+
+def added_later(default: Any = "") -> Any:
+    """A request field added after requests were first fingerprinted: left out of the
+    fingerprint while it holds its default, so a retry from before the field existed (or one
+    that does not use it) still matches its stored key."""
+    return field(default=default, metadata={ADDED_LATER: True})
+
 
 def _fields_or_text(value: Any) -> Any:
     names = _field_names(type(value))
     if names is not None:
-        return {name: getattr(value, name) for name in names}
+        return {
+            name: getattr(value, name)
+            for name, omitted in names
+            if omitted is _ABSENT or getattr(value, name) != omitted
+        }
     return str(value)
 
 
-def _field_names(cls: type) -> tuple[str, ...] | None:
-    """A dataclass's field names, found once per class (`fields` costs more than the hash)."""
+def _field_names(cls: type) -> tuple[tuple[str, Any], ...] | None:
+    """A dataclass's field names, each with the default that leaves it out of the fingerprint
+    (`_ABSENT` for none), found once per class (`fields` costs more than the hash)."""
     try:
         return _FIELD_NAMES[cls]
     except KeyError:
-        names = tuple(f.name for f in fields(cls)) if is_dataclass(cls) else None
+        names = (
+            tuple(
+                (f.name, f.default if f.metadata.get(ADDED_LATER) else _ABSENT) for f in fields(cls)
+            )
+            if is_dataclass(cls)
+            else None
+        )
         _FIELD_NAMES[cls] = names
         return names
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+_FIELD_NAMES: dict[type, tuple[tuple[str, Any], ...] | None] = {}
 
 
 # One encoder: json.dumps builds a new one per call, and converting a command with

@@ -1,14 +1,15 @@
 """What the evaluations topic already holds, so that a replay sends only what is new.
 
 Every start replays the inputs from their beginning (scoring.adapters.faust_app) and recomputes
-every EvaluationUpdated and PublicationIssued, each with a deterministic event id (uuid5 over
-stream, version and content). At every assignment the worker reads the ids on the evaluations
-topic, to the highwater of its fetch responses (ListOffsets is unsound on the embedded broker),
-and sends no message whose id is there. The topic itself is the record of what was emitted,
+every EvaluationUpdated, PublicationIssued and PublicationAmended, each with a deterministic
+event id (uuid5 over stream, version and content). At every assignment the worker reads the ids
+on the evaluations topic, to the highwater of its fetch responses (ListOffsets is unsound on the
+embedded broker), and sends no message whose id is there; the same read notes the closes the
+publications there name (`PublishedCloses`). The topic itself is the record of what was emitted,
 so nothing can disagree with it: a message lost to a SIGKILL before the broker acknowledged it
-is not on the topic and the replay sends it; a broker that lost its data (the in-memory
-embedded one restarted) is sent everything again. A send counts once the broker acknowledged
-it: one it refused (a topic being replaced after a broker loss) is sent again, a moment later.
+is not on the topic and the replay sends it; a broker that lost its data (the in-memory embedded
+one restarted) is sent everything again. A send counts once the broker acknowledged it: one it
+refused (a topic being replaced after a broker loss) is sent again, a moment later.
 """
 
 from __future__ import annotations
@@ -18,10 +19,14 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from functools import partial
 from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
+
+from contracts.periods import PeriodKind
+from scoring.domain.publication import Close
 
 log = logging.getLogger("vanguard.scoring")
 READ_TIMEOUT_S = 120.0
@@ -33,10 +38,11 @@ def event_ids_on(
     topic: str,
     timeout_s: float = READ_TIMEOUT_S,
     id_of: Callable[[Any], str] | None = None,
+    also: Callable[[Any], None] | None = None,
 ) -> set[str]:
     """Every event id on `topic` (or what `id_of` reads from each record), read from offset 0
     to the fetch highwater of each partition (as far as it got within `timeout_s`: the ids
-    found are on the topic all the same)."""
+    found are on the topic all the same); `also` sees every record read."""
     read_id = id_of or (lambda record: event_id_of(record.value))
     consumer = KafkaConsumer(
         bootstrap_servers=servers,
@@ -64,6 +70,9 @@ def event_ids_on(
                 break
             for records in consumer.poll(timeout_ms=100).values():
                 ids.update(read_id(record) for record in records)
+                if also is not None:
+                    for record in records:
+                        also(record)
     finally:
         consumer.close()
     ids.discard("")
@@ -83,6 +92,35 @@ def event_id_of(value: bytes | None) -> str:
     except ValueError:
         return ""
     return str(raw.get("event_id", "")) if isinstance(raw, dict) else ""
+
+
+class PublishedCloses:
+    """The closes of the publications on the evaluations topic (each PublicationIssued names
+    its PeriodClosed, its position, and carries its time as the envelope's), found by the
+    read of what was emitted. A replay knows them before it applies a fact, so a fact after
+    a published close sends no update for that period, whichever partition the replay
+    reaches first — as it sent none when it arrived live."""
+
+    def __init__(self) -> None:
+        self.by_period: dict[str, Close] = {}  # `<school>/<period>` → its close
+
+    def note(self, record: Any) -> None:
+        try:
+            raw = json.loads(record.value or b"{}")
+            if not isinstance(raw, dict) or raw.get("event_type") != "PublicationIssued":
+                return
+            data = raw["data"]
+            close = Close(
+                school_id=str(raw["school_id"]),
+                period=str(data["period"]),
+                kind=PeriodKind(data["kind"]),
+                event_id=str(data["closed_by"]),
+                position=int(data["close_position"]),
+                recorded_at=datetime.fromisoformat(raw["recorded_at"]).isoformat(),
+            )
+        except (ValueError, KeyError, TypeError):  # not a publication scoring issued: skip
+            return
+        self.by_period[f"{close.school_id}/{close.period}"] = close
 
 
 class EmittedLog:

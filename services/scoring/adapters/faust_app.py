@@ -228,6 +228,7 @@ class ScoringTopics:
 
     inputs: faust.TopicT  # archives and pledges, read by one agent
     evaluations: faust.TopicT
+    rules: faust.TopicT  # RulesAdopted, keyed by `<school>/rules`
     # A PeriodClosed is copied to every partition here, so each partition reports its members.
     close_requests: faust.TopicT
     # Each partition's report on a close, keyed by `<school>/<period>` for one collector.
@@ -244,6 +245,7 @@ def scoring_topics(app: faust.App, config: ScoringConfig) -> ScoringTopics:
         # never committed: every start replays them (install_replay)
         inputs=raw(*config.input_topics, acks=False),
         evaluations=raw(config.evaluations_topic),
+        rules=raw(config.rules_topic),
         close_requests=raw(closes),
         partition_replies=raw(replies),
         dead_letters=raw(DEAD_LETTERS),

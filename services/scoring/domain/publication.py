@@ -19,7 +19,13 @@ from datetime import datetime
 
 from contracts.digests import content_digest, inputs_digest
 from contracts.periods import PeriodKind
-from contracts.scoring import FollowUp, PublicationEntry, PublicationIssued
+from contracts.scoring import (
+    FollowUp,
+    PublicationAmended,
+    PublicationDocument,
+    PublicationEntry,
+    PublicationIssued,
+)
 from contracts.vocabulary import FollowUpReason, Standing
 from scoring.domain.evaluation import Evaluation
 from scoring.domain.facts import ARCHIVES, Fact
@@ -95,7 +101,51 @@ def build_publication(
     return PublicationIssued.model_validate({**fields, "digest": content_digest(fields)})
 
 
-def verify_digest(publication: PublicationIssued) -> bool:
+def amend_publication(
+    amended: PublicationDocument,
+    amended_event_id: str,
+    snapshot: MemberSnapshot,
+    rules: Rules,
+    event_ids: Sequence[str],
+    appeal_id: str,
+) -> PublicationAmended:
+    """The publication `amended` (the issued one or an earlier amendment, stored under
+    `amended_event_id`) after an upheld appeal (申诉): the appealing member's entry from
+    `snapshot` (their evaluation over the close's input set plus the appeal's facts), the
+    member's place in the commendation and follow-up lists recomputed, every other entry as
+    it was; `event_ids` the whole input set now (the close's and the appeals' facts)."""
+    member_id = snapshot.member_id
+    entries = sorted(
+        [e for e in amended.entries if e.member_id != member_id] + [_entry(snapshot)],
+        key=lambda e: e.member_id,
+    )
+    follow_up = [f for f in amended.follow_up if f.member_id != member_id]
+    if (mine := _follow_up(snapshot)) is not None:
+        follow_up = sorted([*follow_up, mine], key=lambda f: f.member_id)
+    fields = {
+        **amended.model_dump(
+            mode="json",
+            include={"school_id", "period", "kind", "publication", "closed_by", "close_position"},
+        ),
+        "rules_version": amended.rules_version,  # judged by the rules it was published under
+        "entries": [entry.model_dump(mode="json") for entry in entries],
+        "commendations": [
+            e.member_id
+            for e in entries
+            if e.stars is not None and e.stars >= rules.stars.commendation_min_stars
+        ],
+        "follow_up": [item.model_dump(mode="json") for item in follow_up],
+        "input_events": len(set(event_ids)),
+        "inputs_digest": inputs_digest(event_ids),
+        "amends": amended_event_id,
+        "amends_digest": amended.digest,
+        "appeal_id": appeal_id,
+        "member_id": member_id,
+    }
+    return PublicationAmended.model_validate({**fields, "digest": content_digest(fields)})
+
+
+def verify_digest(publication: PublicationDocument) -> bool:
     """What an inspector runs on a publication issued in the current schema: the digest
     matches the publication's own content. One issued in an older schema is read upcast, so
     check its stored payload with `verify_payload` instead."""

@@ -1,6 +1,8 @@
-"""Versioned rules per school: a data file per school (`<school>.json`, else `default.json`)
-holding a list of rule versions. The version in force for a period is the latest one
-effective on the period's first day, so a rules change never rewrites an earlier period."""
+"""Versioned rules per school: the shipped versions, a data file per school (`<school>.json`,
+else `default.json`), and the versions the committee adopted (RulesAdopted,
+scoring.domain.adoption). The version in force for a period is the latest one effective on the
+period's first day (of two effective the same day, the one adopted later), so a rules change
+never rewrites an earlier period."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import json
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -16,6 +19,9 @@ from contracts.school_calendar import PLANNED
 from kernel import validation as v
 from kernel.errors import InvalidArgument
 from scoring.domain.rules import Rules
+
+if TYPE_CHECKING:
+    from scoring.domain.adoption import Adoption
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent.parent / "rules"
 DEFAULT_SCHOOL = "default"
@@ -64,19 +70,43 @@ def in_force(versions: Sequence[Rules], day: date) -> Rules:
 
 
 class RuleBook:
-    """Every school's rule versions, read once from a directory of data files."""
+    """Every school's rule versions: the shipped ones, read once from a directory of data
+    files, then each adopted one in the order adopted."""
 
     def __init__(self, directory: Path = DEFAULT_DIRECTORY) -> None:
         self.directory = directory
-        self._schools: dict[str, tuple[Rules, ...]] = {}
+        self._shipped: dict[str, tuple[Rules, ...]] = {}
+        self._adopted: dict[str, list[Adoption]] = {}
+        self._schools: dict[str, tuple[Rules, ...]] = {}  # both, ordered for `in_force`
 
-    def versions(self, school_id: str) -> tuple[Rules, ...]:
-        if school_id not in self._schools:
+    def shipped(self, school_id: str) -> tuple[Rules, ...]:
+        if school_id not in self._shipped:
             path = self.directory / f"{school_id}.json"
             if not path.exists():
                 path = self.directory / f"{DEFAULT_SCHOOL}.json"
-            self._schools[school_id] = parse_versions(path.read_text(), field=path.name)
+            self._shipped[school_id] = parse_versions(path.read_text(), field=path.name)
+        return self._shipped[school_id]
+
+    def adopted(self, school_id: str) -> tuple[Adoption, ...]:
+        return tuple(self._adopted.get(school_id, ()))
+
+    def versions(self, school_id: str) -> tuple[Rules, ...]:
+        if school_id not in self._schools:
+            every = (*self.shipped(school_id), *(a.rules for a in self.adopted(school_id)))
+            # stable: of two effective the same day, the later adopted comes last and wins
+            self._schools[school_id] = tuple(sorted(every, key=lambda r: r.effective_from))
         return self._schools[school_id]
+
+    def named(self, school_id: str, version: str) -> Rules | None:
+        return next((r for r in self.versions(school_id) if r.version == version), None)
+
+    def adopt(self, school_id: str, adoption: Adoption) -> bool:
+        """Take an adopted version; False (and nothing changes) when its name is known."""
+        if self.named(school_id, adoption.rules.version) is not None:
+            return False
+        self._adopted.setdefault(school_id, []).append(adoption)
+        self._schools.pop(school_id, None)
+        return True
 
     def for_period(self, school_id: str, period: Period) -> Rules:
         return in_force(self.versions(school_id), period.start)

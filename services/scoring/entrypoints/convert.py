@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from scoring.domain.contributions import Contribution
 from scoring.domain.evaluation import Evaluation
+from scoring.readmodel.rules import RulesLine
 from scoring.snapshots import WhatIfLine
 from vanguard.scoring.v1 import scoring_pb2 as pb
 
@@ -46,3 +47,17 @@ def contribution_message(line: Contribution) -> pb.Contribution:
 
 def what_if_message(line: WhatIfLine) -> pb.WhatIfLine:
     return pb.WhatIfLine(**line.model_dump())
+
+
+def rules_message(line: RulesLine) -> pb.RulesVersion:
+    adoption = line.adoption
+    return pb.RulesVersion(
+        version=line.rules.version,
+        effective_from=line.rules.effective_from.isoformat(),
+        adopted=adoption is not None,
+        adopted_at="" if adoption is None else adoption.adopted_at.isoformat(),
+        adopted_by="" if adoption is None else adoption.adopted_by,
+        event_id="" if adoption is None else adoption.event_id,
+        in_force=line.in_force,
+        rules_json=line.rules.model_dump_json(),
+    )

@@ -9,15 +9,23 @@ from typing import Any
 from kernel import validation as v
 from kernel.auth import (
     Principal,
+    current_correlation_id,
     current_principal,
     require_member_reader,
     require_role,
     require_school,
 )
-from kernel.envelope import Role
+from kernel.envelope import Actor, Role
 from kernel.grpc.status import StatusMixin, StatusSource
-from scoring.entrypoints.convert import contribution_message, evaluation_message, what_if_message
+from scoring.entrypoints.convert import (
+    contribution_message,
+    evaluation_message,
+    rules_message,
+    what_if_message,
+)
+from scoring.handlers.rules import RulesHandler
 from scoring.readmodel.queries import LedgerSource, explain, replay_under
+from scoring.readmodel.rules import rules_line, rules_listing
 from scoring.scorer import Scorer
 from vanguard.scoring.v1 import scoring_pb2 as pb
 from vanguard.scoring.v1 import scoring_pb2_grpc
@@ -30,10 +38,13 @@ def school_of(principal: Principal, requested: str) -> str:
 
 
 class ScoringApi(StatusMixin, scoring_pb2_grpc.ScoringServiceServicer):
-    def __init__(self, runtime: StatusSource, scorer: Scorer, ledgers: LedgerSource) -> None:
+    def __init__(
+        self, runtime: StatusSource, scorer: Scorer, ledgers: LedgerSource, rules: RulesHandler
+    ) -> None:
         self.runtime = runtime
         self.scorer = scorer
         self.ledgers = ledgers
+        self.rules = rules
 
     def _explain(self, request: pb.EvaluationRequest) -> Any:
         principal = current_principal()
@@ -66,3 +77,21 @@ class ScoringApi(StatusMixin, scoring_pb2_grpc.ScoringServiceServicer):
             candidate_rules_version=candidate,
             members=[what_if_message(line) for line in lines],
         )
+
+    async def AdoptRules(self, request: pb.AdoptRulesRequest, context: Any) -> pb.AdoptRulesReply:
+        principal = current_principal()
+        require_role(principal, Role.COMMITTEE)
+        school = school_of(principal, request.school_id)
+        actor = Actor(id=principal.subject, role=principal.role)
+        version, known = await self.rules.adopt(
+            school, request.rules_json, actor, current_correlation_id()
+        )
+        line = rules_line(self.scorer.rulebook, school, version, self.rules.today())
+        return pb.AdoptRulesReply(rules=rules_message(line), already_adopted=known)
+
+    async def ListRules(self, request: pb.ListRulesRequest, context: Any) -> pb.ListRulesReply:
+        principal = current_principal()
+        require_role(principal, Role.MEMBER, Role.SECRETARY, Role.COMMITTEE, Role.SERVICE)
+        school = school_of(principal, request.school_id)
+        lines = rules_listing(self.scorer.rulebook, school, self.rules.today())
+        return pb.ListRulesReply(versions=[rules_message(line) for line in lines])

@@ -4,23 +4,30 @@ all or nothing; a PeriodClosed also asks every partition about the close (close_
 
 Every start replays the input topics from their beginning (scoring.adapters.faust_app): the
 tables are rebuilt, and what the evaluations topic already holds is not sent again
-(scoring.adapters.emitted). A message that cannot be applied changes no table and goes to the
-dead-letter topic (scoring.adapters.dead_letters); the agent goes on."""
+(scoring.adapters.emitted). A period seen closed gets no more EvaluationUpdated (frozen
+closes); a fact recorded under an upheld appeal (`appeal_id`) for a published period makes
+scoring amend the publication (scoring.stream.closing, `amendments_due`).
+
+A message that cannot be applied changes no table and goes to the dead-letter topic
+(scoring.adapters.dead_letters); the agent goes on."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from kernel.envelope import Envelope
 from scoring.domain.publication import Close
 from scoring.domain.roster import MemberRoster, roster_event_of
 from scoring.handlers.ports import INPUTS, DeadLetters, Delivery, Outputs, park
-from scoring.handlers.state import Partitions, Tables
+from scoring.handlers.state import Partitions, Tables, amend
 from scoring.scorer import Scorer
 from scoring.stream.closing import Collection, close_of
 from scoring.stream.merge import Origin
 from scoring.stream.progress import PartitionProgress
+
+log = logging.getLogger("vanguard.scoring")
 
 
 @dataclass
@@ -76,8 +83,9 @@ class InputsHandler:
             progress.note_archives(envelope.position)
         else:
             progress.note_pledges(envelope)
+        published = await self.outputs.published_closes()
         try:  # the one guard: an event that cannot be applied changes no table
-            close, updates = self._decide(topic, envelope)
+            close, updates = self._decide(topic, envelope, published)
         except Exception as exc:
             await self.dead_letters.park(
                 exc,
@@ -99,14 +107,29 @@ class InputsHandler:
             await self.request_close(close)
         for update in updates:
             await self.outputs.emit(update)
+        if envelope.data.get("appeal_id"):  # an upheld appeal's fact: amend what it changes
+            await self._amend(envelope)
 
-    def _decide(self, topic: str, envelope: Envelope) -> tuple[Close | None, list[Envelope]]:
+    async def _amend(self, envelope: Envelope) -> None:
+        """The fact is applied (its ledger kept): an amendment that fails is logged and owed
+        still — the next appeal fact of the member, or the next rebuild, issues it."""
+        member_id = envelope.data.get("member_id")
+        for collection in list(self.tables.publications_by_period.values()):
+            if collection.issued and collection.close.school_id == envelope.school_id:
+                try:
+                    await amend(self.scorer, self.tables, collection, self.outputs, str(member_id))
+                except Exception:
+                    log.exception("cannot amend %s/%s", envelope.school_id, collection.close.period)
+
+    def _decide(
+        self, topic: str, envelope: Envelope, published: Mapping[str, Close]
+    ) -> tuple[Close | None, list[Envelope]]:
         """Apply the event to the tables, all or nothing (it raises having changed nothing):
         the close to request, if it is one, and the evaluation updates to send."""
         close = None
         if topic == self.archives_topic and envelope.event_type == "PeriodClosed":
             close = close_of(envelope)
-        return close, self._score(envelope)
+        return close, self._score(envelope, published)
 
     def progress_of(self, partition: int) -> PartitionProgress:
         """What the partition has applied, for the publication watermark. Every archives
@@ -117,6 +140,13 @@ class InputsHandler:
         if progress is None:
             progress = by_partition[partition] = PartitionProgress()
         return progress
+
+    def _close(self, school_id: str, period: str, published: Mapping[str, Close]) -> Close | None:
+        """The close of a period scoring has seen closed or published: it gets no more
+        updates."""
+        key = f"{school_id}/{period}"
+        collection = self.tables.publications_by_period.get(key)
+        return published.get(key) if collection is None else collection.close
 
     def _enrolled(self, envelope: Envelope) -> MemberRoster | None:
         """The member's roster with this event, when it is a roster event (raises, having
@@ -129,7 +159,7 @@ class InputsHandler:
         roster = known or MemberRoster(envelope.school_id, member_id)
         return roster.with_event(event)
 
-    def _score(self, envelope: Envelope) -> list[Envelope]:
+    def _score(self, envelope: Envelope, published: Mapping[str, Close]) -> list[Envelope]:
         member_id = envelope.data.get("member_id")
         if not isinstance(member_id, str):
             return []
@@ -137,7 +167,9 @@ class InputsHandler:
         ledgers = self.tables.ledgers_by_member.get(member_id)
         fresh = ledgers is None
         ledgers = {} if ledgers is None else ledgers
-        updates = self.scorer.apply(ledgers, envelope)  # raises having changed no ledger
+        updates = self.scorer.apply(  # raises having changed no ledger
+            ledgers, envelope, lambda period: self._close(envelope.school_id, period, published)
+        )
         if fresh and ledgers:
             self.tables.ledgers_by_member[member_id] = ledgers
         if enrolled is not None:

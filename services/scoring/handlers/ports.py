@@ -5,10 +5,12 @@ scoring.adapters.pledges_head)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
 from kernel.envelope import Envelope
+from scoring.domain.publication import Close
 
 # who gives up on a message, as its dead letter names it
 INPUTS, CLOSE_REQUESTS, REPLIES = "scoring.inputs", "scoring.close-requests", "scoring.replies"
@@ -32,6 +34,9 @@ class Outputs(Protocol):
     async def send_close_request(self, key: bytes, value: bytes, partition: int) -> None: ...
 
     async def send_partition_reply(self, key: bytes, value: bytes) -> None: ...
+
+    async def published_closes(self) -> Mapping[str, Close]:
+        """The closes of the publications on the evaluations topic (`<school>/<period>`)."""
 
 
 class DeadLetters(Protocol):

@@ -1,6 +1,6 @@
 """The replies agent's job: collect the partitions' replies to a close and issue the
 publication once every partition has answered and the watermarks say the input set is
-complete (scoring.stream.closing)."""
+complete (scoring.stream.closing), then the amendments its appeals already owe."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 
 from scoring.handlers.ports import REPLIES, DeadLetters, Delivery, Outputs, close_id, park
-from scoring.handlers.state import Tables
+from scoring.handlers.state import Tables, amend
 from scoring.scorer import Scorer
 from scoring.stream.closing import Collection, close_from_json, publication_envelope
 
@@ -52,3 +52,6 @@ class RepliesHandler:
             collection.issued = issued.model_dump_json()
             if await self.outputs.emit(issued):
                 log.info("%s issued for %s", issued.stream_id, collection.close.school_id)
+            # Appeals already taken in (a rebuild replays them before the close is issued
+            # again): their amendments follow the publication they amend.
+            await amend(self.scorer, self.tables, collection, self.outputs)

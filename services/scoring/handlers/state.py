@@ -10,7 +10,9 @@ from dataclasses import dataclass, field, fields
 
 from scoring.domain.ledger import MemberLedger
 from scoring.domain.roster import MemberRoster
-from scoring.stream.closing import Collection
+from scoring.handlers.ports import Outputs
+from scoring.scorer import Scorer
+from scoring.stream.closing import Collection, amendments_due
 from scoring.stream.merge import FetchState, Merges
 from scoring.stream.progress import PartitionProgress
 
@@ -42,3 +44,25 @@ class Partitions:
     fetch_state: FetchState
     applying: asyncio.Lock = field(default_factory=asyncio.Lock)  # one releaser at a time
     replayed: asyncio.Event = field(default_factory=asyncio.Event)  # inputs read to their end
+
+
+async def amend(
+    scorer: Scorer,
+    tables: Tables,
+    collection: Collection,
+    outputs: Outputs,
+    member_id: str | None = None,
+) -> None:
+    """Issue what a published close owes for appeal facts not yet taken in: those of
+    `member_id` (as one arrives) or of every member (as the close is issued)."""
+    school_id = collection.close.school_id
+    members = tables.ledgers_by_member
+    by_member = [members.get(member_id)] if member_id else list(members.values())
+    ledgers = [ledger for m in by_member if m and (ledger := m.get(school_id)) is not None]
+    due = amendments_due(scorer, collection, ledgers)
+    if not due.envelopes and due.appealed == collection.appealed:
+        return
+    due.keep(collection)
+    tables.publications_by_period[f"{school_id}/{collection.close.period}"] = collection
+    for envelope in due.envelopes:
+        await outputs.emit(envelope)

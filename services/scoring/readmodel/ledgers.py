@@ -3,10 +3,11 @@ this worker's status for GetStatus."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from scoring.adapters.dead_letters import DeadLetterBox
+from scoring.domain.facts import Fact
 from scoring.domain.ledger import MemberLedger
 from scoring.handlers.state import Tables
 from vanguard.common.v1 import status_pb2
@@ -22,6 +23,13 @@ class TableLedgers:
     def branch(self, school_id: str, member_id: str) -> str | None:
         roster = (self.tables.roster_by_member.get(member_id) or {}).get(school_id)
         return None if roster is None else roster.branch
+
+    def frozen(self, school_id: str, period: str) -> Callable[[Fact], bool] | None:
+        collection = self.tables.publications_by_period.get(f"{school_id}/{period}")
+        if collection is None:
+            return None
+        close, appealed = collection.close, set(collection.appealed)
+        return lambda fact: close.admits(fact) or fact.event_id in appealed
 
     def ledgers(self, school_id: str) -> Iterable[MemberLedger]:
         for ledgers in list(self.tables.ledgers_by_member.values()):

@@ -3,12 +3,13 @@ worker, a dict in tests): an evaluation, its explanation, a what-if replay."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from kernel.errors import NotFound, quoted
 from scoring.domain.contributions import Contribution
 from scoring.domain.evaluation import Evaluation
+from scoring.domain.facts import Fact
 from scoring.domain.ledger import MemberLedger
 from scoring.domain.rulebook import parse_versions
 from scoring.scorer import Scorer
@@ -23,6 +24,10 @@ class LedgerSource(Protocol):
 
     def ledgers(self, school_id: str) -> Iterable[MemberLedger]: ...
 
+    def frozen(self, school_id: str, period: str) -> Callable[[Fact], bool] | None:
+        """For a closed period: which facts its published result (with its amendments)
+        counts; None while the period is open."""
+
 
 def explain(
     scorer: Scorer, source: LedgerSource, school_id: str, member_id: str, period: str
@@ -34,7 +39,11 @@ def explain(
             f"no events of member {quoted(member_id)} in school {quoted(school_id)}",
             field="member_id",
         )
-    return scorer.evaluate(ledger, period)
+    counted = source.frozen(school_id, period)
+    if counted is None:
+        return scorer.evaluate(ledger, period)
+    # A closed period shows what was published for it: its input set and the appeals' facts.
+    return scorer.evaluate(ledger, period, [fact for fact in ledger.facts if counted(fact)])
 
 
 def replay_under(

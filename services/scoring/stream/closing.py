@@ -24,12 +24,23 @@ from datetime import datetime
 from typing import Any
 
 from contracts.periods import PeriodKind
+from contracts.scoring import PublicationDocument
+from contracts.scoring import registry as scoring_events
 from kernel.envelope import Envelope
 from scoring.domain.evaluation import Evaluation
 from scoring.domain.facts import ARCHIVES, Fact
-from scoring.domain.publication import Close, MemberSnapshot, build_publication
+from scoring.domain.ledger import MemberLedger
+from scoring.domain.publication import (
+    Close,
+    MemberSnapshot,
+    amend_publication,
+    build_publication,
+)
+from scoring.domain.rules import Rules
+from scoring.domain.touched import touched_periods
 from scoring.domain.updates import envelope_for
 from scoring.scorer import Scorer
+from scoring.snapshots import bearing_on
 from scoring.stream.progress import PartitionProgress
 
 
@@ -60,6 +71,8 @@ class Collection:
     replies: dict[str, dict[str, Any]] = field(default_factory=dict)  # by partition
     issued: str = ""  # the PublicationIssued envelope JSON, once issued
     pledges_head: int | None = None  # the pledges store's head, asked after the close
+    amendments: list[str] = field(default_factory=list)  # PublicationAmended envelope JSONs
+    appealed: list[str] = field(default_factory=list)  # ids of the appeal facts taken in
 
     def ready(self, partitions: int, grace_s: float, *, ask_pledges: bool = True) -> bool:
         if len(self.replies) < partitions:
@@ -157,18 +170,132 @@ def snapshot_from_json(raw: dict[str, Any]) -> MemberSnapshot:
 
 def publication_envelope(scorer: Scorer, collection: Collection) -> Envelope:
     close = collection.close
-    rules = scorer.rulebook.for_period(close.school_id, scorer.scope(close.period).period)
-    publication = build_publication(close, rules, collection.snapshots())
-    stream = f"{close.school_id}/publication/{close.period}"
+    publication = build_publication(close, _rules(scorer, close), collection.snapshots())
     return envelope_for(
         publication,
         school_id=close.school_id,
-        stream_id=stream,
+        stream_id=_stream(close),
         version=1,
         key=close.school_id,
         cause=_close_fact(close),
         digest=publication.digest,
     )
+
+
+# -- amendments: upheld appeals (申诉) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Amendments:
+    """What taking in a close's new appeal facts gives: the PublicationAmended envelopes to
+    send, and the collection's lists with them (assigned by the caller, all at once)."""
+
+    envelopes: list[Envelope]
+    amendments: list[str]
+    appealed: list[str]
+
+    def keep(self, collection: Collection) -> None:
+        collection.amendments = self.amendments
+        collection.appealed = self.appealed
+
+
+def appeal_facts(ledger: MemberLedger, close: Close, year_start_month: int) -> list[Fact]:
+    """The member's facts recorded under an appeal (`appeal_id`) after the close that bear on
+    its period: archives refuse any other change to a closed period."""
+    return [
+        fact
+        for i, fact in enumerate(ledger.facts)
+        if fact.data.get("appeal_id")
+        and not close.admits(fact)
+        and close.period in touched_periods(fact, ledger.facts[:i], year_start_month)
+    ]
+
+
+def amendments_due(
+    scorer: Scorer, collection: Collection, ledgers: list[MemberLedger]
+) -> Amendments:
+    """The amendments a published close owes for appeal facts not yet taken in (of the
+    `ledgers` given), in archives store order, each amending the version before it. A fact
+    that leaves the member's entry as it is is taken in (its id counts in the next input set)
+    with no amendment. Deterministic: a rebuild from the topics issues the same envelopes
+    (same ids), which the evaluations topic's record of what was emitted keeps from being sent
+    twice — provided the appeals' facts are taken in in the same order, which holds since
+    they arrive in store order on their partitions, minutes apart."""
+    amendments, appealed = list(collection.amendments), list(collection.appealed)
+    envelopes: list[Envelope] = []
+    close = collection.close
+    if not collection.issued:
+        return Amendments(envelopes, amendments, appealed)
+    due = sorted(
+        (
+            (fact, ledger)
+            for ledger in ledgers
+            if ledger.school_id == close.school_id
+            for fact in appeal_facts(ledger, close, scorer.year_start_month)
+            if fact.event_id not in appealed
+        ),
+        key=lambda pair: pair[0].order,
+    )
+    for fact, ledger in due:
+        appealed.append(fact.event_id)
+        latest = Envelope.from_json(amendments[-1] if amendments else collection.issued)
+        envelope = _amendment(scorer, collection, latest, ledger, fact, appealed, len(amendments))
+        if envelope is not None:
+            amendments.append(envelope.model_dump_json())
+            envelopes.append(envelope)
+    return Amendments(envelopes, amendments, appealed)
+
+
+def _amendment(
+    scorer: Scorer,
+    collection: Collection,
+    latest: Envelope,
+    ledger: MemberLedger,
+    fact: Fact,
+    appealed: list[str],
+    earlier: int,
+) -> Envelope | None:
+    close = collection.close
+    document = scoring_events.decode(latest)
+    assert isinstance(document, PublicationDocument)
+    entry = next((e for e in document.entries if e.member_id == ledger.member_id), None)
+    if entry is None:  # not on the close's roster: nothing published to amend
+        return None
+    taken = set(appealed)
+    upto = ledger.facts[: (ledger.index_of(fact.event_id) or 0) + 1]
+    facts = [f for f in upto if close.admits(f) or f.event_id in taken]
+    bearing = bearing_on(facts, close.period, scorer.year_start_month)
+    evaluation = scorer.evaluate(ledger, close.period, facts)[0] if bearing else None
+    snapshot = MemberSnapshot(ledger.member_id, entry.branch_id, evaluation, ())
+    event_ids = [i for s in collection.snapshots() for i in s.event_ids]
+    event_ids += [close.event_id, *appealed]
+    amended = amend_publication(
+        document,
+        str(latest.event_id),
+        snapshot,
+        _rules(scorer, close),
+        event_ids,
+        str(fact.data["appeal_id"]),
+    )
+    if amended.entries == document.entries:
+        return None
+    return envelope_for(
+        amended,
+        school_id=close.school_id,
+        stream_id=_stream(close),
+        version=2 + earlier,
+        key=close.school_id,
+        cause=fact,
+        digest=amended.digest,
+    )
+
+
+def _rules(scorer: Scorer, close: Close) -> Rules:
+    return scorer.rulebook.for_period(close.school_id, scorer.scope(close.period).period)
+
+
+def _stream(close: Close) -> str:
+    return f"{close.school_id}/publication/{close.period}"
 
 
 def _close_fact(close: Close) -> Fact:

@@ -254,6 +254,7 @@ class ArchivesService:
         occurred_on: str | None = None,
         points: float = 5.0,
         description: str = "公开课《荷塘月色》获校级一等奖",
+        appeal_id: str = "",
     ) -> command_pb2.CommandReply:
         reply: command_pb2.CommandReply = await self.call(
             "RecordPerformance",
@@ -267,6 +268,7 @@ class ArchivesService:
                 description=description,
                 evidence=["doc-2026-117"],
                 claimed_points=points,
+                appeal_id=appeal_id,
                 options=VISIBLE,
             ),
             caller or self.committee,
@@ -274,7 +276,7 @@ class ArchivesService:
         return reply
 
     async def verify(
-        self, record_id: str, points: float, caller: Caller | None = None
+        self, record_id: str, points: float, caller: Caller | None = None, appeal_id: str = ""
     ) -> command_pb2.CommandReply:
         reply: command_pb2.CommandReply = await self.call(
             "VerifyRecord",
@@ -283,6 +285,7 @@ class ArchivesService:
                 record_id=record_id,
                 awarded_points=points,
                 note="经支部核实",
+                appeal_id=appeal_id,
                 options=VISIBLE,
             ),
             caller or self.committee,

@@ -76,6 +76,9 @@ class Operation:
     prepare: Callable[[Scene], Awaitable[Case]]
 
 
+APPEALED_MONTH = "2024-06"  # long past; ClosePeriod cases close months of 2000
+
+
 class Scene:
     """School S and its twin, and fresh state for every call that should be allowed."""
 
@@ -100,6 +103,12 @@ class Scene:
                     ),
                     committee,
                 )
+            # Evaluations are appealed once published: a month long past, closed.
+            await self.call(
+                "ClosePeriod",
+                pb.ClosePeriodRequest(school_id=school, period=APPEALED_MONTH, options=VISIBLE),
+                committee,
+            )
             for member, branch in ((COLLEAGUE, BRANCH), (OTHER_MEMBER, OTHER_BRANCH)):
                 await self.call(
                     "RegisterMember", self.registration(school, member, branch), committee
@@ -218,7 +227,7 @@ class Scene:
                 school_id=self.school,
                 member_id=member,
                 subject="evaluation",
-                subject_id=this_month(),
+                subject_id=APPEALED_MONTH,
                 reason="申请复核",
                 options=VISIBLE,
             ),
@@ -349,7 +358,7 @@ async def file_appeal(scene: Scene) -> Case:
         member,
         member_id=member,
         subject="evaluation",
-        subject_id=this_month(),
+        subject_id=APPEALED_MONTH,
         reason="互评人数不足",
     )
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable
+from typing import Any
 
 import grpc
 from archives_kit import (
@@ -449,18 +451,31 @@ async def test_an_appeal_is_filed_by_the_member_and_resolved_by_the_committee(
         ),
         archives.member("m-he"),
     )
-    on_evaluation = await archives.call(
-        "FileAppeal",
-        pb.FileAppealRequest(
+
+    def about(period: str) -> pb.FileAppealRequest:
+        return pb.FileAppealRequest(
             school_id=archives.school,
             member_id="m-he",
             subject="evaluation",
-            subject_id=this_month(),
+            subject_id=period,
             reason="互评人数不足",
             options=VISIBLE,
-        ),
-        archives.member("m-he"),
+        )
+
+    # An evaluation is appealed once published: its period closed.
+    open_month = await failure(
+        archives.call("FileAppeal", about(this_month()), archives.member("m-he"))
     )
+    assert (open_month.code(), field_of(open_month)) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "subject_id",
+    )
+    await archives.call(
+        "ClosePeriod",
+        pb.ClosePeriodRequest(school_id=archives.school, period=last_month(), options=VISIBLE),
+        archives.committee,
+    )
+    on_evaluation = await archives.call("FileAppeal", about(last_month()), archives.member("m-he"))
     await archives.call(
         "ResolveAppeal",
         pb.ResolveAppealRequest(
@@ -476,7 +491,7 @@ async def test_an_appeal_is_filed_by_the_member_and_resolved_by_the_committee(
     appeals = {a.appeal_id: a for a in (await archives.archive("m-he")).appeals}
     assert {k: (a.subject, a.subject_id, a.status, a.resolution) for k, a in appeals.items()} == {
         on_record.id: ("record", rejected.id, "upheld", "证书属实,重新核实"),
-        on_evaluation.id: ("evaluation", this_month(), "filed", ""),
+        on_evaluation.id: ("evaluation", last_month(), "filed", ""),
     }
     again = await failure(
         archives.call(
@@ -531,11 +546,106 @@ async def test_a_closed_period_takes_no_more_records_or_assessments(
         grpc.StatusCode.FAILED_PRECONDITION,
         "period",
     )
+    # A record of the closed month is neither verified, rejected nor corrected any more.
+    late_verify = await failure(archives.verify(before_close.id, 5))
+    late_reject = await failure(
+        archives.call(
+            "RejectRecord",
+            pb.RejectRecordRequest(
+                school_id=archives.school, record_id=before_close.id, reason="材料不足"
+            ),
+            archives.committee,
+        )
+    )
+    for refused in (late_record, late_assessment, late_verify, late_reject):
+        assert f"period {last_month()}, closed by PeriodClosed " in str(refused.details())
+    assert (late_verify.code(), field_of(late_verify)) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "record_id",
+    )
+    assert (late_reject.code(), field_of(late_reject)) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "record_id",
+    )
     assert await archives.head() == head
-    # What was recorded before the close stays, and this month is still open.
-    await archives.verify(before_close.id, 5)
+    # What was recorded before the close stays as it was, and this month is still open.
     await archives.record("m-xu")
-    assert [r.status for r in (await archives.archive("m-xu")).records] == ["verified", "pending"]
+    assert [r.status for r in (await archives.archive("m-xu")).records] == ["pending", "pending"]
+
+
+async def test_an_upheld_appeal_unlocks_exactly_its_subject_in_a_closed_period(
+    archives: ArchivesService,
+) -> None:
+    await archives.found_school(BRANCHES)
+    await archives.register("m-xu", "徐兵", "b-chinese")
+    await archives.register("m-lu", "陆敏", "b-chinese")
+    closed_day = f"{last_month()}-15"
+    pending = await archives.record("m-xu", occurred_on=closed_day)
+    await archives.call(
+        "ClosePeriod",
+        pb.ClosePeriodRequest(school_id=archives.school, period=last_month(), options=VISIBLE),
+        archives.committee,
+    )
+
+    async def appeal(member: str, subject: str, subject_id: str, outcome: str = "") -> str:
+        filed = await archives.call(
+            "FileAppeal",
+            pb.FileAppealRequest(
+                school_id=archives.school,
+                member_id=member,
+                subject=subject,
+                subject_id=subject_id,
+                reason="漏记",
+                options=VISIBLE,
+            ),
+            archives.member(member),
+        )
+        if outcome:
+            await archives.call(
+                "ResolveAppeal",
+                pb.ResolveAppealRequest(
+                    school_id=archives.school,
+                    appeal_id=filed.id,
+                    outcome=outcome,
+                    reason="复核",
+                    options=VISIBLE,
+                ),
+                archives.committee,
+            )
+        return str(filed.id)
+
+    on_record = await appeal("m-xu", "record", pending.id, "upheld")
+    dismissed = await appeal("m-xu", "evaluation", last_month(), "dismissed")
+    unresolved = await appeal("m-xu", "evaluation", last_month())
+    others = await appeal("m-lu", "evaluation", last_month(), "upheld")
+    head = await archives.head()
+
+    async def refused(call: Awaitable[Any]) -> tuple[grpc.StatusCode, str]:
+        error = await failure(call)
+        return error.code(), field_of(error)
+
+    precondition = (grpc.StatusCode.FAILED_PRECONDITION, "appeal_id")
+    assert await refused(archives.verify(pending.id, 5, appeal_id="a-unknown")) == (
+        grpc.StatusCode.NOT_FOUND,
+        "appeal_id",
+    )
+    assert await refused(archives.verify(pending.id, 5, appeal_id=dismissed)) == precondition
+    assert await refused(archives.verify(pending.id, 5, appeal_id=unresolved)) == precondition
+    assert await refused(archives.verify(pending.id, 5, appeal_id=others)) == precondition
+    # A record appeal unlocks that record only, not a new record of the month.
+    assert (
+        await refused(archives.record("m-xu", occurred_on=closed_day, appeal_id=on_record))
+        == precondition
+    )
+    # No appeal is needed, so none is taken, for an open period.
+    assert await refused(archives.record("m-xu", appeal_id=on_record)) == precondition
+    assert await archives.head() == head
+
+    await archives.verify(pending.id, 5, appeal_id=on_record)
+    # The other member's upheld appeal about the month lets their missing record in.
+    await archives.record("m-lu", occurred_on=closed_day, appeal_id=others)
+    assert [r.status for r in (await archives.archive("m-xu")).records] == ["verified"]
+    assert len((await archives.archive("m-lu")).records) == 1
 
 
 async def test_a_repeated_command_with_the_same_key_returns_the_original_result(

@@ -13,6 +13,7 @@ from pathlib import Path
 import grpc
 import pytest
 from archives_kit import ArchivesService, describe, failure, fresh, scores, this_month
+from broker_matrix import new_broker
 from integration.scoring.scoring_kit import ScoringProcess
 
 from kernel.broker import EmbeddedBroker
@@ -28,7 +29,7 @@ SEEN_S = 30.0  # scoring sees an archives command within this (replay start incl
 @pytest.fixture(scope="module")
 def explain_broker() -> Iterator[EmbeddedBroker]:
     """Scoring replays every archives event on its broker: this module gets its own."""
-    with EmbeddedBroker() as running:
+    with new_broker() as running:
         yield running
 
 

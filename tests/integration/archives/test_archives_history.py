@@ -12,6 +12,7 @@ from pathlib import Path
 from archives_kit import (
     VISIBLE,
     ArchivesService,
+    last_month,
     now_rfc3339,
     scores,
     this_month,
@@ -217,13 +218,18 @@ async def school_year(archives: ArchivesService) -> None:
         ),
         committee,
     )
+    await archives.call(  # an evaluation is appealed once its period is closed
+        "ClosePeriod",
+        pb.ClosePeriodRequest(school_id=s, period=last_month(), options=VISIBLE),
+        committee,
+    )
     appeal = await archives.call(
         "FileAppeal",
         pb.FileAppealRequest(
             school_id=s,
             member_id="m-2",
             subject="evaluation",
-            subject_id=this_month(),
+            subject_id=last_month(),
             reason="申请复核",
             options=VISIBLE,
         ),

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from broker_matrix import broker_kind
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "containers"))
 
@@ -19,7 +20,11 @@ from suite import SERVICES
 
 @pytest.fixture(scope="module")
 def processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Processes]:
-    running = Processes(tmp_path_factory.mktemp("suite"), secret=f"test-{uuid.uuid4().hex}")
+    running = Processes(
+        tmp_path_factory.mktemp("suite"),
+        secret=f"test-{uuid.uuid4().hex}",
+        broker_kind=broker_kind(),
+    )
     try:
         yield running.start()
     finally:

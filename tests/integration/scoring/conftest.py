@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from broker_matrix import new_broker
 from scoring_kit import START, Evaluations, Log, ScoringProcess, prepare_topics
 from unit.scoring.story import Story
 
@@ -18,7 +19,7 @@ from kernel.broker import EmbeddedBroker
 @pytest.fixture(scope="module")
 def scoring_broker() -> Iterator[EmbeddedBroker]:
     """Scoring counts every archives position it sees: it gets a broker of its own."""
-    with EmbeddedBroker() as running:
+    with new_broker() as running:
         prepare_topics(running.bootstrap_servers)
         yield running
 

@@ -52,6 +52,8 @@ class ScoringProcess:
             # store positions): a close waits for pledges to be quiet instead of its head.
             VANGUARD_SCORING_ASK_PLEDGES_HEAD="false",
             VANGUARD_LOG_LEVEL="WARNING",
+            # beside its log: the journal of adopted rules is this worker's, not the checkout's
+            VANGUARD_DATA_DIR=str(self.log.parent / "data"),
         )
         env.update(self.env)
         with self.log.open("ab") as out:

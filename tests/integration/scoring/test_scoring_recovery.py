@@ -10,6 +10,8 @@ import uuid
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+from broker_matrix import new_broker
 from scoring_kit import PARTITIONS, START, Evaluations, Log, ScoringProcess, prepare_topics
 from unit.scoring.kit import Members
 from unit.scoring.story import Story
@@ -22,6 +24,9 @@ from scoring.domain.rulebook import RuleBook
 from scoring.scorer import Scorer
 
 MEMBERS = [f"k{n}" for n in range(8)]
+
+
+OPEN = "2026-11"  # a month not closed in these tests
 
 
 def history(story: Story) -> list[Envelope]:
@@ -135,13 +140,15 @@ def test_a_restart_sends_nothing_that_was_sent_before(
         worker.start()  # SERVING: its replay has read every input to the end
         assert evaluations.settle(4.0) == before, "the restart re-sent what the topic held"
 
-        # Still live: a new fact gives exactly its own update.
-        log.publish([story.assess("k0", "self", 99)])
+        # Still live: a new fact gives exactly its own update; one for the closed month
+        # (published: frozen) gives none.
+        log.publish([story.assess("k0", "self", 99), story.assess("k0", "self", 98, period=OPEN)])
         evaluations.wait_for(lambda seen: len(seen) > len(before))
         new = evaluations.settle(2.0)[len(before) :]
         assert [(e.stream_id, e.stream_version) for e in new] == [
-            (f"{school}/evaluation/k0/2026-10", before_version(before, school) + 1)
+            (f"{school}/evaluation/k0/{OPEN}", 1)
         ]
+        assert before_version(new + before, school) == before_version(before, school)
     finally:
         worker.stop()
 
@@ -169,6 +176,7 @@ def scoring_recreated_its_output(servers: str, timeout_s: float = 60.0) -> None:
         time.sleep(0.2)
 
 
+@pytest.mark.memory_broker
 def test_after_the_broker_lost_everything_scoring_starts_over_and_sends_it_all_again(
     school: str, tmp_path: Path
 ) -> None:
@@ -193,7 +201,7 @@ def test_after_the_broker_lost_everything_scoring_starts_over_and_sends_it_all_a
             log.close()
             evaluations.close()
 
-    with EmbeddedBroker() as broker:
+    with new_broker() as broker:
         servers = broker.bootstrap_servers
         prepare_topics(servers)
         worker = ScoringProcess(

@@ -7,15 +7,14 @@ import time
 import uuid
 from pathlib import Path
 
+from broker_matrix import new_broker
 from scoring_kit import ScoringProcess, prepare_topics
-
-from kernel.broker import EmbeddedBroker
 
 STOP_S = 10.0
 
 
 def test_sigterm_stops_scoring_when_its_broker_is_gone(tmp_path: Path) -> None:
-    with EmbeddedBroker() as broker:
+    with new_broker() as broker:
         prepare_topics(broker.bootstrap_servers)
         worker = ScoringProcess(
             broker.bootstrap_servers, f"scoring-{uuid.uuid4().hex[:6]}", tmp_path / "w.log"

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from types import SimpleNamespace
 
-from scoring.adapters.emitted import EmittedLog, event_id_of
+from scoring.adapters.emitted import EmittedLog, PublishedCloses, event_id_of
+from scoring.scorer import Scorer
+from unit.scoring.story import Story
+from unit.scoring.test_amendments import published
 
 
 async def nothing() -> None:
@@ -105,3 +109,16 @@ def test_junk_on_the_topic_has_no_event_id() -> None:
     assert event_id_of(b'{"event_id": "e-1"}') == "e-1"
     for junk in (b"\x00\xff", b"[1, 2]", b"7", b'"text"', None, b"{}"):
         assert event_id_of(junk) == ""
+
+
+def test_the_closes_of_the_publications_on_the_topic_are_noted(
+    story: Story, scorer: Scorer
+) -> None:
+    """What a replay knows closed before it applies anything: the close a publication names,
+    as scoring's own Close of it (its time the publication envelope's)."""
+    _, collection = published(story, scorer)
+    closes = PublishedCloses()
+    for value in (collection.issued.encode(), b"not json", b'{"event_type": "PublicationIssued"}'):
+        closes.note(SimpleNamespace(value=value))
+    close = collection.close
+    assert closes.by_period == {f"{close.school_id}/{close.period}": close}

@@ -16,6 +16,7 @@ from kafka.partitioner.default import DefaultPartitioner
 from contracts import pledges as pledges_events
 from contracts.topics import ARCHIVES, PLEDGES
 from kernel.envelope import Envelope
+from scoring.domain.publication import Close
 from scoring.domain.rulebook import RuleBook
 from scoring.handlers.close_requests import CloseRequestsHandler, partition_of
 from scoring.handlers.inputs import InputsHandler
@@ -52,6 +53,7 @@ class Sent:
     emitted: list[Envelope] = field(default_factory=list)
     close_requests: list[tuple[bytes, dict[str, Any], int]] = field(default_factory=list)
     replies: list[tuple[bytes, dict[str, Any]]] = field(default_factory=list)
+    published: dict[str, Close] = field(default_factory=dict)  # closes on the topic at start
 
     async def emit(self, envelope: Envelope) -> bool:
         self.emitted.append(envelope)
@@ -62,6 +64,9 @@ class Sent:
 
     async def send_partition_reply(self, key: bytes, value: bytes) -> None:
         self.replies.append((key, json.loads(value)))
+
+    async def published_closes(self) -> dict[str, Close]:
+        return self.published
 
     def of_type(self, event_type: str) -> list[Envelope]:
         return [e for e in self.emitted if e.event_type == event_type]

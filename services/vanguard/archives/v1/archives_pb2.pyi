@@ -235,6 +235,7 @@ class RecordPerformanceRequest(_message.Message):
     DESCRIPTION_FIELD_NUMBER: _builtins.int
     EVIDENCE_FIELD_NUMBER: _builtins.int
     CLAIMED_POINTS_FIELD_NUMBER: _builtins.int
+    APPEAL_ID_FIELD_NUMBER: _builtins.int
     OPTIONS_FIELD_NUMBER: _builtins.int
     school_id: _builtins.str
     member_id: _builtins.str
@@ -245,10 +246,12 @@ class RecordPerformanceRequest(_message.Message):
     channel: _builtins.str
     """self_declared, public_report, branch_investigation"""
     occurred_on: _builtins.str
-    """YYYY-MM-DD, not in the future, not in a closed period"""
+    """YYYY-MM-DD, not in the future, not in a closed period (but under appeal_id)"""
     description: _builtins.str
     claimed_points: _builtins.float
     """0–100; required (0 stated, never assumed)"""
+    appeal_id: _builtins.str
+    """an upheld appeal unlocking a closed period; empty otherwise"""
     @_builtins.property
     def evidence(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """references (document ids, URLs)"""
@@ -267,11 +270,12 @@ class RecordPerformanceRequest(_message.Message):
         description: _builtins.str = ...,
         evidence: _abc.Iterable[_builtins.str] | None = ...,
         claimed_points: _builtins.float | None = ...,
+        appeal_id: _builtins.str = ...,
         options: _command_pb2.CommandOptions | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_claimed_points", b"_claimed_points", "claimed_points", b"claimed_points", "options", b"options"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_claimed_points", b"_claimed_points", "category", b"category", "channel", b"channel", "claimed_points", b"claimed_points", "description", b"description", "evidence", b"evidence", "member_id", b"member_id", "occurred_on", b"occurred_on", "options", b"options", "record_id", b"record_id", "school_id", b"school_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_claimed_points", b"_claimed_points", "appeal_id", b"appeal_id", "category", b"category", "channel", b"channel", "claimed_points", b"claimed_points", "description", b"description", "evidence", b"evidence", "member_id", b"member_id", "occurred_on", b"occurred_on", "options", b"options", "record_id", b"record_id", "school_id", b"school_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__claimed_points: _TypeAlias = _typing.Literal["claimed_points"]  # noqa: Y015
     _WhichOneofArgType__claimed_points: _TypeAlias = _typing.Literal["_claimed_points", b"_claimed_points"]  # noqa: Y015
@@ -287,6 +291,7 @@ class VerifyRecordRequest(_message.Message):
     RECORD_ID_FIELD_NUMBER: _builtins.int
     AWARDED_POINTS_FIELD_NUMBER: _builtins.int
     NOTE_FIELD_NUMBER: _builtins.int
+    APPEAL_ID_FIELD_NUMBER: _builtins.int
     EXPECTED_VERSION_FIELD_NUMBER: _builtins.int
     OPTIONS_FIELD_NUMBER: _builtins.int
     school_id: _builtins.str
@@ -294,6 +299,8 @@ class VerifyRecordRequest(_message.Message):
     awarded_points: _builtins.float
     """0–100; required"""
     note: _builtins.str
+    appeal_id: _builtins.str
+    """an upheld appeal unlocking a closed period; empty otherwise"""
     expected_version: _builtins.int
     @_builtins.property
     def options(self) -> _command_pb2.CommandOptions: ...
@@ -304,12 +311,13 @@ class VerifyRecordRequest(_message.Message):
         record_id: _builtins.str = ...,
         awarded_points: _builtins.float | None = ...,
         note: _builtins.str = ...,
+        appeal_id: _builtins.str = ...,
         expected_version: _builtins.int | None = ...,
         options: _command_pb2.CommandOptions | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_awarded_points", b"_awarded_points", "_expected_version", b"_expected_version", "awarded_points", b"awarded_points", "expected_version", b"expected_version", "options", b"options"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_awarded_points", b"_awarded_points", "_expected_version", b"_expected_version", "awarded_points", b"awarded_points", "expected_version", b"expected_version", "note", b"note", "options", b"options", "record_id", b"record_id", "school_id", b"school_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_awarded_points", b"_awarded_points", "_expected_version", b"_expected_version", "appeal_id", b"appeal_id", "awarded_points", b"awarded_points", "expected_version", b"expected_version", "note", b"note", "options", b"options", "record_id", b"record_id", "school_id", b"school_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__awarded_points: _TypeAlias = _typing.Literal["awarded_points"]  # noqa: Y015
     _WhichOneofArgType__awarded_points: _TypeAlias = _typing.Literal["_awarded_points", b"_awarded_points"]  # noqa: Y015
@@ -329,11 +337,14 @@ class RejectRecordRequest(_message.Message):
     SCHOOL_ID_FIELD_NUMBER: _builtins.int
     RECORD_ID_FIELD_NUMBER: _builtins.int
     REASON_FIELD_NUMBER: _builtins.int
+    APPEAL_ID_FIELD_NUMBER: _builtins.int
     EXPECTED_VERSION_FIELD_NUMBER: _builtins.int
     OPTIONS_FIELD_NUMBER: _builtins.int
     school_id: _builtins.str
     record_id: _builtins.str
     reason: _builtins.str
+    appeal_id: _builtins.str
+    """an upheld appeal unlocking a closed period; empty otherwise"""
     expected_version: _builtins.int
     @_builtins.property
     def options(self) -> _command_pb2.CommandOptions: ...
@@ -343,12 +354,13 @@ class RejectRecordRequest(_message.Message):
         school_id: _builtins.str = ...,
         record_id: _builtins.str = ...,
         reason: _builtins.str = ...,
+        appeal_id: _builtins.str = ...,
         expected_version: _builtins.int | None = ...,
         options: _command_pb2.CommandOptions | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "options", b"options"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version", "options", b"options", "reason", b"reason", "record_id", b"record_id", "school_id", b"school_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "appeal_id", b"appeal_id", "expected_version", b"expected_version", "options", b"options", "reason", b"reason", "record_id", b"record_id", "school_id", b"school_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__expected_version: _TypeAlias = _typing.Literal["expected_version"]  # noqa: Y015
     _WhichOneofArgType__expected_version: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version"]  # noqa: Y015
@@ -364,6 +376,7 @@ class CorrectRecordRequest(_message.Message):
     RECORD_ID_FIELD_NUMBER: _builtins.int
     AWARDED_POINTS_FIELD_NUMBER: _builtins.int
     REASON_FIELD_NUMBER: _builtins.int
+    APPEAL_ID_FIELD_NUMBER: _builtins.int
     EXPECTED_VERSION_FIELD_NUMBER: _builtins.int
     OPTIONS_FIELD_NUMBER: _builtins.int
     school_id: _builtins.str
@@ -371,6 +384,8 @@ class CorrectRecordRequest(_message.Message):
     awarded_points: _builtins.float
     """0–100; required"""
     reason: _builtins.str
+    appeal_id: _builtins.str
+    """an upheld appeal unlocking a closed period; empty otherwise"""
     expected_version: _builtins.int
     @_builtins.property
     def options(self) -> _command_pb2.CommandOptions: ...
@@ -381,12 +396,13 @@ class CorrectRecordRequest(_message.Message):
         record_id: _builtins.str = ...,
         awarded_points: _builtins.float | None = ...,
         reason: _builtins.str = ...,
+        appeal_id: _builtins.str = ...,
         expected_version: _builtins.int | None = ...,
         options: _command_pb2.CommandOptions | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_awarded_points", b"_awarded_points", "_expected_version", b"_expected_version", "awarded_points", b"awarded_points", "expected_version", b"expected_version", "options", b"options"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_awarded_points", b"_awarded_points", "_expected_version", b"_expected_version", "awarded_points", b"awarded_points", "expected_version", b"expected_version", "options", b"options", "reason", b"reason", "record_id", b"record_id", "school_id", b"school_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_awarded_points", b"_awarded_points", "_expected_version", b"_expected_version", "appeal_id", b"appeal_id", "awarded_points", b"awarded_points", "expected_version", b"expected_version", "options", b"options", "reason", b"reason", "record_id", b"record_id", "school_id", b"school_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__awarded_points: _TypeAlias = _typing.Literal["awarded_points"]  # noqa: Y015
     _WhichOneofArgType__awarded_points: _TypeAlias = _typing.Literal["_awarded_points", b"_awarded_points"]  # noqa: Y015
@@ -479,6 +495,7 @@ class ReviewModelPostRequest(_message.Message):
     PERIOD_FIELD_NUMBER: _builtins.int
     SCORE_FIELD_NUMBER: _builtins.int
     COMMENT_FIELD_NUMBER: _builtins.int
+    APPEAL_ID_FIELD_NUMBER: _builtins.int
     OPTIONS_FIELD_NUMBER: _builtins.int
     school_id: _builtins.str
     post_id: _builtins.str
@@ -487,6 +504,8 @@ class ReviewModelPostRequest(_message.Message):
     score: _builtins.float
     """0–100; required"""
     comment: _builtins.str
+    appeal_id: _builtins.str
+    """an upheld appeal unlocking a closed period; empty otherwise"""
     @_builtins.property
     def options(self) -> _command_pb2.CommandOptions: ...
     def __init__(
@@ -498,11 +517,12 @@ class ReviewModelPostRequest(_message.Message):
         period: _builtins.str = ...,
         score: _builtins.float | None = ...,
         comment: _builtins.str = ...,
+        appeal_id: _builtins.str = ...,
         options: _command_pb2.CommandOptions | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_score", b"_score", "options", b"options", "score", b"score"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_score", b"_score", "comment", b"comment", "member_id", b"member_id", "options", b"options", "period", b"period", "post_id", b"post_id", "school_id", b"school_id", "score", b"score"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_score", b"_score", "appeal_id", b"appeal_id", "comment", b"comment", "member_id", b"member_id", "options", b"options", "period", b"period", "post_id", b"post_id", "school_id", b"school_id", "score", b"score"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__score: _TypeAlias = _typing.Literal["score"]  # noqa: Y015
     _WhichOneofArgType__score: _TypeAlias = _typing.Literal["_score", b"_score"]  # noqa: Y015
@@ -606,6 +626,7 @@ class SubmitAssessmentRequest(_message.Message):
     TIER_FIELD_NUMBER: _builtins.int
     SCORES_FIELD_NUMBER: _builtins.int
     COMMENT_FIELD_NUMBER: _builtins.int
+    APPEAL_ID_FIELD_NUMBER: _builtins.int
     OPTIONS_FIELD_NUMBER: _builtins.int
     school_id: _builtins.str
     member_id: _builtins.str
@@ -613,6 +634,8 @@ class SubmitAssessmentRequest(_message.Message):
     tier: _builtins.str
     """self, peer, public, committee"""
     comment: _builtins.str
+    appeal_id: _builtins.str
+    """an upheld appeal unlocking a closed period; empty otherwise"""
     @_builtins.property
     def scores(self) -> Global___LeadScores: ...
     @_builtins.property
@@ -626,11 +649,12 @@ class SubmitAssessmentRequest(_message.Message):
         tier: _builtins.str = ...,
         scores: Global___LeadScores | None = ...,
         comment: _builtins.str = ...,
+        appeal_id: _builtins.str = ...,
         options: _command_pb2.CommandOptions | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["options", b"options", "scores", b"scores"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["comment", b"comment", "member_id", b"member_id", "options", b"options", "period", b"period", "school_id", b"school_id", "scores", b"scores", "tier", b"tier"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["appeal_id", b"appeal_id", "comment", b"comment", "member_id", b"member_id", "options", b"options", "period", b"period", "school_id", b"school_id", "scores", b"scores", "tier", b"tier"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -311,3 +311,140 @@ class WhatIfReply(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___WhatIfReply: _TypeAlias = WhatIfReply  # noqa: Y015
+
+@_typing.final
+class AdoptRulesRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    RULES_JSON_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    """empty: the caller's school"""
+    rules_json: _builtins.str
+    """one rules version, in the rules file format"""
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+        rules_json: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["rules_json", b"rules_json", "school_id", b"school_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AdoptRulesRequest: _TypeAlias = AdoptRulesRequest  # noqa: Y015
+
+@_typing.final
+class RulesVersion(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    VERSION_FIELD_NUMBER: _builtins.int
+    EFFECTIVE_FROM_FIELD_NUMBER: _builtins.int
+    ADOPTED_FIELD_NUMBER: _builtins.int
+    ADOPTED_AT_FIELD_NUMBER: _builtins.int
+    ADOPTED_BY_FIELD_NUMBER: _builtins.int
+    EVENT_ID_FIELD_NUMBER: _builtins.int
+    IN_FORCE_FIELD_NUMBER: _builtins.int
+    RULES_JSON_FIELD_NUMBER: _builtins.int
+    version: _builtins.str
+    effective_from: _builtins.str
+    """YYYY-MM-DD"""
+    adopted: _builtins.bool
+    """false: shipped with scoring (a rules file)"""
+    adopted_at: _builtins.str
+    """RFC 3339; empty for a shipped version"""
+    adopted_by: _builtins.str
+    """the committee member's subject; empty for a shipped version"""
+    event_id: _builtins.str
+    """the RulesAdopted event; empty for a shipped version"""
+    in_force: _builtins.bool
+    """the version that scores the current month"""
+    rules_json: _builtins.str
+    """the whole version"""
+    def __init__(
+        self,
+        *,
+        version: _builtins.str = ...,
+        effective_from: _builtins.str = ...,
+        adopted: _builtins.bool = ...,
+        adopted_at: _builtins.str = ...,
+        adopted_by: _builtins.str = ...,
+        event_id: _builtins.str = ...,
+        in_force: _builtins.bool = ...,
+        rules_json: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["adopted", b"adopted", "adopted_at", b"adopted_at", "adopted_by", b"adopted_by", "effective_from", b"effective_from", "event_id", b"event_id", "in_force", b"in_force", "rules_json", b"rules_json", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RulesVersion: _TypeAlias = RulesVersion  # noqa: Y015
+
+@_typing.final
+class AdoptRulesReply(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RULES_FIELD_NUMBER: _builtins.int
+    ALREADY_ADOPTED_FIELD_NUMBER: _builtins.int
+    already_adopted: _builtins.bool
+    """this very version was adopted (or shipped) before: nothing new"""
+    @_builtins.property
+    def rules(self) -> Global___RulesVersion: ...
+    def __init__(
+        self,
+        *,
+        rules: Global___RulesVersion | None = ...,
+        already_adopted: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["rules", b"rules"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["already_adopted", b"already_adopted", "rules", b"rules"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AdoptRulesReply: _TypeAlias = AdoptRulesReply  # noqa: Y015
+
+@_typing.final
+class ListRulesRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCHOOL_ID_FIELD_NUMBER: _builtins.int
+    school_id: _builtins.str
+    """empty: the caller's school"""
+    def __init__(
+        self,
+        *,
+        school_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["school_id", b"school_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListRulesRequest: _TypeAlias = ListRulesRequest  # noqa: Y015
+
+@_typing.final
+class ListRulesReply(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    VERSIONS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def versions(self) -> _containers.RepeatedCompositeFieldContainer[Global___RulesVersion]:
+        """by effective_from"""
+
+    def __init__(
+        self,
+        *,
+        versions: _abc.Iterable[Global___RulesVersion] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["versions", b"versions"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListRulesReply: _TypeAlias = ListRulesReply  # noqa: Y015

@@ -29,7 +29,8 @@ if _version_not_supported:
 class ScoringServiceStub:
     """Three-tier dynamic evaluations (三级考评). A member's evaluation is read by whoever may read
     their archive: the member, a secretary of the member's branch, the committee and services of
-    the school; WhatIf is for the committee and services.
+    the school; WhatIf is for the committee and services. The rules versions are listed to any
+    member of the school; only the committee adopts one.
     """
 
     def __init__(self, channel):
@@ -58,12 +59,23 @@ class ScoringServiceStub:
                 request_serializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.WhatIfRequest.SerializeToString,
                 response_deserializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.WhatIfReply.FromString,
                 _registered_method=True)
+        self.AdoptRules = channel.unary_unary(
+                '/vanguard.scoring.v1.ScoringService/AdoptRules',
+                request_serializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.AdoptRulesRequest.SerializeToString,
+                response_deserializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.AdoptRulesReply.FromString,
+                _registered_method=True)
+        self.ListRules = channel.unary_unary(
+                '/vanguard.scoring.v1.ScoringService/ListRules',
+                request_serializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.ListRulesRequest.SerializeToString,
+                response_deserializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.ListRulesReply.FromString,
+                _registered_method=True)
 
 
 class ScoringServiceServicer:
     """Three-tier dynamic evaluations (三级考评). A member's evaluation is read by whoever may read
     their archive: the member, a secretary of the member's branch, the committee and services of
-    the school; WhatIf is for the committee and services.
+    the school; WhatIf is for the committee and services. The rules versions are listed to any
+    member of the school; only the committee adopts one.
     """
 
     def GetStatus(self, request, context):
@@ -94,6 +106,21 @@ class ScoringServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AdoptRules(self, request, context):
+        """Adopt a rules version (RulesAdopted), effective from the first day of a future month that
+        no scored or closed period reaches. The same document again: already_adopted.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListRules(self, request, context):
+        """The school's rules versions, shipped and adopted, and which is in force today.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ScoringServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -117,6 +144,16 @@ def add_ScoringServiceServicer_to_server(servicer, server):
                     request_deserializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.WhatIfRequest.FromString,
                     response_serializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.WhatIfReply.SerializeToString,
             ),
+            'AdoptRules': grpc.unary_unary_rpc_method_handler(
+                    servicer.AdoptRules,
+                    request_deserializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.AdoptRulesRequest.FromString,
+                    response_serializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.AdoptRulesReply.SerializeToString,
+            ),
+            'ListRules': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRules,
+                    request_deserializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.ListRulesRequest.FromString,
+                    response_serializer=vanguard_dot_scoring_dot_v1_dot_scoring__pb2.ListRulesReply.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'vanguard.scoring.v1.ScoringService', rpc_method_handlers)
@@ -128,7 +165,8 @@ def add_ScoringServiceServicer_to_server(servicer, server):
 class ScoringService:
     """Three-tier dynamic evaluations (三级考评). A member's evaluation is read by whoever may read
     their archive: the member, a secretary of the member's branch, the committee and services of
-    the school; WhatIf is for the committee and services.
+    the school; WhatIf is for the committee and services. The rules versions are listed to any
+    member of the school; only the committee adopts one.
     """
 
     @staticmethod
@@ -229,6 +267,60 @@ class ScoringService:
             '/vanguard.scoring.v1.ScoringService/WhatIf',
             vanguard_dot_scoring_dot_v1_dot_scoring__pb2.WhatIfRequest.SerializeToString,
             vanguard_dot_scoring_dot_v1_dot_scoring__pb2.WhatIfReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AdoptRules(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.scoring.v1.ScoringService/AdoptRules',
+            vanguard_dot_scoring_dot_v1_dot_scoring__pb2.AdoptRulesRequest.SerializeToString,
+            vanguard_dot_scoring_dot_v1_dot_scoring__pb2.AdoptRulesReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRules(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vanguard.scoring.v1.ScoringService/ListRules',
+            vanguard_dot_scoring_dot_v1_dot_scoring__pb2.ListRulesRequest.SerializeToString,
+            vanguard_dot_scoring_dot_v1_dot_scoring__pb2.ListRulesReply.FromString,
             options,
             channel_credentials,
             insecure,
