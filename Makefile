@@ -6,9 +6,17 @@ STAMP  := $(VENV)/.installed
 PROTOS := $(shell find protos -name '*.proto' | sort)
 GEN    := services/vanguard
 
-.PHONY: setup run kafka test test-kafka test-unit test-integration test-containers soak fuzz engine images lint protos check-protos schemas bench clean
+.PHONY: web-assets browser setup run kafka test test-kafka test-unit test-integration test-containers soak fuzz engine images lint protos check-protos schemas bench clean
 
-setup: $(STAMP) $(GEN)/.generated
+setup: $(STAMP) $(GEN)/.generated web-assets
+
+# The web app's charting library from the npm registry (deploy/web-assets.sh).
+web-assets:
+	deploy/web-assets.sh
+
+# Debian's chromium for the browser tests (tests/browser, deploy/chromium.sh).
+browser:
+	deploy/chromium.sh
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,7 +57,7 @@ kafka:
 # The whole suite, tests/containers included: it needs a Docker engine (deploy/engine.sh
 # starts one where it can) and builds the images itself (make images).
 # Then the broker matrix's second pass: the layers that talk to a broker, on Apache Kafka.
-test: setup engine kafka
+test: setup engine browser kafka
 	$(PY) -m pytest -q
 	$(PY) -m pytest -q --broker kafka tests/integration tests/e2e
 

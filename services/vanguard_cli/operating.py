@@ -16,6 +16,8 @@ from vanguard.common.v1.command_pb2 import CommandOptions
 from vanguard_cli.demo.loader import load_demo
 from vanguard_cli.output import console, line
 from vanguard_cli.session import Session, exit_code, session_of
+from web.demo_accounts import read as read_demo_accounts
+from web.settings import WebSettings
 
 
 class BrokerChoice(StrEnum):
@@ -60,6 +62,7 @@ def up(
     def when_up(supervisor: Supervisor) -> None:
         if demo and load_demo_supervised(session, supervisor):
             try_next(session)
+        web_pages(session)
 
     # The supervisor's lines through the console the demo's progress bar draws on: one
     # printed while the bar runs appears above it (kernel.up_logging).
@@ -96,6 +99,22 @@ def try_next(session: Session) -> None:
         "  .venv/bin/vanguard evaluation m01 --explain   # a three-tier evaluation, event by event",
         highlight=False,
     )
+
+
+def web_pages(session: Session) -> None:
+    """Where the web app's pages are, and the demo school's sign-in accounts (seeded by the
+    web app on its first start: web.demo_accounts)."""
+    settings = WebSettings()
+    accounts = read_demo_accounts(settings.data_dir / "web")
+    console.print(
+        f"\nWeb app: http://{settings.bind_host}:{settings.web_port}/  (承诺公示栏, no sign-in)",
+        highlight=False,
+    )
+    for account in accounts:
+        console.print(
+            f"  sign in as {account.username:<10} password {account.password}  # {account.who}",
+            highlight=False,
+        )
 
 
 def demo(ctx: typer.Context) -> None:

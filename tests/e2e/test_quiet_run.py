@@ -42,7 +42,7 @@ UP_S = 240.0  # broker, every service and the demo school on a busy 2-core machi
 STOP_S = 15.0  # Ctrl-C to the last process gone: the supervisor's 10 s and a margin
 SHOWN_S = 15.0  # a verbose terminal shows what a log file got (it polls each file)
 FOLLOW_S = 15.0
-LAST_TRY = r"^  \.venv/bin/vanguard evaluation "  # the last line `vanguard up --demo` prints
+LAST_TRY = r"^  sign in as m03 "  # the last line `vanguard up --demo` prints (the web app's)
 # What a log record, a warning or a traceback looks like, in any process's format.
 NOISE = re.compile(
     r"Traceback|Exception|Error|WARNING|CRITICAL|\bINFO\b|DEBUG|Timer|kafka|faust|"
@@ -88,6 +88,10 @@ def person_facing(up: UpProcess) -> dict[str, re.Pattern[str]]:
         "board": re.compile(r"  \.venv/bin/vanguard board +# .+"),
         "archive": re.compile(r"  \.venv/bin/vanguard archive m01 +# .+"),
         "evaluation": re.compile(r"  \.venv/bin/vanguard evaluation m01 --explain +# .+"),
+        "web app": re.compile(
+            rf"Web app: http://127\.0\.0\.1:{up.web_port}/  \(承诺公示栏, no sign-in\)"
+        ),
+        "accounts": re.compile(r"  sign in as \S+ +password \S+  # .+"),
     }
 
 
@@ -183,7 +187,7 @@ def test_the_terminal_shows_only_what_a_person_needs(quiet: Run) -> None:
     at = {name: first(shown, pattern) for name, pattern in expected.items()}
     ready = at["up"]
     assert all(at[name] < ready for name in ("broker", *(s.name for s in registered_services())))
-    assert ready < at["progress"] < at["loaded"] < at["try"] < at["evaluation"]
+    assert ready < at["progress"] < at["loaded"] < at["try"] < at["evaluation"] < at["web app"]
     assert shown.count(shown[ready]) == 1
 
 
@@ -264,7 +268,9 @@ def test_ctrl_c_stops_every_process_it_started_and_says_only_that(quiet: Run) ->
     after = stop_with_ctrl_c(quiet)
     assert len(after) == 1 and STOPPED.fullmatch(after[0]), after
     shown = quiet.up.lines
-    assert shown[first(shown, person_facing(quiet.up)["evaluation"]) + 1 :] == after
+    accounts = person_facing(quiet.up)["accounts"]
+    last = max(i for i, line in enumerate(shown) if accounts.fullmatch(line))
+    assert shown[last + 1 :] == after
 
 
 # -- make run VERBOSE=1 --------------------------------------------------------------------

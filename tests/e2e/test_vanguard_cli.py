@@ -82,11 +82,13 @@ def listening(port: int) -> bool:
 def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
     ports = {spec.port_setting: free_port() for spec in registered_services()}
     broker_port = free_port()
+    web_port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("VANGUARD_")}
     env.update({f"VANGUARD_{name.upper()}": str(port) for name, port in ports.items()})
     env.update(
         VANGUARD_BROKER=broker_kind(),  # this run's (tests/broker_matrix.py)
         VANGUARD_BROKER_PORT=str(broker_port),
+        VANGUARD_WEB_PORT=str(web_port),
         VANGUARD_DATA_DIR=str(tmp_path_factory.mktemp("cli") / "var"),
         VANGUARD_CONSUMER_SESSION_TIMEOUT_MS="2000",
         VANGUARD_SCORING_PLEDGES_GRACE_S="1.0",

@@ -41,6 +41,7 @@ class UpProcess:
         self.tty = tty
         self.ports = {spec.name: free_port() for spec in registered_services()}
         self.broker_port = free_port()
+        self.web_port = free_port()  # the web app's pages (its health port is registered)
         self.data_dir = data_dir
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("VANGUARD_")}
         self.env.update(
@@ -52,6 +53,7 @@ class UpProcess:
         self.env.update(
             VANGUARD_BROKER=broker_kind(),  # this run's (tests/broker_matrix.py)
             VANGUARD_BROKER_PORT=str(self.broker_port),
+            VANGUARD_WEB_PORT=str(self.web_port),
             VANGUARD_DATA_DIR=str(data_dir),
             VANGUARD_CONSUMER_SESSION_TIMEOUT_MS="2000",
         )
@@ -168,7 +170,7 @@ class UpProcess:
         return pids
 
     def all_ports(self) -> list[int]:
-        return [self.broker_port, *self.ports.values()]
+        return [self.broker_port, self.web_port, *self.ports.values()]
 
     def listening(self) -> list[int]:
         """The ports of this suite something still listens on."""

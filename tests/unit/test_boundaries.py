@@ -1,6 +1,6 @@
 """The suite's boundaries, read from the source: the services never import each other, the
 kernel names no service, the published language (contracts) rests on the kernel alone, and the
-clients (vanguard_sdk, vanguard_cli) reach the services only through their published language
+clients (vanguard_sdk, vanguard_cli, web) reach the services only through their published language
 and generated gRPC code. Every import counts, also one inside a function or an
 `if TYPE_CHECKING:` block."""
 
@@ -30,7 +30,17 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "kernel": (SHARED_GENERATED,),
     "contracts": ("kernel",),
     "vanguard_sdk": ("kernel", "contracts", GENERATED),
-    "vanguard_cli": ("kernel", "contracts", GENERATED, "vanguard_sdk"),
+    # `vanguard up` says where the web app is and prints the demo school's sign-in accounts.
+    "vanguard_cli": (
+        "kernel",
+        "contracts",
+        GENERATED,
+        "vanguard_sdk",
+        "web.settings",
+        "web.demo_accounts",
+    ),
+    # The web app names the domain's codes as the terminal does (one table of Chinese terms).
+    "web": ("kernel", "contracts", GENERATED, "vanguard_sdk", "vanguard_cli.labels"),
 }
 
 
@@ -148,10 +158,11 @@ def test_the_contracts_rest_on_the_kernel_alone() -> None:
     assert not wrong, "\n".join(wrong)
 
 
-@pytest.mark.parametrize("client", ["vanguard_sdk", "vanguard_cli"])
+@pytest.mark.parametrize("client", ["vanguard_sdk", "vanguard_cli", "web"])
 def test_the_clients_reach_no_service_internals(client: str) -> None:
-    """The SDK and the command line talk to the services over gRPC: the published language,
-    the kernel's mechanisms and the generated code, never a service's package."""
+    """The SDK, the command line and the web app talk to the services over gRPC: the
+    published language, the kernel's mechanisms and the generated code, never a service's
+    package."""
     wrong = breaches(client)
     assert not wrong, "\n".join(wrong)
 

@@ -20,10 +20,20 @@ from contracts.endpoints import SuiteSettings
 from pledges.config import PledgesConfig
 from scoring.config import ScoringConfig
 from vanguard_cli.main import app
+from web.settings import WebSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ROOT / "services"
-PACKAGES = ("kernel", "contracts", "archives", "pledges", "scoring", "vanguard_sdk", "vanguard_cli")
+PACKAGES = (
+    "kernel",
+    "contracts",
+    "archives",
+    "pledges",
+    "scoring",
+    "vanguard_sdk",
+    "vanguard_cli",
+    "web",
+)
 # Notes kept outside the repository (a clone lacks them); spelt apart: this file is checked too.
 OUTSIDE = ("DESIGN" + ".md", "STYLE" + ".md", "../shared", "/work/" + "shared")
 
@@ -186,6 +196,7 @@ SETTINGS: tuple[type[BaseSettings], ...] = (
     ArchivesConfig,
     PledgesConfig,
     ScoringConfig,
+    WebSettings,
 )
 
 
