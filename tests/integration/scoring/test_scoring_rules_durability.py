@@ -9,6 +9,8 @@ import uuid
 from pathlib import Path
 
 import grpc
+import pytest
+from broker_matrix import new_broker
 from scoring_kit import PARTITIONS, Evaluations, Log, ScoringProcess, prepare_topics
 from test_scoring_recovery import relays_recreate_their_topics
 from test_scoring_rules import as_caller, document, evaluation_of
@@ -87,11 +89,12 @@ def test_a_restarted_worker_scores_under_the_adopted_rules_and_rewrites_nothing(
         fresh.stop()
 
 
+@pytest.mark.memory_broker  # a broker that loses everything on restart: Tansu's memory store
 def test_after_the_broker_lost_everything_the_journal_sends_the_adoption_again(
     school: str, tmp_path: Path
 ) -> None:
     version = f"{school}-2030.1"
-    with EmbeddedBroker() as broker:
+    with new_broker() as broker:
         servers = broker.bootstrap_servers
         prepare_topics(servers)
         worker = worker_on(servers, tmp_path / "w.log", VANGUARD_SCORING_BROKER_CHECK_S="0.5")
