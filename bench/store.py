@@ -6,7 +6,8 @@ from __future__ import annotations
 from bench.harness import Measurement, Ratio, Rig, Timing, best_of, timed
 from bench.samples import CONTEXT, STREAMS, member_of, pledge, stream_of
 from bench.sqlite_raw import REPEATS, ROWS
-from kernel.store import PendingEvent, SqliteEventStore
+from kernel.store import PendingEvent
+from kernel.store.sqlite import SqliteEventStore
 
 TARGET = 0.40
 

@@ -24,7 +24,8 @@ from kernel.grpc.server import Health, ServiceRegistration, create_server, drain
 from kernel.projection import AppliedWatch
 from kernel.relay import OutboxRelay
 from kernel.settings import Settings
-from kernel.store import EventStore, SqliteEventStore
+from kernel.store import EventStore
+from kernel.store.sqlite import SqliteEventStore
 from kernel.tokens import TokenVerifier
 from kernel.topics import DEAD_LETTERS, ensure_topics
 from kernel.workers import WorkerProcess

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from contract.event_store import EventStoreContract
 
-from kernel.store import SqliteEventStore
+from kernel.store.sqlite import SqliteEventStore
 
 
 class TestSqliteEventStore(EventStoreContract):

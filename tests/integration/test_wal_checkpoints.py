@@ -9,7 +9,7 @@ from pathlib import Path
 
 from toy.points import award, eventually
 
-from kernel.store import SqliteEventStore
+from kernel.store.sqlite import SqliteEventStore
 
 
 def test_appends_never_checkpoint_and_the_thread_keeps_the_wal_short(tmp_path: Path) -> None:

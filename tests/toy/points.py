@@ -19,7 +19,8 @@ from kafka.errors import KafkaError
 from kernel.envelope import Actor, CommandContext, Envelope, Role
 from kernel.events import DomainEvent, EventRegistry
 from kernel.relay import OutboxRelay, headers_of
-from kernel.store import PendingEvent, SqliteEventStore
+from kernel.store import PendingEvent
+from kernel.store.sqlite import SqliteEventStore
 
 registry = EventRegistry()
 

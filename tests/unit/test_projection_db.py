@@ -15,7 +15,8 @@ from kernel import projection as projection_module
 from kernel.envelope import Envelope
 from kernel.events import DomainEvent
 from kernel.projection import BufferedProjection, LogPosition, ProjectionDb
-from kernel.store import PendingEvent, SqliteEventStore
+from kernel.store import PendingEvent
+from kernel.store.sqlite import SqliteEventStore
 
 
 class BufferedTotals:

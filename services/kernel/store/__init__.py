@@ -1,4 +1,6 @@
-"""Event stores: one port (`EventStore`), a SQLite backend, later PostgreSQL."""
+"""Event stores: one port (`EventStore`) and its backends, each in a module of its own
+(`kernel.store.memory`, `kernel.store.sqlite`, `kernel.store.postgres`), imported only where
+one is chosen (`kernel.store.factory`), so importing the port needs no database driver."""
 
 from kernel.store.port import (
     AppendResult,
@@ -6,6 +8,5 @@ from kernel.store.port import (
     PendingEvent,
     StoredCommand,
 )
-from kernel.store.sqlite import SqliteEventStore
 
-__all__ = ["AppendResult", "EventStore", "PendingEvent", "SqliteEventStore", "StoredCommand"]
+__all__ = ["AppendResult", "EventStore", "PendingEvent", "StoredCommand"]
