@@ -13,6 +13,8 @@ from kernel.broker import EmbeddedBroker
 
 TEST_PARTITIONS = 3
 
+pytest_plugins = ["store_backends"]  # --store, the PostgreSQL server and databases
+
 
 @pytest.fixture(scope="session")
 def broker() -> Iterator[EmbeddedBroker]:

@@ -14,7 +14,7 @@ import pydantic_core
 
 from kernel.envelope import CommandContext, Envelope, utcnow
 from kernel.errors import ConcurrencyConflict, InvalidArgument
-from kernel.store.drafts import Batch, Draft, timestamp
+from kernel.store.drafts import Batch, Draft, conflict, timestamp
 from kernel.store.port import AppendResult, PendingEvent, StoredCommand
 from kernel.store.wal import CHECKPOINT_EVERY, WalCheckpointer
 
@@ -128,13 +128,6 @@ def _write(conn: sqlite3.Connection, batch: Batch, first_version: int) -> tuple[
     return tuple(envelopes)
 
 
-def _conflict(stream_id: str, expected: int, reached: int | None) -> ConcurrencyConflict:
-    found = "was appended to concurrently" if reached is None else f"has reached version {reached}"
-    return ConcurrencyConflict(
-        f"stream {stream_id} {found}, expected version {expected}", field="expected_version"
-    )
-
-
 class SqliteEventStore:
     """Thread-safe: writes serialise on a lock and in SQLite; each thread reads on its own
     connection, so a relay thread never waits for a writer. Several stores (processes) may
@@ -215,7 +208,7 @@ class SqliteEventStore:
             known = self._versions[stream_id] = self._version(conn, stream_id)
         try:
             if expected != known:
-                raise _conflict(stream_id, expected, known)
+                raise conflict(stream_id, expected, known)
             envelopes = self._commit(conn, batch, expected + 1, command)
         except (sqlite3.IntegrityError, ConcurrencyConflict) as refused:
             return self._refused(conn, batch, expected, command, refused)
@@ -238,7 +231,7 @@ class SqliteEventStore:
         if isinstance(refused, sqlite3.IntegrityError):
             if "UNIQUE" not in str(refused):
                 raise refused
-            raise _conflict(batch.stream_id, expected, None) from None
+            raise conflict(batch.stream_id, expected, None) from None
         raise refused
 
     def _append_unchecked(
