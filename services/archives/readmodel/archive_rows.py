@@ -13,13 +13,13 @@ one the fold built.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from pydantic_core import from_json, to_json
 
 from archives.readmodel.archive import Archive, EntryKey, empty_archive
+from kernel.database import Connection
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS members (
@@ -62,7 +62,7 @@ def marker(archive: Archive) -> tuple[int, str]:
     return archive["events"], archive["event_ids"][-1] if archive["event_ids"] else ""
 
 
-def write_archives(conn: sqlite3.Connection, written: Sequence[Written]) -> None:
+def write_archives(conn: Connection, written: Sequence[Written]) -> None:
     """Write the given entries of each archive, and its member row."""
     conn.executemany(WRITE_ENTRY, _entry_rows(written))
     conn.executemany(WRITE_MEMBER, [_member_row(archive) for archive, _ in written])
@@ -90,7 +90,7 @@ def _member_row(archive: Archive) -> tuple[Any, ...]:
     )
 
 
-def read_archive(conn: sqlite3.Connection, school_id: str, member_id: str) -> Archive | None:
+def read_archive(conn: Connection, school_id: str, member_id: str) -> Archive | None:
     """The member's archive as the rows hold it (None: no row). Call inside one transaction:
     the rows must all be of the same state."""
     key = (school_id, member_id)

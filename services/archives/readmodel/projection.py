@@ -16,13 +16,13 @@ archive is read from them again.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from typing import Any
 
 from archives.readmodel.archive import MEMBER_EVENTS, Archive, EntryKey, apply, empty_archive
 from archives.readmodel.archive_rows import TABLES, marker, read_archive, write_archives
 from archives.readmodel.publications import DOCUMENT_EVENTS, keep_version
 from archives.readmodel.publications import TABLE as PUBLICATIONS
+from kernel.database import Connection
 from kernel.envelope import Envelope
 from kernel.events import DomainEvent, encode
 from kernel.projection import KeptDocuments
@@ -84,7 +84,7 @@ class ArchiveProjection:
         self._changed: dict[Key, tuple[Archive, dict[EntryKey, None]]] = {}
         self._logged: list[tuple[str, str, str, str, str, str, bytes]] = []
 
-    def migrate(self, conn: sqlite3.Connection) -> None:
+    def migrate(self, conn: Connection) -> None:
         """Statement by statement: the runner migrates inside its transaction, which
         `executescript` would commit."""
         for statement in SCHEMA.split(";"):
@@ -93,7 +93,7 @@ class ArchiveProjection:
         self._archives.clear()  # a new file: nothing written before counts
         self.discard()
 
-    def apply(self, conn: sqlite3.Connection, envelope: Envelope, event: DomainEvent) -> None:
+    def apply(self, conn: Connection, envelope: Envelope, event: DomainEvent) -> None:
         # The body as the current schema has it: the envelope's own unless it was upcast.
         current = envelope.schema_version == type(event).schema_version
         data = envelope.data if current else encode(event)
@@ -131,7 +131,7 @@ class ArchiveProjection:
             self._apply_to_archive(conn, envelope, data, str(data["member_id"]))
 
     def _apply_to_archive(
-        self, conn: sqlite3.Connection, envelope: Envelope, data: dict[str, Any], member_id: str
+        self, conn: Connection, envelope: Envelope, data: dict[str, Any], member_id: str
     ) -> None:
         school = envelope.school_id
         key = (school, member_id)
@@ -158,7 +158,7 @@ class ArchiveProjection:
             )
         )
 
-    def flush(self, conn: sqlite3.Connection) -> None:
+    def flush(self, conn: Connection) -> None:
         """Write what the open transaction changed: each changed entry once, and the member
         rows."""
         if not self._changed:
@@ -175,7 +175,7 @@ class ArchiveProjection:
         self._changed.clear()
         self._logged.clear()
 
-    def _take(self, conn: sqlite3.Connection, key: Key) -> Archive | None:
+    def _take(self, conn: Connection, key: Key) -> Archive | None:
         """The member's archive as the rows have it: the one kept in memory when it is that
         state, else read from the rows. Taken out of memory: a failing fold must not leave a
         half-changed archive behind (it is kept again once written)."""

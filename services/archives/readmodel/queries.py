@@ -5,7 +5,6 @@ replayed through the same fold the projection keeps the rows with."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from archives.readmodel.archive import Archive, apply, empty_archive
 from archives.readmodel.archive_rows import read_archive
 from archives.readmodel.publications import publication_view
 from contracts.periods import Period
+from kernel.database import Connection
 from kernel.envelope import Envelope
 from kernel.errors import NotFound
 from kernel.events import EventRegistry, encode
@@ -41,7 +41,7 @@ class ArchiveQueries(ReadModelQueries):
         self.registry = registry
 
     @contextmanager
-    def snapshot(self) -> Iterator[sqlite3.Connection]:
+    def snapshot(self) -> Iterator[Connection]:
         """One read transaction: every query inside sees the same state of the file."""
         conn = self.conn
         if conn.in_transaction:

@@ -11,10 +11,10 @@ and uncapped); `bands_by` says which.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from contracts.periods import Period
+from kernel.database import Connection
 
 BAND_LABELS = ("top quarter", "second quarter", "third quarter", "bottom quarter")
 
@@ -69,7 +69,7 @@ def bands(points: list[float]) -> list[dict[str, Any]]:
 
 
 def summary(
-    conn: sqlite3.Connection, school_id: str, branch_id: str, period: Period | None
+    conn: Connection, school_id: str, branch_id: str, period: Period | None
 ) -> dict[str, Any]:
     """Roll-up of the active members of a branch (of the whole school when branch_id is ''),
     with a line per branch for the whole school. Call inside one transaction."""
@@ -99,7 +99,7 @@ def summary(
 
 
 def _ranked(
-    conn: sqlite3.Connection,
+    conn: Connection,
     members: str,
     args: list[str],
     period: Period | None,
@@ -116,7 +116,7 @@ def _ranked(
 
 
 def _points(
-    conn: sqlite3.Connection, members: str, args: list[str], period: Period | None
+    conn: Connection, members: str, args: list[str], period: Period | None
 ) -> list[tuple[str, float]]:
     """(branch_id, points) of every member rolled up."""
     if period is None:
@@ -128,7 +128,7 @@ def _points(
 
 
 def _branch_lines(
-    conn: sqlite3.Connection, school_id: str, points: list[tuple[str, float]]
+    conn: Connection, school_id: str, points: list[tuple[str, float]]
 ) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT branch_id, name FROM branches WHERE school_id = ? ORDER BY branch_id",
