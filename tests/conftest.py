@@ -37,10 +37,12 @@ def unique() -> str:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, broker: EmbeddedBroker) -> SuiteSettings:
-    """SuiteSettings pointing at the session broker, with short consumer timeouts for tests."""
+def settings(tmp_path: Path, broker: EmbeddedBroker, store_url: str | None) -> SuiteSettings:
+    """SuiteSettings pointing at the session broker, with short consumer timeouts for tests,
+    and the stores on the run's `--store` backend."""
     return SuiteSettings(
         data_dir=tmp_path / "var",
+        store_url=store_url,
         bootstrap_servers=broker.bootstrap_servers,
         partitions=TEST_PARTITIONS,
         consumer_session_timeout_ms=2000,

@@ -68,6 +68,11 @@ class ReadModelDatabase(Protocol):
         """The statement that opens a write transaction."""
         ...
 
+    def create(self, conn: Connection) -> None:
+        """Make the database where it is not yet: called in the transaction that creates
+        the projection's tables."""
+        ...
+
     def tables(self, conn: Connection) -> list[str]: ...
 
     def checkpoints(self, every: int) -> Checkpoints: ...
@@ -115,6 +120,9 @@ class SqliteReadModel:
 
     def begin(self) -> str:
         return "BEGIN IMMEDIATE"
+
+    def create(self, conn: Connection) -> None:
+        """The file exists once connected."""
 
     def tables(self, conn: Connection) -> list[str]:
         rows = conn.execute(

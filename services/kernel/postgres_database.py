@@ -46,7 +46,9 @@ class PostgresConnection:
         return self._conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
 
     def execute(self, text: str, parameters: Sequence[Any] = (), /) -> Any:
-        return self._conn.execute(portable(text), parameters or None, prepare=False)
+        if text == "BEGIN":  # a read transaction sees one state, as SQLite's does
+            text = "BEGIN ISOLATION LEVEL REPEATABLE READ"
+        return self._conn.execute(portable(text), parameters or None)
 
     def executemany(self, text: str, seq_of_parameters: Iterable[Sequence[Any]], /) -> Any:
         rows = list(seq_of_parameters)
@@ -80,12 +82,11 @@ class PostgresReadModel:
         return PostgresConnection(self._connect())
 
     def begin(self) -> str:
-        """Opens the transaction and creates the schema in it: a reader sees the schema only
-        with the tables the opening transaction makes."""
-        return "BEGIN; CREATE SCHEMA IF NOT EXISTS " + self._quoted()
+        return "BEGIN"
 
-    def _quoted(self) -> str:
-        return '"' + self.schema.replace('"', '""') + '"'
+    def create(self, conn: Connection) -> None:
+        """In the opening transaction: a reader sees the schema only with its tables."""
+        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
 
     def tables(self, conn: Connection) -> list[str]:
         rows = conn.execute(

@@ -150,6 +150,7 @@ class ProjectionDb:
         self._kept: dict[tuple[str, int], LogPosition] = {}  # positions kept in it
         self._positions: dict[tuple[str, int], LogPosition] = {}  # committed, as in the file
         with self.transaction():
+            self.database.create(self.conn)
             self._renew_if_outdated(getattr(projection, "definition", ""))
             self.conn.execute(APPLIED_STREAMS)
             self.conn.execute(LOG_POSITIONS)

@@ -4,7 +4,7 @@ section (a record, a model post, an assessment period, a pledge and its progress
 evaluation, an appeal), its body as JSON (UTF-8 bytes, stored as a BLOB). An event rewrites
 only the entries it changed and the member row; the archive's event ids are its events in
 `archive_log`, in order. The views `member_records` and `member_posts` give SQL the fields
-roll-ups count by.
+roll-ups count by. The SQL is portable (kernel.database) but for the views, which read JSON.
 
 Entries come back in the order they were first written (`seq`, kept when an entry is
 rewritten), which is the order the fold made them in: an archive read from the rows is the
@@ -35,6 +35,10 @@ CREATE TABLE IF NOT EXISTS archive_entries (
     section TEXT NOT NULL, entry_id TEXT NOT NULL, body BLOB NOT NULL,
     UNIQUE (school_id, member_id, section, entry_id)
 );
+"""
+
+#: The fields roll-ups count by, read from the entries' JSON bodies (as SQLite spells it).
+VIEWS = """
 CREATE VIEW IF NOT EXISTS member_records AS
 SELECT school_id, member_id, entry_id AS record_id,
        json_extract(CAST(body AS TEXT), '$.status') AS status,
@@ -46,8 +50,54 @@ SELECT school_id, member_id, entry_id AS post_id,
        json_extract(CAST(body AS TEXT), '$.released_on') AS released_on
 FROM archive_entries WHERE section = 'posts';
 """
+#: The same views as PostgreSQL spells them.
+POSTGRES_VIEWS = """
+CREATE OR REPLACE VIEW member_records AS
+SELECT school_id, member_id, entry_id AS record_id,
+       convert_from(body, 'UTF8')::json ->> 'status' AS status,
+       (convert_from(body, 'UTF8')::json ->> 'awarded_points')::double precision
+           AS awarded_points,
+       convert_from(body, 'UTF8')::json ->> 'occurred_on' AS occurred_on
+FROM archive_entries WHERE section = 'records';
+CREATE OR REPLACE VIEW member_posts AS
+SELECT school_id, member_id, entry_id AS post_id,
+       convert_from(body, 'UTF8')::json ->> 'released_on' AS released_on
+FROM archive_entries WHERE section = 'posts';
+"""
 
-WRITE_MEMBER = "INSERT OR REPLACE INTO members VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+def views(dialect: str) -> str:
+    return POSTGRES_VIEWS if dialect == "postgres" else VIEWS
+
+
+def upsert(table: str, columns: tuple[str, ...], key: int) -> str:
+    """INSERT of a whole row that replaces the row of the same key (its first `key`
+    columns): one text for SQLite and PostgreSQL, unlike INSERT OR REPLACE."""
+    names = ", ".join(columns)
+    marks = ", ".join("?" * len(columns))
+    kept = ", ".join(f"{c} = excluded.{c}" for c in columns[key:])
+    return (
+        f"INSERT INTO {table} ({names}) VALUES ({marks}) "
+        f"ON CONFLICT ({', '.join(columns[:key])}) DO UPDATE SET {kept}"
+    )
+
+
+WRITE_MEMBER = upsert(
+    "members",
+    (
+        "school_id",
+        "member_id",
+        "branch_id",
+        "name",
+        "active",
+        "profile",
+        "verified_points",
+        "events",
+        "last_event_id",
+        "as_of",
+    ),
+    2,
+)
 WRITE_ENTRY = (
     "INSERT INTO archive_entries (school_id, member_id, section, entry_id, body) "
     "VALUES (?, ?, ?, ?, ?) ON CONFLICT (school_id, member_id, section, entry_id) "

@@ -19,10 +19,18 @@ import hashlib
 from typing import Any
 
 from archives.readmodel.archive import MEMBER_EVENTS, Archive, EntryKey, apply, empty_archive
-from archives.readmodel.archive_rows import TABLES, marker, read_archive, write_archives
+from archives.readmodel.archive_rows import (
+    TABLES,
+    VIEWS,
+    marker,
+    read_archive,
+    upsert,
+    views,
+    write_archives,
+)
 from archives.readmodel.publications import DOCUMENT_EVENTS, keep_version
 from archives.readmodel.publications import TABLE as PUBLICATIONS
-from kernel.database import Connection
+from kernel.database import Connection, dialect_of
 from kernel.envelope import Envelope
 from kernel.events import DomainEvent, encode
 from kernel.projection import KeptDocuments
@@ -59,11 +67,20 @@ CREATE TABLE IF NOT EXISTS objective_points (
     + TABLES
     + PUBLICATIONS
 )
+UPSERT_SCHOOL = upsert("schools", ("school_id", "name"), 1)
+UPSERT_BRANCH = upsert("branches", ("school_id", "branch_id", "name"), 2)
+UPSERT_CLOSED_PERIOD = upsert("closed_periods", ("school_id", "period", "kind"), 2)
+UPSERT_MODEL_POST = upsert("model_posts", ("school_id", "post_id", "name", "kind"), 2)
+UPSERT_OBJECTIVE_POINTS = upsert(
+    "objective_points", ("school_id", "member_id", "period", "points"), 3
+)
 
 #: What the file holds, recorded in it: a file made for another definition (older code) is
 #: rebuilt from the log (`kernel.projection`). The tables are in it; bump the revision when
 #: the fold changes what the rows hold (3: publications kept, published results frozen).
-DEFINITION = f"archive rows, revision 3, tables {hashlib.sha256(SCHEMA.encode()).hexdigest()[:12]}"
+DEFINITION = (
+    f"archive rows, revision 3, tables {hashlib.sha256((SCHEMA + VIEWS).encode()).hexdigest()[:12]}"
+)
 CACHED_ARCHIVES = 1024
 LOG = (
     "INSERT INTO archive_log (school_id, member_id, branch_id, event_type, event_id, "
@@ -86,8 +103,9 @@ class ArchiveProjection:
 
     def migrate(self, conn: Connection) -> None:
         """Statement by statement: the runner migrates inside its transaction, which
-        `executescript` would commit."""
-        for statement in SCHEMA.split(";"):
+        `executescript` would commit. The views read JSON, which each database spells its
+        own way (archive_rows.views)."""
+        for statement in (SCHEMA + views(dialect_of(conn))).split(";"):
             if statement.strip():
                 conn.execute(statement)
         self._archives.clear()  # a new file: nothing written before counts
@@ -100,25 +118,25 @@ class ArchiveProjection:
         school = envelope.school_id
         match envelope.event_type:
             case "SchoolRegistered":
-                conn.execute("INSERT OR REPLACE INTO schools VALUES (?, ?)", (school, data["name"]))
+                conn.execute(UPSERT_SCHOOL, (school, data["name"]))
             case "BranchEstablished":
                 conn.execute(
-                    "INSERT OR REPLACE INTO branches VALUES (?, ?, ?)",
+                    UPSERT_BRANCH,
                     (school, data["branch_id"], data["name"]),
                 )
             case "PeriodClosed":
                 conn.execute(
-                    "INSERT OR REPLACE INTO closed_periods VALUES (?, ?, ?)",
+                    UPSERT_CLOSED_PERIOD,
                     (school, data["period"], data["kind"]),
                 )
             case "ModelPostEstablished":
                 conn.execute(
-                    "INSERT OR REPLACE INTO model_posts VALUES (?, ?, ?, ?)",
+                    UPSERT_MODEL_POST,
                     (school, data["post_id"], data["name"], data["kind"]),
                 )
             case "EvaluationUpdated":  # what the roll-ups' bands rank (rollups.py)
                 conn.execute(
-                    "INSERT OR REPLACE INTO objective_points VALUES (?, ?, ?, ?)",
+                    UPSERT_OBJECTIVE_POINTS,
                     (school, data["member_id"], data["period"], data["objective"]["points"]),
                 )
         if envelope.event_type in DOCUMENT_EVENTS:

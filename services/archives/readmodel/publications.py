@@ -35,7 +35,7 @@ def keep_version(conn: Connection, envelope: Envelope, data: dict[str, Any]) -> 
     """Keep one version (`data`: its body upcast to the current schema). A version already
     kept (the same event delivered again) is kept once."""
     conn.execute(
-        "INSERT OR IGNORE INTO publications VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO publications VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (
             envelope.school_id,
             data["period"],

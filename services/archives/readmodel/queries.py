@@ -19,7 +19,7 @@ from archives.readmodel.archive import Archive, apply, empty_archive
 from archives.readmodel.archive_rows import read_archive
 from archives.readmodel.publications import publication_view
 from contracts.periods import Period
-from kernel.database import Connection
+from kernel.database import Connection, ReadModelDatabase
 from kernel.envelope import Envelope
 from kernel.errors import NotFound
 from kernel.events import EventRegistry, encode
@@ -36,8 +36,8 @@ class MemberRow:
 class ArchiveQueries(ReadModelQueries):
     read_model = "archive read model"
 
-    def __init__(self, db_path: Path, registry: EventRegistry) -> None:
-        super().__init__(db_path)
+    def __init__(self, where: Path | ReadModelDatabase, registry: EventRegistry) -> None:
+        super().__init__(where)
         self.registry = registry
 
     @contextmanager

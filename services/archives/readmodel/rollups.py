@@ -20,7 +20,8 @@ BAND_LABELS = ("top quarter", "second quarter", "third quarter", "bottom quarter
 
 # `{members}` is the condition that picks the active members rolled up (alias `m`).
 RECORD_COUNTS = """
-SELECT COUNT(*), TOTAL(r.status = 'verified'), TOTAL(r.status = 'pending')
+SELECT COUNT(*), COALESCE(SUM(CASE WHEN r.status = 'verified' THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN r.status = 'pending' THEN 1 ELSE 0 END), 0)
 FROM members m JOIN member_records r USING (school_id, member_id)
 WHERE {members}
 """
@@ -32,12 +33,12 @@ WHERE {members} AND p.released_on = ''
 # verified records that occurred in it (`occurred_on` is ISO text: text order is date order).
 POINTS = "SELECT m.branch_id, m.verified_points FROM members m WHERE {members}"
 POINTS_IN_PERIOD = """
-SELECT m.branch_id, TOTAL(r.awarded_points)
+SELECT m.branch_id, COALESCE(SUM(r.awarded_points), 0) + 0.0
 FROM members m LEFT JOIN member_records r
   ON r.school_id = m.school_id AND r.member_id = m.member_id AND r.status = 'verified'
   AND r.occurred_on >= ? AND r.occurred_on < ?
 WHERE {members}
-GROUP BY m.member_id
+GROUP BY m.school_id, m.member_id, m.branch_id
 """
 # Scoring's objective points of each member for one period; NULL where it published none.
 OBJECTIVE_IN_PERIOD = """
