@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PROTOS := $(shell find protos -name '*.proto' | sort)
 GEN    := services/vanguard
 
-.PHONY: setup run test test-unit test-integration test-containers soak fuzz engine images lint protos check-protos schemas bench clean
+.PHONY: setup run postgres test test-unit test-integration test-containers soak fuzz engine images lint protos check-protos schemas bench clean
 
 setup: $(STAMP) $(GEN)/.generated
 
@@ -35,8 +35,18 @@ check-protos: setup
 DEMO    ?= $(if $(VANGUARD_DEMO),$(VANGUARD_DEMO),1)
 VERBOSE ?= $(if $(VANGUARD_VERBOSE),$(VANGUARD_VERBOSE),0)
 
+# `make run STORE=postgres` keeps stores and read models in PostgreSQL: VANGUARD_STORE_URL if
+# set, else a throwaway cluster under var/postgres (deploy/postgres.sh; left running after).
+STORE ?= sqlite
+
 run: setup
+	@if [ "$(STORE)" = postgres ] && [ -z "$$VANGUARD_STORE_URL" ]; then \
+		url=$$(deploy/postgres.sh) || exit 1; export VANGUARD_STORE_URL=$$url; fi; \
 	VANGUARD_DEMO=$(DEMO) VANGUARD_VERBOSE=$(VERBOSE) $(VENV)/bin/vanguard up
+
+# A PostgreSQL server for the suite (deploy/postgres.sh): prints its URL.
+postgres:
+	deploy/postgres.sh
 
 # The whole suite, tests/containers included: it needs a Docker engine (deploy/engine.sh
 # starts one where it can) and builds the images itself (make images).

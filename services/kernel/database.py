@@ -43,6 +43,18 @@ class Connection(Protocol):
     def close(self) -> None: ...
 
 
+def upsert(table: str, columns: tuple[str, ...], key: int) -> str:
+    """INSERT of a whole row that replaces the row of the same key (its first `key`
+    columns): one text for SQLite and PostgreSQL, unlike INSERT OR REPLACE."""
+    names = ", ".join(columns)
+    marks = ", ".join("?" * len(columns))
+    kept = ", ".join(f"{c} = excluded.{c}" for c in columns[key:])
+    return (
+        f"INSERT INTO {table} ({names}) VALUES ({marks}) "
+        f"ON CONFLICT ({', '.join(columns[:key])}) DO UPDATE SET {kept}"
+    )
+
+
 def dialect_of(conn: Connection) -> str:
     """'sqlite' or 'postgres': for the rare expression that cannot be written once."""
     return str(getattr(conn, "dialect", "sqlite"))
@@ -156,4 +168,5 @@ __all__ = [
     "SqliteReadModel",
     "dialect_of",
     "read_model_at",
+    "upsert",
 ]

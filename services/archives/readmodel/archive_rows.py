@@ -19,7 +19,7 @@ from typing import Any
 from pydantic_core import from_json, to_json
 
 from archives.readmodel.archive import Archive, EntryKey, empty_archive
-from kernel.database import Connection
+from kernel.database import Connection, upsert
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS members (
@@ -68,18 +68,6 @@ FROM archive_entries WHERE section = 'posts';
 
 def views(dialect: str) -> str:
     return POSTGRES_VIEWS if dialect == "postgres" else VIEWS
-
-
-def upsert(table: str, columns: tuple[str, ...], key: int) -> str:
-    """INSERT of a whole row that replaces the row of the same key (its first `key`
-    columns): one text for SQLite and PostgreSQL, unlike INSERT OR REPLACE."""
-    names = ", ".join(columns)
-    marks = ", ".join("?" * len(columns))
-    kept = ", ".join(f"{c} = excluded.{c}" for c in columns[key:])
-    return (
-        f"INSERT INTO {table} ({names}) VALUES ({marks}) "
-        f"ON CONFLICT ({', '.join(columns[:key])}) DO UPDATE SET {kept}"
-    )
 
 
 WRITE_MEMBER = upsert(

@@ -24,13 +24,12 @@ from archives.readmodel.archive_rows import (
     VIEWS,
     marker,
     read_archive,
-    upsert,
     views,
     write_archives,
 )
 from archives.readmodel.publications import DOCUMENT_EVENTS, keep_version
 from archives.readmodel.publications import TABLE as PUBLICATIONS
-from kernel.database import Connection, dialect_of
+from kernel.database import Connection, dialect_of, upsert
 from kernel.envelope import Envelope
 from kernel.events import DomainEvent, encode
 from kernel.projection import KeptDocuments

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kernel.database import Connection
+from kernel.database import Connection, upsert
 from kernel.envelope import Envelope
 from kernel.events import DomainEvent, encode
 from kernel.projection import KeptDocuments
@@ -41,6 +41,28 @@ CREATE TABLE IF NOT EXISTS feedback (
 );
 CREATE INDEX IF NOT EXISTS feedback_by_pledge ON feedback (school_id, pledge_id, feedback_id);
 """
+UPSERT_PLEDGE = upsert(
+    "pledges",
+    (
+        "school_id",
+        "pledge_id",
+        "member_id",
+        "branch_id",
+        "period",
+        "lead",
+        "status",
+        "stage",
+        "overdue",
+        "last_due_on",
+        "document",
+    ),
+    2,
+)
+UPSERT_FEEDBACK = upsert(
+    "feedback",
+    ("school_id", "feedback_id", "pledge_id", "member_id", "branch_id", "status", "document"),
+    2,
+)
 CACHED_PLEDGES = 4096
 
 
@@ -132,7 +154,7 @@ class PledgesProjection:
             feedback["note"] = data.get("note") or data.get("reason", "")
         feedback["version"] = envelope.stream_version
         conn.execute(
-            "INSERT OR REPLACE INTO feedback VALUES (?, ?, ?, ?, ?, ?, ?)",
+            UPSERT_FEEDBACK,
             (
                 school,
                 feedback["feedback_id"],
@@ -165,7 +187,7 @@ def count_feedback(summary: dict[str, int], kind: str, rating: int) -> None:
 def save_pledge(conn: Connection, document: Document) -> None:
     restage(document)
     conn.execute(
-        "INSERT OR REPLACE INTO pledges VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        UPSERT_PLEDGE,
         (
             document["school_id"],
             document["pledge_id"],
