@@ -54,7 +54,8 @@ class PointsProjection:
             raise ValueError("negative points")  # a projection bug, for the dead-letter test
         conn.execute(
             "INSERT INTO points VALUES (?, ?, ?) ON CONFLICT(member_id) DO UPDATE SET "
-            "total = total + excluded.total, versions = versions || ',' || excluded.versions",
+            "total = points.total + excluded.total, "
+            "versions = points.versions || ',' || excluded.versions",
             (event.member_id, event.points, str(envelope.stream_version)),
         )
 
