@@ -3,7 +3,8 @@ database, so replicas of a service write one store.
 
 Appends take turns on a transaction-scoped advisory lock of the schema: inside it an append
 reads the stream's version and the head position, writes its events at the next positions
-and commits, and only then lets the next one in. So positions are gapless and commit in
+and commits, and only then lets the next one in (one call of the schema's `append_events`,
+kernel.store.postgres_append). So positions are gapless and commit in
 order, and a reader (the relay) never sees position p + 1 before p: it would skip p for ever.
 """
 
@@ -21,21 +22,16 @@ from psycopg import sql
 from psycopg.types.json import Json
 from psycopg_pool import ConnectionPool
 
-from kernel.envelope import CommandContext, Envelope, utcnow
+from kernel.envelope import CommandContext, Envelope
 from kernel.errors import InvalidArgument
-from kernel.store.drafts import Batch, Draft, conflict, utc
+from kernel.store.drafts import Batch, conflict, utc
 from kernel.store.migrations import ensure_schema, migrate
 from kernel.store.port import AppendResult, PendingEvent, StoredCommand
+from kernel.store.postgres_append import append_at_once
 
 Conn = psycopg.Connection[tuple[Any, ...]]
 
 LOCK = "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.events'))"
-INSERT = (
-    "INSERT INTO events (position, event_id, stream_id, stream_version, event_type, "
-    "schema_version, school_id, partition_key, occurred_at, recorded_at, actor_id, actor_role, "
-    "correlation_id, causation_id, data) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::json)"
-)
 COLUMNS = (
     "position, event_id, stream_id, stream_version, event_type, schema_version, school_id, "
     "partition_key, occurred_at, recorded_at, actor_id, actor_role, correlation_id, "
@@ -54,7 +50,12 @@ def open_pool(url: str, schema: str, *, max_size: int, name: str) -> ConnectionP
     with psycopg.connect(url, autocommit=True) as conn:
         ensure_schema(conn, schema)
     pool: ConnectionPool[Conn] = ConnectionPool(
-        url, min_size=1, max_size=max_size, kwargs=connect_options(schema), name=name, open=False
+        url,
+        min_size=1,
+        max_size=max_size,
+        kwargs={**connect_options(schema), "autocommit": True},  # transactions are explicit
+        name=name,
+        open=False,
     )
     pool.open(wait=True, timeout=30)
     return pool
@@ -81,29 +82,6 @@ def _envelope(row: tuple[Any, ...]) -> Envelope:
     )
 
 
-def _row(
-    batch: Batch, draft: Draft, version: int, position: int, recorded: datetime
-) -> tuple[Any, ...]:
-    context = batch.context
-    return (
-        position,
-        draft.event_id,
-        batch.stream_id,
-        version,
-        draft.event_type,
-        draft.schema_version,
-        context.school_id,
-        batch.partition_key,
-        recorded if draft.occurred_at is None else draft.occurred_at,
-        recorded,
-        context.actor.id,
-        context.actor.role.value,
-        context.correlation_id,
-        context.causation_id,
-        draft.text,
-    )
-
-
 class PostgresEventStore:
     """Thread-safe: each call borrows a pooled connection. Several stores (replicas) may share
     one schema: the advisory lock and UNIQUE(stream_id, stream_version) keep them apart."""
@@ -112,11 +90,7 @@ class PostgresEventStore:
         self.schema = schema
         self._pool = open_pool(url, schema, max_size=pool_size, name=f"store-{schema}")
         with self._pool.connection() as conn:
-            conn.autocommit = True
-            try:
-                migrate(conn, "postgres")
-            finally:
-                conn.autocommit = False
+            migrate(conn, "postgres")
         self._listeners: list[Callable[[], None]] = []
         self._closed = threading.Event()
 
@@ -137,40 +111,41 @@ class PostgresEventStore:
         command: StoredCommand | None = None,
     ) -> AppendResult:
         batch = Batch.of(stream_id, partition_key, context, events)
-        with self._pool.connection() as conn:  # commits on leaving, rolls back on an error
+        if not batch.drafts:
+            return self._append_nothing(batch, expected_version, command)
+        with self._pool.connection() as conn:
+            envelopes = append_at_once(conn, batch, expected_version, command)
+            if not envelopes:  # refused, nothing written: a repeated key wins over a stale version
+                current = self._version(conn, stream_id)
+                original = command and self._recall(conn, command.key, command.fingerprint)
+                if original:
+                    return AppendResult(stream_id, current, (), original.result, replayed=True)
+                raise conflict(stream_id, expected_version or 0, current)
+        for listener in self._listeners:
+            listener()
+        result = {} if command is None else command.result
+        return AppendResult(stream_id, envelopes[-1].stream_version, envelopes, result)
+
+    def _append_nothing(
+        self, batch: Batch, expected: int | None, command: StoredCommand | None
+    ) -> AppendResult:
+        """An append of no events still checks the version, and records a new key."""
+        stream_id = batch.stream_id
+        with self._pool.connection() as conn, conn.transaction():
             conn.execute(LOCK)
             current = self._version(conn, stream_id)
             if command is not None:
                 original = self._recall(conn, command.key, command.fingerprint)
-                if original is not None:  # a repeated key wins over a stale version
+                if original is not None:
                     return AppendResult(stream_id, current, (), original.result, replayed=True)
-            if expected_version is not None and expected_version != current:
-                raise conflict(stream_id, expected_version, current)
-            envelopes = self._write(conn, batch, current + 1)
+            if expected is not None and expected != current:
+                raise conflict(stream_id, expected, current)
             if command is not None:
                 conn.execute(
-                    "INSERT INTO command_results VALUES (%s, %s, %s, %s)",
-                    (command.key, command.fingerprint, Json(command.result), utcnow()),
+                    "INSERT INTO command_results VALUES (%s, %s, %s, clock_timestamp())",
+                    (command.key, command.fingerprint, Json(command.result)),
                 )
-        if envelopes:
-            for listener in self._listeners:
-                listener()
-        result = {} if command is None else command.result
-        return AppendResult(stream_id, current + len(envelopes), envelopes, result)
-
-    @staticmethod
-    def _write(conn: Conn, batch: Batch, first_version: int) -> tuple[Envelope, ...]:
-        if not batch.drafts:
-            return ()
-        (head,) = conn.execute("SELECT COALESCE(MAX(position), 0) FROM events").fetchone() or (0,)
-        recorded_at = utcnow()
-        numbered = [
-            (draft, version, head + n)
-            for n, (version, draft) in enumerate(enumerate(batch.drafts, first_version), 1)
-        ]
-        with conn.cursor() as cursor:
-            cursor.executemany(INSERT, [_row(batch, d, v, p, recorded_at) for d, v, p in numbered])
-        return tuple(batch.envelope(d, v, p, recorded_at) for d, v, p in numbered)
+        return AppendResult(stream_id, current, (), {} if command is None else command.result)
 
     @staticmethod
     def _version(conn: Conn, stream_id: str) -> int:
