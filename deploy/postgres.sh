@@ -61,7 +61,11 @@ if running; then
 fi
 
 mkdir -p "$DIR"
-[[ "$(id -u)" == 0 ]] && chown postgres: "$DIR"
+if [[ "$(id -u)" == 0 ]]; then
+    chown postgres: "$DIR"
+    runuser -u postgres -- test -w "$DIR" \
+        || fail "the postgres user cannot reach $DIR (a parent folder is closed to it)"
+fi
 if [[ ! -f "$DATA/PG_VERSION" ]]; then
     as_owner "$BIN/initdb" -D "$DATA" -U vanguard -A trust -E UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1 \
         || fail "initdb failed (see $DIR/initdb.log)"

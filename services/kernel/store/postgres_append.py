@@ -5,21 +5,34 @@ apart afterwards, by the caller: only a refused append reads."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import psycopg
 from psycopg.types.json import Json
 
 from kernel.envelope import Envelope
-from kernel.store.drafts import Batch
+from kernel.store.drafts import Batch, Draft, timestamp
 from kernel.store.port import StoredCommand
 
 Conn = psycopg.Connection[tuple[Any, ...]]
 
-CALL = (
-    b"SELECT * FROM append_events(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-    b"%s::uuid[], %s::text[], %s::integer[], %s::timestamptz[], %s::text[])"
-)
+CALL = b"SELECT * FROM append_events(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+
+
+def events_json(drafts: list[Draft]) -> str:
+    """The drafts as the one JSON text `append_events` takes: each body inserted as the text
+    it was serialised to, so the store keeps it byte for byte."""
+    return "[" + ",".join(_event_json(draft) for draft in drafts) + "]"
+
+
+def _event_json(draft: Draft) -> str:
+    at = "null" if draft.occurred_at is None else f'"{timestamp(draft.occurred_at)}"'
+    kind = json.dumps(draft.event_type, ensure_ascii=False)
+    return (
+        f'{{"id":"{draft.event_id}","type":{kind},"schema":{draft.schema_version},'
+        f'"at":{at},"data":{draft.text}}}'
+    )
 
 
 def append_at_once(
@@ -40,11 +53,7 @@ def append_at_once(
         context.actor.role.value,
         context.correlation_id,
         context.causation_id,
-        [d.event_id for d in drafts],
-        [d.event_type for d in drafts],
-        [d.schema_version for d in drafts],
-        [d.occurred_at for d in drafts],
-        [d.text for d in drafts],
+        events_json(drafts),
     )
     rows = conn.execute(CALL, args).fetchall()
     if not rows:
