@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PROTOS := $(shell find protos -name '*.proto' | sort)
 GEN    := services/vanguard
 
-.PHONY: setup run postgres test test-unit test-integration test-containers soak fuzz engine images lint protos check-protos schemas bench clean
+.PHONY: setup run postgres test test-unit test-integration test-postgres test-containers soak fuzz engine images lint protos check-protos schemas bench clean
 
 setup: $(STAMP) $(GEN)/.generated
 
@@ -58,6 +58,11 @@ test-unit: setup
 
 test-integration: setup
 	$(PY) -m pytest -q tests/integration
+
+# The services' integration tests with stores and read models in PostgreSQL (a throwaway
+# cluster, or VANGUARD_TEST_POSTGRES_URL); `make test` runs the store contract on it already.
+test-postgres: setup
+	$(PY) -m pytest -q --store postgres tests/integration/stores tests/integration/archives tests/integration/pledges
 
 test-containers: setup engine
 	$(PY) -m pytest -q tests/containers
