@@ -16,7 +16,7 @@ from kernel.envelope import CommandContext, Envelope, utcnow
 from kernel.errors import ConcurrencyConflict, InvalidArgument
 from kernel.store.drafts import Batch, Draft, conflict, timestamp
 from kernel.store.port import AppendResult, PendingEvent, StoredCommand
-from kernel.store.wal import CHECKPOINT_EVERY, WalCheckpointer
+from kernel.store.wal import CHECKPOINT_EVERY, WAL_LIMIT_BYTES, WalCheckpointer
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -69,6 +69,7 @@ def connect(path: Path, synchronous: str = "NORMAL") -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(f"PRAGMA synchronous={synchronous}")
     conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute(f"PRAGMA journal_size_limit={WAL_LIMIT_BYTES}")  # see kernel.store.wal
     return conn
 
 
@@ -140,6 +141,7 @@ class SqliteEventStore:
         *,
         synchronous: str = "NORMAL",
         checkpoint_every: int = CHECKPOINT_EVERY,
+        wal_limit: int = WAL_LIMIT_BYTES,
     ) -> None:
         self.path = path
         self._synchronous = synchronous
@@ -151,7 +153,7 @@ class SqliteEventStore:
         # ahead of the file, but another process may have moved the file on).
         self._versions: dict[str, int] = {}
         self._listeners: list[Callable[[], None]] = []
-        self._wal = WalCheckpointer(path, connect, synchronous, checkpoint_every)
+        self._wal = WalCheckpointer(path, connect, synchronous, checkpoint_every, wal_limit)
         self._conn().executescript(SCHEMA)
 
     def add_append_listener(self, listener: Callable[[], None]) -> None:
