@@ -498,6 +498,7 @@ class ConsumerRunner:
         read model, and may belong to a log that is gone (a broker that restarted empty takes
         the commits of a runner still holding offsets in the old log)."""
         cluster = consumer._client.cluster
+        self._db.reload()  # another replica may have applied in these partitions
         from_start = []
         for tp in tps:
             topic_id = cluster.topic_id(tp.topic)

@@ -85,7 +85,9 @@ class PostgresReadModel:
         return "BEGIN"
 
     def create(self, conn: Connection) -> None:
-        """In the opening transaction: a reader sees the schema only with its tables."""
+        """In the opening transaction: a reader sees the schema only with its tables.
+        Replicas opening it at once take turns (until the opening transaction ends)."""
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (f"{self.schema}.open",))
         conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
 
     def tables(self, conn: Connection) -> list[str]:

@@ -213,6 +213,12 @@ class ProjectionDb:
         self._positions.update(kept)
         self._wal.wrote(len(marked))
 
+    def reload(self) -> None:
+        """Read the applied versions and positions again: replicas share a PostgreSQL read
+        model, and a partition handed over brings what another replica applied in it."""
+        self._applied = self.versions()
+        self._positions = self._read_positions()
+
     def versions(self) -> dict[str, int]:
         rows = self.conn.execute("SELECT stream_id, version FROM applied_streams").fetchall()
         return {str(stream): int(version) for stream, version in rows}

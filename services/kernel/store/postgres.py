@@ -25,6 +25,7 @@ from psycopg_pool import ConnectionPool
 from kernel.envelope import CommandContext, Envelope
 from kernel.errors import InvalidArgument
 from kernel.store.drafts import Batch, conflict, utc
+from kernel.store.lease import RelayLease
 from kernel.store.migrations import ensure_schema, migrate
 from kernel.store.port import AppendResult, PendingEvent, StoredCommand
 from kernel.store.postgres_append import append_at_once
@@ -87,12 +88,18 @@ class PostgresEventStore:
     one schema: the advisory lock and UNIQUE(stream_id, stream_version) keep them apart."""
 
     def __init__(self, url: str, *, schema: str = "public", pool_size: int = 8) -> None:
-        self.schema = schema
+        self.schema, self._url = schema, url
         self._pool = open_pool(url, schema, max_size=pool_size, name=f"store-{schema}")
         with self._pool.connection() as conn:
             migrate(conn, "postgres")
         self._listeners: list[Callable[[], None]] = []
         self._closed = threading.Event()
+
+    def relay_lease(self, name: str) -> RelayLease:
+        """Who among the replicas publishes this store (kernel.store.lease)."""
+        from kernel.store.postgres_lease import PostgresLease  # it opens sessions like ours
+
+        return PostgresLease(self._url, self.schema, name)
 
     def add_append_listener(self, listener: Callable[[], None]) -> None:
         """Call `listener` after every append that wrote events, once committed."""

@@ -15,6 +15,7 @@ import pydantic_core
 from kernel.envelope import CommandContext, Envelope, utcnow
 from kernel.errors import ConcurrencyConflict, InvalidArgument
 from kernel.store.drafts import Batch, Draft, conflict, timestamp
+from kernel.store.lease import FileLease, RelayLease
 from kernel.store.port import AppendResult, PendingEvent, StoredCommand
 from kernel.store.wal import CHECKPOINT_EVERY, WAL_LIMIT_BYTES, WalCheckpointer
 
@@ -155,6 +156,10 @@ class SqliteEventStore:
         self._listeners: list[Callable[[], None]] = []
         self._wal = WalCheckpointer(path, connect, synchronous, checkpoint_every, wal_limit)
         self._conn().executescript(SCHEMA)
+
+    def relay_lease(self, name: str) -> RelayLease:
+        """Who among the processes sharing this file publishes it (kernel.store.lease)."""
+        return FileLease(self.path.with_name(f"{self.path.name}.{name}.lease"))
 
     def add_append_listener(self, listener: Callable[[], None]) -> None:
         """Call `listener` (cheap, thread-safe: e.g. `threading.Event.set`) after every append
