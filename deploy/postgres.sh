@@ -71,8 +71,19 @@ if [[ ! -f "$DATA/PG_VERSION" ]]; then
         || fail "initdb failed (see $DIR/initdb.log)"
 fi
 
+# The port it had before, if still free (a restart keeps its URL), else any free one.
 free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+    python3 - "$(cat "$DIR/port" 2>/dev/null || echo 0)" <<'PY'
+import socket, sys
+for port in (int(sys.argv[1]), 0):
+    try:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", port))
+            print(s.getsockname()[1])
+            break
+    except OSError:
+        continue
+PY
 }
 port="$(free_port)"
 as_owner "$BIN/pg_ctl" start -D "$DATA" -l "$LOG" -w -t 60 -o \

@@ -55,6 +55,11 @@ def upsert(table: str, columns: tuple[str, ...], key: int) -> str:
     )
 
 
+def broken(conn: Connection) -> bool:
+    """The connection was lost (a PostgreSQL server restarted): open another."""
+    return bool(getattr(conn, "broken", False))
+
+
 def dialect_of(conn: Connection) -> str:
     """'sqlite' or 'postgres': for the rare expression that cannot be written once."""
     return str(getattr(conn, "dialect", "sqlite"))
@@ -166,6 +171,7 @@ __all__ = [
     "Connection",
     "ReadModelDatabase",
     "SqliteReadModel",
+    "broken",
     "dialect_of",
     "read_model_at",
     "upsert",

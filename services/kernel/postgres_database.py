@@ -42,6 +42,10 @@ class PostgresConnection:
         self._conn = conn
 
     @property
+    def broken(self) -> bool:
+        return self._conn.broken or self._conn.closed
+
+    @property
     def in_transaction(self) -> bool:
         return self._conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
 

@@ -22,7 +22,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar, runtime_checkable
 
-from kernel.database import Connection, ReadModelDatabase, read_model_at
+from kernel.database import Connection, ReadModelDatabase, broken, read_model_at
 from kernel.envelope import Envelope
 from kernel.errors import Unavailable
 from kernel.events import DomainEvent
@@ -189,6 +189,11 @@ class ProjectionDb:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
+        if broken(self.conn):  # the server restarted: a new session, and what it holds
+            with suppress(Exception):
+                self.conn.close()
+            self.conn = self.database.connect()
+            self.reload()
         self.conn.execute(self.database.begin())
         self._marked, self._kept = {}, {}
         try:
@@ -204,7 +209,8 @@ class ProjectionDb:
         except BaseException:
             self._marked, self._kept = {}, {}
             self._discard()
-            self.conn.execute("ROLLBACK")
+            if not broken(self.conn):  # a lost session rolled back by itself
+                self.conn.execute("ROLLBACK")
             raise
         marked, self._marked = self._marked, {}
         kept, self._kept = self._kept, {}
@@ -414,6 +420,8 @@ class AppliedWatch:
 
     def _connection(self) -> Connection | None:
         """Opened once the consumer created the file (see `ReadModelQueries`)."""
+        if self._conn is not None and broken(self._conn):
+            self.close_connection()
         if self._conn is None and self.database.exists():
             self._conn = self.database.connect()
         return self._conn
@@ -421,8 +429,12 @@ class AppliedWatch:
     def close(self) -> None:
         if self._poller is not None:
             self._poller.cancel()
+        self.close_connection()
+
+    def close_connection(self) -> None:
         if self._conn is not None:
-            self._conn.close()
+            with suppress(Exception):  # a lost session closes with an error
+                self._conn.close()
             self._conn = None
 
 
@@ -449,6 +461,8 @@ class ReadModelQueries:
 
     @property
     def conn(self) -> Connection:
+        if self._conn is not None and broken(self._conn):
+            self.close()
         if self._conn is None:
             if not self.ready:
                 raise Unavailable(f"the {self.read_model} is not ready yet; retry shortly")
@@ -457,5 +471,6 @@ class ReadModelQueries:
 
     def close(self) -> None:
         if self._conn is not None:
-            self._conn.close()
+            with suppress(Exception):  # a lost session closes with an error
+                self._conn.close()
             self._conn = None
