@@ -45,11 +45,24 @@ as_owner() {
     if [[ "$(id -u)" == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-running() { [[ -f "$DATA/postmaster.pid" ]] && as_owner "$BIN/pg_ctl" status -D "$DATA" >/dev/null 2>&1; }
+answering() { [[ -f "$DIR/port" ]] && "$BIN/pg_isready" -q -h 127.0.0.1 -p "$(cat "$DIR/port")"; }
+running() { [[ -f "$DATA/postmaster.pid" ]] && answering; }
+# A server killed outright leaves its lock file, and its PID may linger as a zombie where
+# nothing reaps orphans (a container's init): the lock file of a server that does not
+# answer and whose process is gone or a zombie is stale.
+clear_stale_lock() {
+    local pid state
+    [[ -f "$DATA/postmaster.pid" ]] || return 0
+    pid="$(head -1 "$DATA/postmaster.pid")"
+    state="$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || echo gone)"
+    if [[ "$state" == gone || "$state" == Z ]]; then
+        rm -f "$DATA/postmaster.pid"
+    fi
+}
 url() { echo "postgresql://vanguard@127.0.0.1:$(cat "$DIR/port")/$DB"; }
 
 if [[ "${1:-start}" == stop ]]; then
-    running && as_owner "$BIN/pg_ctl" stop -D "$DATA" -m fast -w >/dev/null
+    [[ -f "$DATA/postmaster.pid" ]] && as_owner "$BIN/pg_ctl" stop -D "$DATA" -m fast -w >/dev/null 2>&1
     echo "postgres: stopped ($DIR)" >&2
     exit 0
 fi
@@ -60,6 +73,7 @@ if running; then
     exit 0
 fi
 
+clear_stale_lock
 mkdir -p "$DIR"
 if [[ "$(id -u)" == 0 ]]; then
     chown postgres: "$DIR"
