@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PROTOS := $(shell find protos -name '*.proto' | sort)
 GEN    := services/vanguard
 
-.PHONY: web-assets browser setup run kafka test test-kafka test-unit test-integration test-containers soak fuzz engine images lint protos check-protos schemas bench clean
+.PHONY: web-assets browser setup run kafka postgres test test-kafka test-postgres test-unit test-integration test-containers soak fuzz engine images lint protos check-protos schemas bench clean
 
 setup: $(STAMP) $(GEN)/.generated web-assets
 
@@ -45,7 +45,13 @@ DEMO    ?= $(if $(VANGUARD_DEMO),$(VANGUARD_DEMO),1)
 VERBOSE ?= $(if $(VANGUARD_VERBOSE),$(VANGUARD_VERBOSE),0)
 BROKER  ?= $(if $(VANGUARD_BROKER),$(VANGUARD_BROKER),tansu)
 
+# `make run STORE=postgres` keeps stores and read models in PostgreSQL: VANGUARD_STORE_URL if
+# set, else a throwaway cluster under var/postgres (deploy/postgres.sh; left running after).
+STORE ?= sqlite
+
 run: setup $(if $(filter kafka,$(BROKER)),kafka)
+	@if [ "$(STORE)" = postgres ] && [ -z "$$VANGUARD_STORE_URL" ]; then \
+		url=$$(deploy/postgres.sh) || exit 1; export VANGUARD_STORE_URL=$$url; fi; \
 	VANGUARD_DEMO=$(DEMO) VANGUARD_VERBOSE=$(VERBOSE) $(VENV)/bin/vanguard up --broker $(BROKER)
 
 # Apache Kafka's broker jars (deploy/kafka/pom.xml) into var/kafka/libs, once (Maven and Java 17),
@@ -53,6 +59,10 @@ run: setup $(if $(filter kafka,$(BROKER)),kafka)
 kafka:
 	deploy/kafka/fetch.sh
 	deploy/kafka/kcat.sh
+
+# A PostgreSQL server for the suite (deploy/postgres.sh): prints its URL.
+postgres:
+	deploy/postgres.sh
 
 # The whole suite, tests/containers included: it needs a Docker engine (deploy/engine.sh
 # starts one where it can) and builds the images itself (make images).
@@ -70,6 +80,11 @@ test-unit: setup
 
 test-integration: setup
 	$(PY) -m pytest -q tests/integration
+
+# The services' integration tests with stores and read models in PostgreSQL (a throwaway
+# cluster, or VANGUARD_TEST_POSTGRES_URL); `make test` runs the store contract on it already.
+test-postgres: setup
+	$(PY) -m pytest -q --store postgres tests/integration/stores tests/integration/archives tests/integration/pledges
 
 test-containers: setup engine
 	$(PY) -m pytest -q tests/containers

@@ -35,7 +35,7 @@ from kernel.consumer import ConsumerRunner
 from kernel.envelope import Role
 from kernel.grpc.client import bearer
 from kernel.settings import Settings
-from kernel.store import SqliteEventStore
+from kernel.store.sqlite import SqliteEventStore
 from kernel.tokens import issue_token
 from vanguard.archives.v1 import archives_pb2 as pb
 from vanguard.archives.v1 import archives_pb2_grpc

@@ -4,7 +4,6 @@ raw kafka-python figure it is built on."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
 import uuid
 
@@ -12,6 +11,7 @@ from bench.harness import Measurement, Ratio, Rig, Timing, timed
 from bench.kafka_raw import MESSAGES, new_topic
 from bench.samples import filled_store, registry
 from kernel.consumer import ConsumerRunner
+from kernel.database import Connection
 from kernel.envelope import Envelope
 from kernel.events import DomainEvent
 from kernel.relay import OutboxRelay
@@ -25,12 +25,12 @@ class PledgesPerMember:
 
     name = "bench_pledges"
 
-    def migrate(self, conn: sqlite3.Connection) -> None:
+    def migrate(self, conn: Connection) -> None:
         conn.execute(
             "CREATE TABLE IF NOT EXISTS pledges (member_id TEXT PRIMARY KEY, count INTEGER)"
         )
 
-    def apply(self, conn: sqlite3.Connection, envelope: Envelope, event: DomainEvent) -> None:
+    def apply(self, conn: Connection, envelope: Envelope, event: DomainEvent) -> None:
         conn.execute(
             "INSERT INTO pledges VALUES (?, 1) "
             "ON CONFLICT(member_id) DO UPDATE SET count = count + 1",

@@ -7,8 +7,11 @@ ceilings it is compared with and the share of each it should reach.
 
 from __future__ import annotations
 
+import os
+import subprocess
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -58,8 +61,8 @@ class Figure:
 
 class Rig:
     """What measurements share: a scratch directory, one embedded broker of `broker_kind`
-    (Tansu or Apache Kafka, started on first use), and the scale that sizes every loop.
-    Close it to stop the broker."""
+    (Tansu or Apache Kafka) and one PostgreSQL server (each started on first use), and the
+    scale that sizes every loop. Close it to stop them."""
 
     def __init__(self, scale: float = 1.0, broker_kind: BrokerKind = "tansu") -> None:
         self.scale = scale
@@ -67,6 +70,7 @@ class Rig:
         self._stack = ExitStack()
         self.workdir = Path(self._stack.enter_context(tempfile.TemporaryDirectory("-bench")))
         self._broker: EmbeddedBroker | None = None
+        self._postgres: str | None = None
         self._files = 0
 
     def count(self, full: int) -> int:
@@ -77,6 +81,28 @@ class Rig:
         """A fresh path in the scratch directory: every repeat starts from an empty file."""
         self._files += 1
         return self.workdir / f"{stem}-{self._files}.db"
+
+    def postgres(self) -> str:
+        """A PostgreSQL server for the run (deploy/postgres.sh, a cluster under
+        var/postgres-bench, stopped at close), or the one VANGUARD_TEST_POSTGRES_URL names."""
+        if self._postgres is None:
+            root = Path(__file__).resolve().parents[1]
+            script = str(root / "deploy" / "postgres.sh")
+            # Under var/, not the scratch directory: the server's user must reach it.
+            env = {**os.environ, "VANGUARD_POSTGRES_DIR": str(root / "var" / "postgres-bench")}
+            started = subprocess.run(
+                [script], env=env, capture_output=True, text=True, check=True, timeout=600
+            )
+            self._stack.callback(
+                subprocess.run, [script, "stop"], env=env, capture_output=True, check=False
+            )
+            self._postgres = started.stdout.strip().splitlines()[-1]
+        return self._postgres
+
+    def new_schema(self, stem: str) -> str:
+        """A fresh schema name: every repeat starts from empty tables (the cluster under
+        var/ outlives the run)."""
+        return f"{stem}_{uuid.uuid4().hex[:12]}"
 
     def broker(self) -> EmbeddedBroker:
         if self._broker is None:

@@ -9,7 +9,8 @@ from pathlib import Path
 from kernel.envelope import Actor, CommandContext, Role
 from kernel.events import DomainEvent, EventRegistry, encode
 from kernel.relay import headers_of
-from kernel.store import PendingEvent, SqliteEventStore
+from kernel.store import PendingEvent
+from kernel.store.sqlite import SqliteEventStore
 
 STREAMS = 1000  # commands touch this many streams, round-robin
 

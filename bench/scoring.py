@@ -39,8 +39,8 @@ from kernel.broker import free_port
 from kernel.envelope import Actor, CommandContext, Role
 from kernel.relay import OutboxRelay
 from kernel.settings import Settings
-from kernel.store import SqliteEventStore
 from kernel.store.port import PendingEvent
+from kernel.store.sqlite import SqliteEventStore
 from kernel.supervisor import wait_until_serving
 from kernel.topics import ensure_topics
 

@@ -7,12 +7,23 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bench import archives, flow, grpc_raw, kafka_raw, pledges, scoring, sqlite_raw, store
+from bench import (
+    archives,
+    flow,
+    grpc_raw,
+    kafka_raw,
+    pledges,
+    postgres_raw,
+    scoring,
+    sqlite_raw,
+    store,
+)
 from bench.harness import Measurement
 from kernel.broker_quirks import BrokerKind
 
 MEASUREMENTS: list[Measurement] = [
     *sqlite_raw.MEASUREMENTS,
+    *postgres_raw.MEASUREMENTS,
     *kafka_raw.MEASUREMENTS,
     *grpc_raw.MEASUREMENTS,
     *store.MEASUREMENTS,

@@ -17,6 +17,8 @@ from kernel.broker_quirks import BROKER_KINDS
 
 TEST_PARTITIONS = 3
 
+pytest_plugins = ["store_backends"]  # --store, the PostgreSQL server and databases
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
@@ -72,10 +74,12 @@ def unique() -> str:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, broker: EmbeddedBroker) -> SuiteSettings:
-    """SuiteSettings pointing at the session broker, with short consumer timeouts for tests."""
+def settings(tmp_path: Path, broker: EmbeddedBroker, store_url: str | None) -> SuiteSettings:
+    """SuiteSettings pointing at the session broker, with short consumer timeouts for tests,
+    and the stores on the run's `--store` backend."""
     return SuiteSettings(
         data_dir=tmp_path / "var",
+        store_url=store_url,
         bootstrap_servers=broker.bootstrap_servers,
         broker=broker_kind(),
         partitions=TEST_PARTITIONS,

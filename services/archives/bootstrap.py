@@ -45,7 +45,7 @@ def registrations(runtime: ServiceRuntime) -> Sequence[ServiceRegistration]:
         ballot_secret=runtime.settings.token_secret.get_secret_value().encode(),
         correlation_id=current_correlation_id,
     )
-    queries = ArchiveQueries(runtime.directory / f"{ArchiveProjection.name}.db", READ_EVENTS)
+    queries = ArchiveQueries(runtime.read_model(ArchiveProjection.name), READ_EVENTS)
     settings, config = runtime.settings, ArchivesConfig()
     assert isinstance(settings, SuiteSettings)  # as build() was given them
     explainer = ScoringExplainer(

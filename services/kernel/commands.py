@@ -11,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kernel.aggregate import Aggregate, Repository
+from kernel.aggregate import Aggregate
 from kernel.envelope import Actor, CommandContext
 from kernel.errors import DomainError
+from kernel.repository import Repository
 from kernel.store import AppendResult, StoredCommand
 from kernel.validation import line
 

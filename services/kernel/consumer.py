@@ -52,6 +52,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.structs import MemberState, OffsetAndMetadata
 
+from kernel.database import ReadModelDatabase
 from kernel.dead_letters import DeadLetter, reason_of
 from kernel.envelope import Envelope
 from kernel.events import DomainEvent, EventRegistry
@@ -150,8 +151,9 @@ class _Positioner(ConsumerRebalanceListener):
 
 
 class ConsumerRunner:
-    """Feeds `projection` (its own SQLite file at `db_path`) from `topics`, in a background
-    thread (`start`/`stop`) or one batch per `poll_once()` (tests; not while started).
+    """Feeds `projection` (its own database: a SQLite file at a path, or a `ReadModelDatabase`)
+    from `topics`, in a background thread (`start`/`stop`) or one batch per `poll_once()`
+    (tests; not while started).
     Counters: `applied`, `duplicates`, `dead_lettered`, `gaps`."""
 
     def __init__(
@@ -160,7 +162,7 @@ class ConsumerRunner:
         topics: Sequence[str],
         group_id: str,
         projection: Projection,
-        db_path: Path,
+        db_path: Path | ReadModelDatabase,
         registry: EventRegistry,
         *,
         dead_letter_topic: str = DEAD_LETTERS,
@@ -496,6 +498,7 @@ class ConsumerRunner:
         read model, and may belong to a log that is gone (a broker that restarted empty takes
         the commits of a runner still holding offsets in the old log)."""
         cluster = consumer._client.cluster
+        self._db.reload()  # another replica may have applied in these partitions
         from_start = []
         for tp in tps:
             topic_id = cluster.topic_id(tp.topic)

@@ -9,12 +9,13 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from kernel.aggregate import Aggregate, Repository
+from kernel.aggregate import Aggregate
 from kernel.auth import Principal, require_school
 from kernel.commands import CommandExecutor, Decision
 from kernel.envelope import CommandContext
 from kernel.errors import ConcurrencyConflict
 from kernel.events import EventRegistry
+from kernel.repository import Repository
 from kernel.store import AppendResult, EventStore
 
 

@@ -1,6 +1,7 @@
-"""Read models: the `Projection` protocol, the SQLite file a projection lives in (with the
-record of what it applied, changed in the same transaction as the read model), and the
-read-your-writes watch (docs/design.md#store-relay-consumers).
+"""Read models: the `Projection` protocol, the database a projection lives in (a SQLite file or
+a PostgreSQL schema, `kernel.database`; with the record of what it applied, changed in the
+same transaction as the read model), and the read-your-writes watch
+(docs/design.md#store-relay-consumers).
 
 A projection may name its `definition` (a string: the shape of its tables and what they
 hold). The file records it; a file made for another definition, or before the projection
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -22,11 +22,10 @@ from enum import Enum
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar, runtime_checkable
 
+from kernel.database import Connection, ReadModelDatabase, broken, read_model_at
 from kernel.envelope import Envelope
 from kernel.errors import Unavailable
 from kernel.events import DomainEvent
-from kernel.store.sqlite import connect
-from kernel.store.wal import WalCheckpointer
 
 log = logging.getLogger("vanguard.projection")
 
@@ -51,7 +50,6 @@ CREATE TABLE IF NOT EXISTS log_positions (
 """
 DEFINITION = "CREATE TABLE IF NOT EXISTS projection_definition (definition TEXT NOT NULL)"
 CHECKPOINT_EVERY = 500  # streams advanced between WAL checkpoints: some 1000 pages of writes
-SAFETY_CHECKPOINT_PAGES = 10_000  # the writer checkpoints itself only past this (40 MB of WAL)
 
 
 class Projection(Protocol):
@@ -61,11 +59,11 @@ class Projection(Protocol):
 
     name: str
 
-    def migrate(self, conn: sqlite3.Connection) -> None:
+    def migrate(self, conn: Connection) -> None:
         """Create the projection's tables (idempotent: runs at every start)."""
         ...
 
-    def apply(self, conn: sqlite3.Connection, envelope: Envelope, event: DomainEvent) -> None: ...
+    def apply(self, conn: Connection, envelope: Envelope, event: DomainEvent) -> None: ...
 
 
 @runtime_checkable
@@ -75,7 +73,7 @@ class BufferedProjection(Protocol):
     every time). `ProjectionDb` calls `flush` before it commits and before each savepoint, and
     `discard` when it rolls back, so memory never holds what the file does not."""
 
-    def flush(self, conn: sqlite3.Connection) -> None: ...
+    def flush(self, conn: Connection) -> None: ...
 
     def discard(self) -> None: ...
 
@@ -135,27 +133,24 @@ class ProjectionDb:
     one else writes `applied_streams`: the versions it holds are kept in memory too, and the
     ones a transaction marks are written in one statement just before it commits."""
 
-    def __init__(self, path: Path, projection: Projection) -> None:
-        self.path = path
+    def __init__(self, where: Path | ReadModelDatabase, projection: Projection) -> None:
+        self.database = read_model_at(where)
         self.projection = projection
         # Asked once: an isinstance check of a runtime protocol is slow for a per-event path.
         self._buffered = projection if isinstance(projection, BufferedProjection) else None
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # A new (or, below, emptied) file: it keeps no log positions, so the consumer runner
-        # feeds it every log from the start.
-        self.fresh = not path.exists()
-        self.conn = connect(path)
-        # Checkpoints in a thread of their own: a commit must not wait for the copy and the
-        # disk while the consumer holds up its partitions (see kernel.store.wal). Counted in
-        # streams, which a big event (a publication) may undercount: SQLite's own checkpoint
-        # stays, far out, as a safety net.
-        self.conn.execute(f"PRAGMA wal_autocheckpoint={SAFETY_CHECKPOINT_PAGES}")
-        self._wal = WalCheckpointer(path, connect, "NORMAL", CHECKPOINT_EVERY)
+        # A new (or, below, emptied) database: it keeps no log positions, so the consumer
+        # runner feeds it every log from the start.
+        self.fresh = not self.database.exists()
+        self.conn = self.database.connect()
+        # SQLite: WAL checkpoints every CHECKPOINT_EVERY streams, in a thread (see
+        # kernel.database); PostgreSQL checkpoints by itself.
+        self._wal = self.database.checkpoints(CHECKPOINT_EVERY)
         self._applied: dict[str, int] = {}  # committed versions, as in applied_streams
         self._marked: dict[str, int] = {}  # versions marked in the open transaction
         self._kept: dict[tuple[str, int], LogPosition] = {}  # positions kept in it
         self._positions: dict[tuple[str, int], LogPosition] = {}  # committed, as in the file
         with self.transaction():
+            self.database.create(self.conn)
             self._renew_if_outdated(getattr(projection, "definition", ""))
             self.conn.execute(APPLIED_STREAMS)
             self.conn.execute(LOG_POSITIONS)
@@ -170,12 +165,7 @@ class ProjectionDb:
         new ones, never a mix."""
         if not definition:
             return
-        tables = [
-            str(name)
-            for (name,) in self.conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )
-        ]
+        tables = self.database.tables(self.conn)
         recorded = None
         if "projection_definition" in tables:
             row = self.conn.execute("SELECT definition FROM projection_definition").fetchone()
@@ -187,19 +177,24 @@ class ProjectionDb:
                 "projection %s: %s was made for another definition (%s); rebuilding it from "
                 "the log as %s",
                 self.projection.name,
-                self.path,
+                self.database.name,
                 recorded or "none recorded",
                 definition,
             )
             for table in tables:
-                self.conn.execute(f'DROP TABLE "{table}"')
+                self.database.drop_table(self.conn, table)
             self.fresh = True
         self.conn.execute(DEFINITION)
         self.conn.execute("INSERT INTO projection_definition VALUES (?)", (definition,))
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.conn.execute("BEGIN IMMEDIATE")
+    def transaction(self) -> Iterator[Connection]:
+        if broken(self.conn):  # the server restarted: a new session, and what it holds
+            with suppress(Exception):
+                self.conn.close()
+            self.conn = self.database.connect()
+            self.reload()
+        self.conn.execute(self.database.begin())
         self._marked, self._kept = {}, {}
         try:
             yield self.conn
@@ -214,7 +209,8 @@ class ProjectionDb:
         except BaseException:
             self._marked, self._kept = {}, {}
             self._discard()
-            self.conn.execute("ROLLBACK")
+            if not broken(self.conn):  # a lost session rolled back by itself
+                self.conn.execute("ROLLBACK")
             raise
         marked, self._marked = self._marked, {}
         kept, self._kept = self._kept, {}
@@ -222,6 +218,12 @@ class ProjectionDb:
         self._applied.update(marked)
         self._positions.update(kept)
         self._wal.wrote(len(marked))
+
+    def reload(self) -> None:
+        """Read the applied versions and positions again: replicas share a PostgreSQL read
+        model, and a partition handed over brings what another replica applied in it."""
+        self._applied = self.versions()
+        self._positions = self._read_positions()
 
     def versions(self) -> dict[str, int]:
         rows = self.conn.execute("SELECT stream_id, version FROM applied_streams").fetchall()
@@ -297,10 +299,10 @@ class ProjectionDb:
         self.conn.close()
 
     def drop(self) -> None:
-        """Close and delete the file (and its WAL): the next open starts empty."""
+        """Close and delete the database (a file and its WAL, or a schema): the next open
+        starts empty."""
         self.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        self.database.drop()
 
 
 class VersionWatch:
@@ -362,17 +364,18 @@ class VersionWatch:
 
 class AppliedWatch:
     """Read-your-writes from another process: the consumer runner applies events in the
-    service's worker process, and this watches the projection file it commits to. While
-    someone waits, it checks every `poll_s` whether the file changed (`data_version`, one
-    cheap pragma) and only then reads the versions of the streams waited for."""
+    service's worker process, and this watches the projection database it commits to. While
+    someone waits, it checks every `poll_s` whether the database changed (SQLite: its
+    `data_version`, one cheap pragma) and only then reads the versions of the streams waited
+    for."""
 
-    def __init__(self, db_path: Path, poll_s: float = 0.002) -> None:
-        self.db_path = db_path
+    def __init__(self, where: Path | ReadModelDatabase, poll_s: float = 0.002) -> None:
+        self.database = read_model_at(where)
         self.poll_s = poll_s
         self._watch = VersionWatch()
         self._waiting: dict[str, int] = {}  # stream -> how many callers wait for it
-        self._conn: sqlite3.Connection | None = None
-        self._data_version = -1
+        self._conn: Connection | None = None
+        self._data_version: object = -1
         self._poller: asyncio.Task[None] | None = None
 
     async def wait_until(self, stream_id: str, version: int, timeout_s: float) -> bool:
@@ -398,8 +401,8 @@ class AppliedWatch:
         conn = self._connection()
         if conn is None or not self._waiting:
             return
-        (data_version,) = conn.execute("PRAGMA data_version").fetchone()
-        if data_version == self._data_version and not force:
+        changed, data_version = self.database.changed_since(conn, self._data_version)
+        if not changed and not force:
             return
         streams = list(self._waiting)
         marks = ",".join("?" * len(streams))
@@ -408,22 +411,30 @@ class AppliedWatch:
                 f"SELECT stream_id, version FROM applied_streams WHERE stream_id IN ({marks})",
                 streams,
             ).fetchall()
-        except sqlite3.OperationalError:  # the consumer is still creating its tables
+        except Exception:  # the consumer is still creating its tables
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             return
         self._data_version = data_version
         self._watch.advance({str(stream): int(version) for stream, version in rows})
 
-    def _connection(self) -> sqlite3.Connection | None:
+    def _connection(self) -> Connection | None:
         """Opened once the consumer created the file (see `ReadModelQueries`)."""
-        if self._conn is None and self.db_path.exists():
-            self._conn = connect(self.db_path)
+        if self._conn is not None and broken(self._conn):
+            self.close_connection()
+        if self._conn is None and self.database.exists():
+            self._conn = self.database.connect()
         return self._conn
 
     def close(self) -> None:
         if self._poller is not None:
             self._poller.cancel()
+        self.close_connection()
+
+    def close_connection(self) -> None:
         if self._conn is not None:
-            self._conn.close()
+            with suppress(Exception):  # a lost session closes with an error
+                self._conn.close()
             self._conn = None
 
 
@@ -433,30 +444,33 @@ def _resolve(future: asyncio.Future[None]) -> None:
 
 
 class ReadModelQueries:
-    """Read-only queries on a projection's file, on one connection opened at first use, and
-    only once the consumer has created the file: creating it here first would make the
-    consumer take a dropped read model for one it already fed, and never replay the log into
-    it (a rebuild by deleting the file would leave it empty)."""
+    """Read-only queries on a projection's database, on one connection opened at first use,
+    and only once the consumer has created it: creating it here first would make the consumer
+    take a dropped read model for one it already fed, and never replay the log into it (a
+    rebuild by deleting the file would leave it empty)."""
 
     read_model = "read model"  # what callers are told is not ready yet
 
-    def __init__(self, db_path: Path) -> None:
-        self.db_path = db_path
-        self._conn: sqlite3.Connection | None = None
+    def __init__(self, where: Path | ReadModelDatabase) -> None:
+        self.database = read_model_at(where)
+        self._conn: Connection | None = None
 
     @property
     def ready(self) -> bool:
-        return self.db_path.exists()
+        return self.database.exists()
 
     @property
-    def conn(self) -> sqlite3.Connection:
+    def conn(self) -> Connection:
+        if self._conn is not None and broken(self._conn):
+            self.close()
         if self._conn is None:
             if not self.ready:
                 raise Unavailable(f"the {self.read_model} is not ready yet; retry shortly")
-            self._conn = connect(self.db_path)
+            self._conn = self.database.connect()
         return self._conn
 
     def close(self) -> None:
         if self._conn is not None:
-            self._conn.close()
+            with suppress(Exception):  # a lost session closes with an error
+                self._conn.close()
             self._conn = None

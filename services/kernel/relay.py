@@ -49,6 +49,7 @@ from kafka.errors import (
 from kafka.producer.future import RecordMetadata
 
 from kernel.envelope import Envelope
+from kernel.store.lease import LEASE_RETRY_S, RelayLease
 from kernel.store.port import EventStore
 from kernel.threads import RETRY_BACKOFF_S, LoopThread
 from kernel.topics import ensure_topics, partition_count, replace_topics
@@ -167,6 +168,9 @@ class OutboxRelay:
         if callable(listen):
             listen(self._wake.set)
         self._on_idle: Callable[[], None] | None = None
+        # Replicas share the store: only the holder of its lease publishes (kernel.store.lease).
+        lease = getattr(store, "relay_lease", None)
+        self._lease: RelayLease | None = lease(name) if callable(lease) else None
 
     # -- public ----------------------------------------------------------------------------
 
@@ -199,6 +203,8 @@ class OutboxRelay:
         self._wake.set()
         self._worker.stop(timeout_s)
         self._close_clients()
+        if self._lease is not None:
+            self._lease.release()
 
     def run_once(self) -> int:
         """Publish one batch; return how many events the broker acknowledged."""
@@ -249,11 +255,27 @@ class OutboxRelay:
     # -- the loop --------------------------------------------------------------------------
 
     def _round(self) -> None:
+        if self._lease is not None and not self._leading(self._lease):
+            return
         sent = self.run_once()
         if sent == 0:
             self._idle()
         elif linger := self.linger_after(sent):
             self._stop.wait(linger)  # a short batch: let more gather
+
+    def _leading(self, lease: RelayLease) -> bool:
+        """Hold the store's lease, or wait LEASE_RETRY_S for it. A relay that takes it over
+        resumes from the checkpoint the last holder left in the store."""
+        held, taken = lease.hold()
+        if taken:
+            self._checkpoint = Checkpoint.from_json(
+                self.store.get_checkpoint(self._checkpoint_name)
+            )
+            log.info("relay %s: publishing from position %s", self.name, self.published_position)
+        if not held:
+            self._healthy = True  # a standby: nothing of ours is unpublished by its fault
+            self._stop.wait(LEASE_RETRY_S)
+        return held
 
     def _failed(self, exc: Exception) -> None:
         self._healthy = False

@@ -19,12 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from kernel.consumer import ConsumerRunner, Projection
+from kernel.database import ReadModelDatabase
 from kernel.events import EventRegistry
 from kernel.grpc.server import Health, ServiceRegistration, create_server, drain
 from kernel.projection import AppliedWatch
 from kernel.relay import OutboxRelay
 from kernel.settings import Settings
-from kernel.store import EventStore, SqliteEventStore
+from kernel.store import EventStore
+from kernel.store.factory import open_event_store, read_model_database
 from kernel.tokens import TokenVerifier
 from kernel.topics import DEAD_LETTERS, ensure_topics
 from kernel.workers import WorkerProcess
@@ -65,11 +67,15 @@ class ServiceRuntime:
         self.directory: Path = self.settings.service_dir(self.name)
         self._background: list[asyncio.Task[None]] = []
         if self.publishes_to is not None:
-            self.store = SqliteEventStore(self.directory / "events.db")
+            self.store = open_event_store(self.settings, self.name)
         self.workers: WorkerProcess | None = None
         self._visible = [
-            AppliedWatch(self.directory / f"{spec.projection.name}.db") for spec in self.projections
+            AppliedWatch(self.read_model(spec.projection.name)) for spec in self.projections
         ]
+
+    def read_model(self, projection: str) -> ReadModelDatabase:
+        """Where this service's projection of that name lives (kernel.store.factory)."""
+        return read_model_database(self.settings, self.name, projection)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -158,8 +164,9 @@ class ServiceRuntime:
         if self.store is not None or self.projections:
             self.workers = WorkerProcess(self.name, self.factory, self.settings)
             await self.workers.start()
-            if isinstance(self.store, SqliteEventStore):
-                self.store.add_append_listener(self.workers.wake_relay)
+            listen = getattr(self.store, "add_append_listener", None)
+            if listen is not None:  # every backend has it: the relay wakes on an append
+                listen(self.workers.wake_relay)
         self._background = [asyncio.create_task(loop()) for loop in self.background]
         health.set_serving(True)
         log.info("%s ready: SERVING", self.name)
@@ -192,7 +199,7 @@ class ServiceRuntime:
                 spec.topics,
                 f"vanguard.{self.name}.{spec.projection.name}",
                 spec.projection,
-                self.directory / f"{spec.projection.name}.db",
+                self.read_model(spec.projection.name),
                 spec.registry,
                 session_timeout_ms=self.settings.consumer_session_timeout_ms,
                 fetch_max_wait_ms=self.settings.projection_fetch_max_wait_ms,

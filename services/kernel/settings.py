@@ -21,6 +21,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VANGUARD_", frozen=True)
 
     data_dir: Path = Field(Path("var"), description="Where stores and read models live.")
+    store_url: str | None = Field(
+        None,
+        description="Where event stores, read models and consumer positions live: unset, "
+        "SQLite files under data_dir; postgresql://... a PostgreSQL database (a schema per "
+        "service store and per read model; kernel.store.factory).",
+    )
     bind_host: str = Field("127.0.0.1", description="Address every server binds.")
 
     bootstrap_servers: str | None = Field(

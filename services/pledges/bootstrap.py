@@ -60,7 +60,7 @@ def registrations(runtime: ServiceRuntime) -> Sequence[ServiceRegistration]:
         timeout_s=config.archives_timeout_s,
     )
     runtime.contact_book = SqliteContactBook(runtime.directory / "contacts.db")
-    runtime.queries = PledgesQueries(runtime.directory / f"{PledgesProjection.name}.db")
+    runtime.queries = PledgesQueries(runtime.read_model(PledgesProjection.name))
     handlers = PledgesHandlers(
         runtime.store,
         runtime.member_roll,

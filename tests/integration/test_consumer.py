@@ -32,7 +32,7 @@ from toy.points import (
 from kernel.broker import EmbeddedBroker
 from kernel.consumer import ConsumerRunner
 from kernel.relay import OutboxRelay
-from kernel.store import SqliteEventStore
+from kernel.store.sqlite import SqliteEventStore
 from kernel.topics import ensure_topics, partition_count, replace_topics
 
 PARTITIONS = 3

@@ -29,7 +29,7 @@ from toy.points import (
 from kernel import relay as relay_module
 from kernel.broker import EmbeddedBroker
 from kernel.relay import Checkpoint, OutboxRelay
-from kernel.store import SqliteEventStore
+from kernel.store.sqlite import SqliteEventStore
 from kernel.topics import ensure_topics, partition_count
 
 PARTITIONS = 3
@@ -135,7 +135,7 @@ CHILD = textwrap.dedent(
     from pathlib import Path
 
     from kernel.relay import OutboxRelay
-    from kernel.store import SqliteEventStore
+    from kernel.store.sqlite import SqliteEventStore
 
     store = SqliteEventStore(Path(sys.argv[1]))
     relay = OutboxRelay(store, sys.argv[2], sys.argv[3], name="test", partitions=3,

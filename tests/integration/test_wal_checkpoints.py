@@ -4,12 +4,15 @@ WAL stays short, and nothing committed is lost by it."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from contextlib import closing
 from pathlib import Path
 
 from toy.points import award, eventually
 
-from kernel.store import SqliteEventStore
+from kernel.store.sqlite import SqliteEventStore
+
+APPENDS = 8000
 
 
 def test_appends_never_checkpoint_and_the_thread_keeps_the_wal_short(tmp_path: Path) -> None:
@@ -39,3 +42,36 @@ def test_what_was_appended_is_all_there_after_closing(tmp_path: Path) -> None:
     reopened = SqliteEventStore(path)
     assert reopened.stream_version("member-m1") == 95
     reopened.close()
+
+
+def test_a_wal_read_while_it_is_written_stays_bounded(tmp_path: Path) -> None:
+    """A relay reads all the time while the service appends: without restarts the WAL never
+    wraps and grows with everything written (50 MB here, 0.5 MB limit); past its limit it is
+    restarted and truncated, and writers wait for that past four limits, so it stays within
+    a few limits."""
+    path, limit = tmp_path / "events.db", 512 * 1024
+    writer = SqliteEventStore(path, checkpoint_every=50, wal_limit=limit)
+    reader = SqliteEventStore(path)
+    wal, peak, done = path.with_name("events.db-wal"), 0, threading.Event()
+
+    def relay() -> None:
+        position = 0
+        while not done.is_set():
+            if batch := reader.read_all(position, 200):
+                position = batch[-1].position or position
+
+    reading = threading.Thread(target=relay)
+    reading.start()
+    try:
+        for n in range(APPENDS):
+            award(writer, f"m{n % 50}", n)
+            if n % 100 == 0:
+                peak = max(peak, wal.stat().st_size)
+    finally:
+        done.set()
+        reading.join()
+    assert writer._wal.restarts > 0
+    assert peak < 8 * limit, f"the WAL reached {peak} bytes"
+    assert reader.head_position() == APPENDS
+    writer.close()
+    reader.close()

@@ -16,10 +16,12 @@ from typing import Any
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
 
+from kernel.database import Connection
 from kernel.envelope import Actor, CommandContext, Envelope, Role
 from kernel.events import DomainEvent, EventRegistry
 from kernel.relay import OutboxRelay, headers_of
-from kernel.store import PendingEvent, SqliteEventStore
+from kernel.store import PendingEvent
+from kernel.store.sqlite import SqliteEventStore
 
 registry = EventRegistry()
 
@@ -40,19 +42,20 @@ class PointsProjection:
 
     name = "points"
 
-    def migrate(self, conn: sqlite3.Connection) -> None:
+    def migrate(self, conn: Connection) -> None:
         conn.execute(
             "CREATE TABLE IF NOT EXISTS points (member_id TEXT PRIMARY KEY, "
             "total INTEGER NOT NULL, versions TEXT NOT NULL)"
         )
 
-    def apply(self, conn: sqlite3.Connection, envelope: Envelope, event: DomainEvent) -> None:
+    def apply(self, conn: Connection, envelope: Envelope, event: DomainEvent) -> None:
         assert isinstance(event, PointsAwarded)
         if event.points < 0:
             raise ValueError("negative points")  # a projection bug, for the dead-letter test
         conn.execute(
             "INSERT INTO points VALUES (?, ?, ?) ON CONFLICT(member_id) DO UPDATE SET "
-            "total = total + excluded.total, versions = versions || ',' || excluded.versions",
+            "total = points.total + excluded.total, "
+            "versions = points.versions || ',' || excluded.versions",
             (event.member_id, event.points, str(envelope.stream_version)),
         )
 

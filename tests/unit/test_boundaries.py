@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import ast
 import functools
+import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -193,3 +195,27 @@ def test_the_scan_reads_every_hand_written_module() -> None:
     scanned = {path for package in ALLOWED for path in (SERVICES_DIR / package).rglob("*.py")}
     assert scanned == set(hand_written())
     assert SERVICES_DIR / "scoring" / "bootstrap.py" in scanned
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_domain_package_imports_without_a_database_driver(service: str) -> None:
+    """Domain logic is plain Python: importing every domain module loads no store backend."""
+    modules = [
+        f"{service}.domain.{path.stem}"
+        for path in sorted((SERVICES_DIR / service / "domain").glob("*.py"))
+        if path.stem != "__init__"
+    ]
+    script = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        "drivers = ('sqlite3', 'psycopg', 'kernel.store.sqlite')\n"
+        "print(sorted(m for m in drivers if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(SERVICES_DIR)},
+    )
+    assert done.stdout.strip() == "[]"

@@ -12,10 +12,12 @@ import pytest
 from toy.points import CONTEXT, PointsAwarded
 
 from kernel import projection as projection_module
+from kernel.database import SAFETY_CHECKPOINT_PAGES, Connection
 from kernel.envelope import Envelope
 from kernel.events import DomainEvent
 from kernel.projection import BufferedProjection, LogPosition, ProjectionDb
-from kernel.store import PendingEvent, SqliteEventStore
+from kernel.store import PendingEvent
+from kernel.store.sqlite import SqliteEventStore
 
 
 class BufferedTotals:
@@ -27,10 +29,10 @@ class BufferedTotals:
         self.changed: dict[str, int] = {}
         self.flushes = 0
 
-    def migrate(self, conn: sqlite3.Connection) -> None:
+    def migrate(self, conn: Connection) -> None:
         conn.execute("CREATE TABLE IF NOT EXISTS totals (member_id TEXT PRIMARY KEY, total INT)")
 
-    def apply(self, conn: sqlite3.Connection, envelope: Envelope, event: DomainEvent) -> None:
+    def apply(self, conn: Connection, envelope: Envelope, event: DomainEvent) -> None:
         assert isinstance(event, PointsAwarded)
         member = event.member_id
         if member not in self.changed:
@@ -40,7 +42,7 @@ class BufferedTotals:
         if event.points < 0:
             raise ValueError("negative points")  # after changing memory: discard must undo it
 
-    def flush(self, conn: sqlite3.Connection) -> None:
+    def flush(self, conn: Connection) -> None:
         self.flushes += 1
         conn.executemany("INSERT OR REPLACE INTO totals VALUES (?, ?)", self.changed.items())
         self.changed.clear()
@@ -174,7 +176,7 @@ def test_committed_changes_reach_the_database_file_without_the_writer_checkpoint
     path = tmp_path / "totals.db"
     db = ProjectionDb(path, BufferedTotals())
     autocheckpoint = db.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
-    assert autocheckpoint == projection_module.SAFETY_CHECKPOINT_PAGES
+    assert autocheckpoint == SAFETY_CHECKPOINT_PAGES
     with db.transaction():
         for envelope, event in events(tmp_path, 1, 2, 3):
             db.apply(envelope, event, isolated=False)

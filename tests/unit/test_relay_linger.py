@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kernel.relay import OutboxRelay
-from kernel.store import SqliteEventStore
+from kernel.store.sqlite import SqliteEventStore
 
 
 @pytest.fixture

@@ -8,9 +8,11 @@ from typing import Any
 
 from toy.points import CONTEXT, PointsAwarded, registry
 
-from kernel.aggregate import Aggregate, Repository
+from kernel.aggregate import Aggregate
 from kernel.envelope import Envelope
-from kernel.store import PendingEvent, SqliteEventStore
+from kernel.repository import Repository
+from kernel.store import PendingEvent
+from kernel.store.sqlite import SqliteEventStore
 
 
 class Tally(Aggregate):

@@ -4,7 +4,7 @@ section (a record, a model post, an assessment period, a pledge and its progress
 evaluation, an appeal), its body as JSON (UTF-8 bytes, stored as a BLOB). An event rewrites
 only the entries it changed and the member row; the archive's event ids are its events in
 `archive_log`, in order. The views `member_records` and `member_posts` give SQL the fields
-roll-ups count by.
+roll-ups count by. The SQL is portable (kernel.database) but for the views, which read JSON.
 
 Entries come back in the order they were first written (`seq`, kept when an entry is
 rewritten), which is the order the fold made them in: an archive read from the rows is the
@@ -13,13 +13,13 @@ one the fold built.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from pydantic_core import from_json, to_json
 
 from archives.readmodel.archive import Archive, EntryKey, empty_archive
+from kernel.database import Connection, upsert
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS members (
@@ -35,6 +35,10 @@ CREATE TABLE IF NOT EXISTS archive_entries (
     section TEXT NOT NULL, entry_id TEXT NOT NULL, body BLOB NOT NULL,
     UNIQUE (school_id, member_id, section, entry_id)
 );
+"""
+
+#: The fields roll-ups count by, read from the entries' JSON bodies (as SQLite spells it).
+VIEWS = """
 CREATE VIEW IF NOT EXISTS member_records AS
 SELECT school_id, member_id, entry_id AS record_id,
        json_extract(CAST(body AS TEXT), '$.status') AS status,
@@ -46,8 +50,42 @@ SELECT school_id, member_id, entry_id AS post_id,
        json_extract(CAST(body AS TEXT), '$.released_on') AS released_on
 FROM archive_entries WHERE section = 'posts';
 """
+#: The same views as PostgreSQL spells them.
+POSTGRES_VIEWS = """
+CREATE OR REPLACE VIEW member_records AS
+SELECT school_id, member_id, entry_id AS record_id,
+       convert_from(body, 'UTF8')::json ->> 'status' AS status,
+       (convert_from(body, 'UTF8')::json ->> 'awarded_points')::double precision
+           AS awarded_points,
+       convert_from(body, 'UTF8')::json ->> 'occurred_on' AS occurred_on
+FROM archive_entries WHERE section = 'records';
+CREATE OR REPLACE VIEW member_posts AS
+SELECT school_id, member_id, entry_id AS post_id,
+       convert_from(body, 'UTF8')::json ->> 'released_on' AS released_on
+FROM archive_entries WHERE section = 'posts';
+"""
 
-WRITE_MEMBER = "INSERT OR REPLACE INTO members VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+def views(dialect: str) -> str:
+    return POSTGRES_VIEWS if dialect == "postgres" else VIEWS
+
+
+WRITE_MEMBER = upsert(
+    "members",
+    (
+        "school_id",
+        "member_id",
+        "branch_id",
+        "name",
+        "active",
+        "profile",
+        "verified_points",
+        "events",
+        "last_event_id",
+        "as_of",
+    ),
+    2,
+)
 WRITE_ENTRY = (
     "INSERT INTO archive_entries (school_id, member_id, section, entry_id, body) "
     "VALUES (?, ?, ?, ?, ?) ON CONFLICT (school_id, member_id, section, entry_id) "
@@ -62,7 +100,7 @@ def marker(archive: Archive) -> tuple[int, str]:
     return archive["events"], archive["event_ids"][-1] if archive["event_ids"] else ""
 
 
-def write_archives(conn: sqlite3.Connection, written: Sequence[Written]) -> None:
+def write_archives(conn: Connection, written: Sequence[Written]) -> None:
     """Write the given entries of each archive, and its member row."""
     conn.executemany(WRITE_ENTRY, _entry_rows(written))
     conn.executemany(WRITE_MEMBER, [_member_row(archive) for archive, _ in written])
@@ -90,7 +128,7 @@ def _member_row(archive: Archive) -> tuple[Any, ...]:
     )
 
 
-def read_archive(conn: sqlite3.Connection, school_id: str, member_id: str) -> Archive | None:
+def read_archive(conn: Connection, school_id: str, member_id: str) -> Archive | None:
     """The member's archive as the rows hold it (None: no row). Call inside one transaction:
     the rows must all be of the same state."""
     key = (school_id, member_id)

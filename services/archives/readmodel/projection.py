@@ -16,13 +16,20 @@ archive is read from them again.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from typing import Any
 
 from archives.readmodel.archive import MEMBER_EVENTS, Archive, EntryKey, apply, empty_archive
-from archives.readmodel.archive_rows import TABLES, marker, read_archive, write_archives
+from archives.readmodel.archive_rows import (
+    TABLES,
+    VIEWS,
+    marker,
+    read_archive,
+    views,
+    write_archives,
+)
 from archives.readmodel.publications import DOCUMENT_EVENTS, keep_version
 from archives.readmodel.publications import TABLE as PUBLICATIONS
+from kernel.database import Connection, dialect_of, upsert
 from kernel.envelope import Envelope
 from kernel.events import DomainEvent, encode
 from kernel.projection import KeptDocuments
@@ -59,11 +66,20 @@ CREATE TABLE IF NOT EXISTS objective_points (
     + TABLES
     + PUBLICATIONS
 )
+UPSERT_SCHOOL = upsert("schools", ("school_id", "name"), 1)
+UPSERT_BRANCH = upsert("branches", ("school_id", "branch_id", "name"), 2)
+UPSERT_CLOSED_PERIOD = upsert("closed_periods", ("school_id", "period", "kind"), 2)
+UPSERT_MODEL_POST = upsert("model_posts", ("school_id", "post_id", "name", "kind"), 2)
+UPSERT_OBJECTIVE_POINTS = upsert(
+    "objective_points", ("school_id", "member_id", "period", "points"), 3
+)
 
 #: What the file holds, recorded in it: a file made for another definition (older code) is
 #: rebuilt from the log (`kernel.projection`). The tables are in it; bump the revision when
 #: the fold changes what the rows hold (3: publications kept, published results frozen).
-DEFINITION = f"archive rows, revision 3, tables {hashlib.sha256(SCHEMA.encode()).hexdigest()[:12]}"
+DEFINITION = (
+    f"archive rows, revision 3, tables {hashlib.sha256((SCHEMA + VIEWS).encode()).hexdigest()[:12]}"
+)
 CACHED_ARCHIVES = 1024
 LOG = (
     "INSERT INTO archive_log (school_id, member_id, branch_id, event_type, event_id, "
@@ -84,41 +100,42 @@ class ArchiveProjection:
         self._changed: dict[Key, tuple[Archive, dict[EntryKey, None]]] = {}
         self._logged: list[tuple[str, str, str, str, str, str, bytes]] = []
 
-    def migrate(self, conn: sqlite3.Connection) -> None:
+    def migrate(self, conn: Connection) -> None:
         """Statement by statement: the runner migrates inside its transaction, which
-        `executescript` would commit."""
-        for statement in SCHEMA.split(";"):
+        `executescript` would commit. The views read JSON, which each database spells its
+        own way (archive_rows.views)."""
+        for statement in (SCHEMA + views(dialect_of(conn))).split(";"):
             if statement.strip():
                 conn.execute(statement)
         self._archives.clear()  # a new file: nothing written before counts
         self.discard()
 
-    def apply(self, conn: sqlite3.Connection, envelope: Envelope, event: DomainEvent) -> None:
+    def apply(self, conn: Connection, envelope: Envelope, event: DomainEvent) -> None:
         # The body as the current schema has it: the envelope's own unless it was upcast.
         current = envelope.schema_version == type(event).schema_version
         data = envelope.data if current else encode(event)
         school = envelope.school_id
         match envelope.event_type:
             case "SchoolRegistered":
-                conn.execute("INSERT OR REPLACE INTO schools VALUES (?, ?)", (school, data["name"]))
+                conn.execute(UPSERT_SCHOOL, (school, data["name"]))
             case "BranchEstablished":
                 conn.execute(
-                    "INSERT OR REPLACE INTO branches VALUES (?, ?, ?)",
+                    UPSERT_BRANCH,
                     (school, data["branch_id"], data["name"]),
                 )
             case "PeriodClosed":
                 conn.execute(
-                    "INSERT OR REPLACE INTO closed_periods VALUES (?, ?, ?)",
+                    UPSERT_CLOSED_PERIOD,
                     (school, data["period"], data["kind"]),
                 )
             case "ModelPostEstablished":
                 conn.execute(
-                    "INSERT OR REPLACE INTO model_posts VALUES (?, ?, ?, ?)",
+                    UPSERT_MODEL_POST,
                     (school, data["post_id"], data["name"], data["kind"]),
                 )
             case "EvaluationUpdated":  # what the roll-ups' bands rank (rollups.py)
                 conn.execute(
-                    "INSERT OR REPLACE INTO objective_points VALUES (?, ?, ?, ?)",
+                    UPSERT_OBJECTIVE_POINTS,
                     (school, data["member_id"], data["period"], data["objective"]["points"]),
                 )
         if envelope.event_type in DOCUMENT_EVENTS:
@@ -131,7 +148,7 @@ class ArchiveProjection:
             self._apply_to_archive(conn, envelope, data, str(data["member_id"]))
 
     def _apply_to_archive(
-        self, conn: sqlite3.Connection, envelope: Envelope, data: dict[str, Any], member_id: str
+        self, conn: Connection, envelope: Envelope, data: dict[str, Any], member_id: str
     ) -> None:
         school = envelope.school_id
         key = (school, member_id)
@@ -158,7 +175,7 @@ class ArchiveProjection:
             )
         )
 
-    def flush(self, conn: sqlite3.Connection) -> None:
+    def flush(self, conn: Connection) -> None:
         """Write what the open transaction changed: each changed entry once, and the member
         rows."""
         if not self._changed:
@@ -175,7 +192,7 @@ class ArchiveProjection:
         self._changed.clear()
         self._logged.clear()
 
-    def _take(self, conn: sqlite3.Connection, key: Key) -> Archive | None:
+    def _take(self, conn: Connection, key: Key) -> Archive | None:
         """The member's archive as the rows have it: the one kept in memory when it is that
         state, else read from the rows. Taken out of memory: a failing fold must not leave a
         half-changed archive behind (it is kept again once written)."""

@@ -8,11 +8,11 @@ its digest covers (contracts.digests.verify_payload)."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from pydantic_core import from_json, to_json
 
+from kernel.database import Connection
 from kernel.envelope import Envelope
 from kernel.store.sqlite import timestamp
 
@@ -31,11 +31,11 @@ DOCUMENT_EVENTS = frozenset({"PublicationIssued", "PublicationAmended"})
 Version = dict[str, Any]  # one version: its metadata and the document it carries
 
 
-def keep_version(conn: sqlite3.Connection, envelope: Envelope, data: dict[str, Any]) -> None:
+def keep_version(conn: Connection, envelope: Envelope, data: dict[str, Any]) -> None:
     """Keep one version (`data`: its body upcast to the current schema). A version already
     kept (the same event delivered again) is kept once."""
     conn.execute(
-        "INSERT OR IGNORE INTO publications VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO publications VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (
             envelope.school_id,
             data["period"],
@@ -49,7 +49,7 @@ def keep_version(conn: sqlite3.Connection, envelope: Envelope, data: dict[str, A
     )
 
 
-def versions(conn: sqlite3.Connection, school_id: str, period: str) -> list[Version]:
+def versions(conn: Connection, school_id: str, period: str) -> list[Version]:
     """Every version of the period's publication, the issued one first; none while the
     period has no publication."""
     rows = conn.execute(
@@ -78,7 +78,7 @@ def amendments_by_member(history: list[Version]) -> dict[str, str]:
     }
 
 
-def publication_view(conn: sqlite3.Connection, school_id: str, period: str) -> dict[str, Any]:
+def publication_view(conn: Connection, school_id: str, period: str) -> dict[str, Any]:
     """Every version of the period's publication with the names it is shown with: members'
     and branches' as the archive has them now, and the school's."""
     history = versions(conn, school_id, period)

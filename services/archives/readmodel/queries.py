@@ -5,7 +5,6 @@ replayed through the same fold the projection keeps the rows with."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from archives.readmodel.archive import Archive, apply, empty_archive
 from archives.readmodel.archive_rows import read_archive
 from archives.readmodel.publications import publication_view
 from contracts.periods import Period
+from kernel.database import Connection, ReadModelDatabase
 from kernel.envelope import Envelope
 from kernel.errors import NotFound
 from kernel.events import EventRegistry, encode
@@ -36,12 +36,12 @@ class MemberRow:
 class ArchiveQueries(ReadModelQueries):
     read_model = "archive read model"
 
-    def __init__(self, db_path: Path, registry: EventRegistry) -> None:
-        super().__init__(db_path)
+    def __init__(self, where: Path | ReadModelDatabase, registry: EventRegistry) -> None:
+        super().__init__(where)
         self.registry = registry
 
     @contextmanager
-    def snapshot(self) -> Iterator[sqlite3.Connection]:
+    def snapshot(self) -> Iterator[Connection]:
         """One read transaction: every query inside sees the same state of the file."""
         conn = self.conn
         if conn.in_transaction:

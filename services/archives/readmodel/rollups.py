@@ -11,16 +11,17 @@ and uncapped); `bands_by` says which.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from contracts.periods import Period
+from kernel.database import Connection
 
 BAND_LABELS = ("top quarter", "second quarter", "third quarter", "bottom quarter")
 
 # `{members}` is the condition that picks the active members rolled up (alias `m`).
 RECORD_COUNTS = """
-SELECT COUNT(*), TOTAL(r.status = 'verified'), TOTAL(r.status = 'pending')
+SELECT COUNT(*), COALESCE(SUM(CASE WHEN r.status = 'verified' THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN r.status = 'pending' THEN 1 ELSE 0 END), 0)
 FROM members m JOIN member_records r USING (school_id, member_id)
 WHERE {members}
 """
@@ -32,12 +33,12 @@ WHERE {members} AND p.released_on = ''
 # verified records that occurred in it (`occurred_on` is ISO text: text order is date order).
 POINTS = "SELECT m.branch_id, m.verified_points FROM members m WHERE {members}"
 POINTS_IN_PERIOD = """
-SELECT m.branch_id, TOTAL(r.awarded_points)
+SELECT m.branch_id, COALESCE(SUM(r.awarded_points), 0) + 0.0
 FROM members m LEFT JOIN member_records r
   ON r.school_id = m.school_id AND r.member_id = m.member_id AND r.status = 'verified'
   AND r.occurred_on >= ? AND r.occurred_on < ?
 WHERE {members}
-GROUP BY m.member_id
+GROUP BY m.school_id, m.member_id, m.branch_id
 """
 # Scoring's objective points of each member for one period; NULL where it published none.
 OBJECTIVE_IN_PERIOD = """
@@ -69,7 +70,7 @@ def bands(points: list[float]) -> list[dict[str, Any]]:
 
 
 def summary(
-    conn: sqlite3.Connection, school_id: str, branch_id: str, period: Period | None
+    conn: Connection, school_id: str, branch_id: str, period: Period | None
 ) -> dict[str, Any]:
     """Roll-up of the active members of a branch (of the whole school when branch_id is ''),
     with a line per branch for the whole school. Call inside one transaction."""
@@ -99,7 +100,7 @@ def summary(
 
 
 def _ranked(
-    conn: sqlite3.Connection,
+    conn: Connection,
     members: str,
     args: list[str],
     period: Period | None,
@@ -116,7 +117,7 @@ def _ranked(
 
 
 def _points(
-    conn: sqlite3.Connection, members: str, args: list[str], period: Period | None
+    conn: Connection, members: str, args: list[str], period: Period | None
 ) -> list[tuple[str, float]]:
     """(branch_id, points) of every member rolled up."""
     if period is None:
@@ -128,7 +129,7 @@ def _points(
 
 
 def _branch_lines(
-    conn: sqlite3.Connection, school_id: str, points: list[tuple[str, float]]
+    conn: Connection, school_id: str, points: list[tuple[str, float]]
 ) -> list[dict[str, Any]]:
     rows = conn.execute(
         "SELECT branch_id, name FROM branches WHERE school_id = ? ORDER BY branch_id",

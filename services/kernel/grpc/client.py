@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 import grpc
@@ -21,8 +22,27 @@ SERVICE_CHANNEL_OPTIONS = (
 )
 
 
-def channel(address: str) -> grpc.aio.Channel:
-    return grpc.aio.insecure_channel(address)
+# Several replicas behind one channel: calls go round-robin to those whose gRPC health
+# (the overall service "") says SERVING; one that stops answering or turns NOT_SERVING is
+# left out until it is back.
+BALANCED = json.dumps(
+    {"loadBalancingConfig": [{"round_robin": {}}], "healthCheckConfig": {"serviceName": ""}}
+)
+
+
+def target(address: str) -> tuple[str, tuple[tuple[str, Any], ...]]:
+    """The channel target and options for `host:port`, or for a list of replicas
+    (`127.0.0.1:50051,127.0.0.1:50061`: IP addresses, balanced as above)."""
+    addresses = [part.strip() for part in address.split(",") if part.strip()]
+    if len(addresses) <= 1:
+        return address.strip(), ()
+    return "ipv4:" + ",".join(addresses), (("grpc.service_config", BALANCED),)
+
+
+def channel(address: str, options: Sequence[tuple[str, Any]] = ()) -> grpc.aio.Channel:
+    """A channel to one server, or balanced over replicas (`target`)."""
+    name, balancing = target(address)
+    return grpc.aio.insecure_channel(name, options=(*options, *balancing))
 
 
 def bearer(token: str, *, correlation_id: str | None = None) -> Metadata:

@@ -9,7 +9,7 @@ from typing import Generic, TypeVar
 import grpc
 
 from kernel.errors import Unavailable
-from kernel.grpc.client import SERVICE_CHANNEL_OPTIONS, Metadata, bearer
+from kernel.grpc.client import SERVICE_CHANNEL_OPTIONS, Metadata, bearer, channel
 from kernel.tokens import ServiceTokens
 
 S = TypeVar("S")
@@ -37,7 +37,7 @@ class ServiceClient(Generic[S]):
 
     def stub(self) -> S:
         if self._stub is None:  # created on first use, inside the caller's event loop
-            self._channel = grpc.aio.insecure_channel(self.address, options=SERVICE_CHANNEL_OPTIONS)
+            self._channel = channel(self.address, SERVICE_CHANNEL_OPTIONS)
             self._stub = self._new_stub(self._channel)
         return self._stub
 

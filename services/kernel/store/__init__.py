@@ -1,4 +1,6 @@
-"""Event stores: one port (`EventStore`), a SQLite backend, later PostgreSQL."""
+"""Event stores: one port (`EventStore`) and its backends, each in a module of its own
+(`kernel.store.memory`, `kernel.store.sqlite`, `kernel.store.postgres`), imported only where
+one is chosen (`kernel.store.factory`), so importing the port needs no database driver."""
 
 from kernel.store.port import (
     AppendResult,
@@ -7,13 +9,5 @@ from kernel.store.port import (
     StoredCommand,
     added_later,
 )
-from kernel.store.sqlite import SqliteEventStore
 
-__all__ = [
-    "AppendResult",
-    "EventStore",
-    "PendingEvent",
-    "SqliteEventStore",
-    "StoredCommand",
-    "added_later",
-]
+__all__ = ["AppendResult", "EventStore", "PendingEvent", "StoredCommand", "added_later"]

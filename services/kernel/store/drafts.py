@@ -13,6 +13,7 @@ from typing import Any
 import pydantic_core
 
 from kernel.envelope import CommandContext, Envelope
+from kernel.errors import ConcurrencyConflict
 from kernel.events import encode
 from kernel.store.port import PendingEvent
 
@@ -113,3 +114,11 @@ class Batch:
             position=position,
             data=draft.data,
         )
+
+
+def conflict(stream_id: str, expected: int, reached: int | None) -> ConcurrencyConflict:
+    """The error of an append at a stale version (`reached`: the stream's version, if known)."""
+    found = "was appended to concurrently" if reached is None else f"has reached version {reached}"
+    return ConcurrencyConflict(
+        f"stream {stream_id} {found}, expected version {expected}", field="expected_version"
+    )

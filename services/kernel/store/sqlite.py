@@ -14,9 +14,10 @@ import pydantic_core
 
 from kernel.envelope import CommandContext, Envelope, utcnow
 from kernel.errors import ConcurrencyConflict, InvalidArgument
-from kernel.store.drafts import Batch, Draft, timestamp
+from kernel.store.drafts import Batch, Draft, conflict, timestamp
+from kernel.store.lease import FileLease, RelayLease
 from kernel.store.port import AppendResult, PendingEvent, StoredCommand
-from kernel.store.wal import CHECKPOINT_EVERY, WalCheckpointer
+from kernel.store.wal import CHECKPOINT_EVERY, WAL_LIMIT_BYTES, WalCheckpointer
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -69,6 +70,7 @@ def connect(path: Path, synchronous: str = "NORMAL") -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(f"PRAGMA synchronous={synchronous}")
     conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute(f"PRAGMA journal_size_limit={WAL_LIMIT_BYTES}")  # see kernel.store.wal
     return conn
 
 
@@ -128,13 +130,6 @@ def _write(conn: sqlite3.Connection, batch: Batch, first_version: int) -> tuple[
     return tuple(envelopes)
 
 
-def _conflict(stream_id: str, expected: int, reached: int | None) -> ConcurrencyConflict:
-    found = "was appended to concurrently" if reached is None else f"has reached version {reached}"
-    return ConcurrencyConflict(
-        f"stream {stream_id} {found}, expected version {expected}", field="expected_version"
-    )
-
-
 class SqliteEventStore:
     """Thread-safe: writes serialise on a lock and in SQLite; each thread reads on its own
     connection, so a relay thread never waits for a writer. Several stores (processes) may
@@ -147,6 +142,7 @@ class SqliteEventStore:
         *,
         synchronous: str = "NORMAL",
         checkpoint_every: int = CHECKPOINT_EVERY,
+        wal_limit: int = WAL_LIMIT_BYTES,
     ) -> None:
         self.path = path
         self._synchronous = synchronous
@@ -158,8 +154,12 @@ class SqliteEventStore:
         # ahead of the file, but another process may have moved the file on).
         self._versions: dict[str, int] = {}
         self._listeners: list[Callable[[], None]] = []
-        self._wal = WalCheckpointer(path, connect, synchronous, checkpoint_every)
+        self._wal = WalCheckpointer(path, connect, synchronous, checkpoint_every, wal_limit)
         self._conn().executescript(SCHEMA)
+
+    def relay_lease(self, name: str) -> RelayLease:
+        """Who among the processes sharing this file publishes it (kernel.store.lease)."""
+        return FileLease(self.path.with_name(f"{self.path.name}.{name}.lease"))
 
     def add_append_listener(self, listener: Callable[[], None]) -> None:
         """Call `listener` (cheap, thread-safe: e.g. `threading.Event.set`) after every append
@@ -215,7 +215,7 @@ class SqliteEventStore:
             known = self._versions[stream_id] = self._version(conn, stream_id)
         try:
             if expected != known:
-                raise _conflict(stream_id, expected, known)
+                raise conflict(stream_id, expected, known)
             envelopes = self._commit(conn, batch, expected + 1, command)
         except (sqlite3.IntegrityError, ConcurrencyConflict) as refused:
             return self._refused(conn, batch, expected, command, refused)
@@ -238,7 +238,7 @@ class SqliteEventStore:
         if isinstance(refused, sqlite3.IntegrityError):
             if "UNIQUE" not in str(refused):
                 raise refused
-            raise _conflict(batch.stream_id, expected, None) from None
+            raise conflict(batch.stream_id, expected, None) from None
         raise refused
 
     def _append_unchecked(

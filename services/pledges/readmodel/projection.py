@@ -8,9 +8,9 @@ version, so a redelivered event changes nothing; dropping the file rebuilds it i
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
+from kernel.database import Connection, upsert
 from kernel.envelope import Envelope
 from kernel.events import DomainEvent, encode
 from kernel.projection import KeptDocuments
@@ -41,12 +41,32 @@ CREATE TABLE IF NOT EXISTS feedback (
 );
 CREATE INDEX IF NOT EXISTS feedback_by_pledge ON feedback (school_id, pledge_id, feedback_id);
 """
+UPSERT_PLEDGE = upsert(
+    "pledges",
+    (
+        "school_id",
+        "pledge_id",
+        "member_id",
+        "branch_id",
+        "period",
+        "lead",
+        "status",
+        "stage",
+        "overdue",
+        "last_due_on",
+        "document",
+    ),
+    2,
+)
+UPSERT_FEEDBACK = upsert(
+    "feedback",
+    ("school_id", "feedback_id", "pledge_id", "member_id", "branch_id", "status", "document"),
+    2,
+)
 CACHED_PLEDGES = 4096
 
 
-def load(
-    conn: sqlite3.Connection, table: str, key: str, school_id: str, id: str
-) -> Document | None:
+def load(conn: Connection, table: str, key: str, school_id: str, id: str) -> Document | None:
     row = conn.execute(
         f"SELECT document FROM {table} WHERE school_id = ? AND {key} = ?", (school_id, id)
     ).fetchone()
@@ -70,7 +90,7 @@ class PledgesProjection:
         self._changed: dict[tuple[str, str], Document] = {}  # in the open transaction
         self._uncacheable: set[tuple[str, str]] = set()  # changed by feedback, ditto
 
-    def migrate(self, conn: sqlite3.Connection) -> None:
+    def migrate(self, conn: Connection) -> None:
         self._kept.clear()  # a new file (a rebuild) holds none of them
         self.discard()
         # Statement by statement: executescript would commit the runner's open transaction.
@@ -78,7 +98,7 @@ class PledgesProjection:
             if statement.strip():
                 conn.execute(statement)
 
-    def apply(self, conn: sqlite3.Connection, envelope: Envelope, event: DomainEvent) -> None:
+    def apply(self, conn: Connection, envelope: Envelope, event: DomainEvent) -> None:
         data = encode(event)
         kind = envelope.event_type
         if kind.startswith("Feedback"):
@@ -93,7 +113,7 @@ class PledgesProjection:
         document["version"] = envelope.stream_version
         self._changed[key] = document
 
-    def flush(self, conn: sqlite3.Connection) -> None:
+    def flush(self, conn: Connection) -> None:
         """Write every pledge document the open transaction changed, once."""
         for key, document in self._changed.items():
             save_pledge(conn, document)
@@ -107,9 +127,7 @@ class PledgesProjection:
         self._changed.clear()
         self._uncacheable.clear()
 
-    def _pledge(
-        self, conn: sqlite3.Connection, key: tuple[str, str], version: int, kind: str
-    ) -> Document:
+    def _pledge(self, conn: Connection, key: tuple[str, str], version: int, kind: str) -> Document:
         """The pledge's document at `version`: changed in this transaction, kept, or read.
         Taken out of memory: a failing fold must not leave a half-changed document behind."""
         document = self._changed.pop(key, None)
@@ -123,7 +141,7 @@ class PledgesProjection:
             raise LookupError(f"{kind} for unknown pledge {key[1]}")
         return document
 
-    def _feedback(self, conn: sqlite3.Connection, envelope: Envelope, data: dict[str, Any]) -> None:
+    def _feedback(self, conn: Connection, envelope: Envelope, data: dict[str, Any]) -> None:
         school, kind = envelope.school_id, envelope.event_type
         if kind == "FeedbackGiven":
             feedback = new_feedback(envelope, data)
@@ -136,7 +154,7 @@ class PledgesProjection:
             feedback["note"] = data.get("note") or data.get("reason", "")
         feedback["version"] = envelope.stream_version
         conn.execute(
-            "INSERT OR REPLACE INTO feedback VALUES (?, ?, ?, ?, ?, ?, ?)",
+            UPSERT_FEEDBACK,
             (
                 school,
                 feedback["feedback_id"],
@@ -166,10 +184,10 @@ def count_feedback(summary: dict[str, int], kind: str, rating: int) -> None:
         summary["rating_sum"] += rating
 
 
-def save_pledge(conn: sqlite3.Connection, document: Document) -> None:
+def save_pledge(conn: Connection, document: Document) -> None:
     restage(document)
     conn.execute(
-        "INSERT OR REPLACE INTO pledges VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        UPSERT_PLEDGE,
         (
             document["school_id"],
             document["pledge_id"],

@@ -1,9 +1,10 @@
 """The event-store contract (docs/design.md#store-relay-consumers), in the style of
-pyeventsourcing's persistence suites: every backend's test class subclasses
-`EventStoreContract` and implements `make_store(tmp_path)`; the tests themselves are the same
-for every backend."""
+pyeventsourcing's persistence suites: one test class subclasses `EventStoreContract`, and the
+`store_backend` fixture runs each of its tests on every backend (memory, SQLite, PostgreSQL;
+tests/integration/stores). The tests are the same for every backend."""
 
 from contract.event_store.appending import AppendContract
+from contract.event_store.base import StoreBackend
 from contract.event_store.concurrency import ConcurrencyContract
 from contract.event_store.durability import DurabilityContract
 from contract.event_store.idempotency import IdempotencyContract
@@ -22,4 +23,4 @@ class EventStoreContract(
     """Append, concurrency, reads, idempotency keys, checkpoints, restarts and times."""
 
 
-__all__ = ["EventStoreContract"]
+__all__ = ["EventStoreContract", "StoreBackend"]

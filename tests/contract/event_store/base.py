@@ -1,11 +1,11 @@
-"""What every part of the event-store contract shares: the backend hook, a few event types and
+"""What every part of the event-store contract shares: the backend fixture, a few event types and
 helpers that keep the tests short."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 
@@ -86,21 +86,27 @@ def assert_nothing_written(store: EventStore, head_before: int) -> None:
     assert store.read_all(after_position=head_before) == []
 
 
-class StoreContract:
-    """The hook: `make_store(tmp_path)` opens a store over storage of its own for that path,
+class StoreBackend(Protocol):
+    """Opens stores of one backend: `open(tmp_path)` over storage of its own for that path,
     empty at first. Calling it again with the same path opens another store over the same
-    data: a second process, or the same service after a restart. `close` may be called twice.
-    """
+    data: a second process, or the same service after a restart."""
 
-    def make_store(self, tmp_path: Path) -> EventStore:
-        raise NotImplementedError
+    name: str
+
+    def open(self, tmp_path: Path) -> EventStore: ...
+
+
+class StoreContract:
+    """The tests of one part of the contract; the `store_backend` fixture (parametrized over
+    every backend, tests/integration/stores/conftest.py) says which backend they run on.
+    `close` may be called twice."""
 
     @pytest.fixture
-    def open_store(self, tmp_path: Path) -> Iterator[OpenStore]:
+    def open_store(self, store_backend: StoreBackend, tmp_path: Path) -> Iterator[OpenStore]:
         opened: list[EventStore] = []
 
         def open_one() -> EventStore:
-            opened.append(self.make_store(tmp_path))
+            opened.append(store_backend.open(tmp_path))
             return opened[-1]
 
         yield open_one

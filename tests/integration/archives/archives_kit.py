@@ -19,10 +19,13 @@ from typing import Any
 import grpc
 
 from archives import bootstrap
+from archives.readmodel.projection import ArchiveProjection
+from kernel.database import ReadModelDatabase
 from kernel.envelope import Role
 from kernel.grpc.client import bearer, field_of
 from kernel.runtime import ServiceRuntime
 from kernel.settings import Settings
+from kernel.store.factory import read_model_database
 from kernel.tokens import issue_token
 from vanguard.archives.v1 import archives_pb2 as pb
 from vanguard.archives.v1 import archives_pb2_grpc
@@ -117,16 +120,19 @@ class ArchivesService:
         drop_read_model: bool = False,
         while_stopped: Callable[[Path], None] | None = None,
     ) -> None:
-        """Stop, optionally delete the projection's file or do `while_stopped(data directory)`,
-        start again on the same data."""
+        """Stop, optionally delete the projection's database or do `while_stopped(data
+        directory)`, start again on the same data."""
         directory = self.directory
         await self.stop()
         if drop_read_model:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{directory / 'archive.db'}{suffix}").unlink(missing_ok=True)
+            self.read_model().drop()
         if while_stopped is not None:
             while_stopped(directory)
         await self._start()
+
+    def read_model(self) -> ReadModelDatabase:
+        """Where the archive projection lives on this run's backend (`--store`)."""
+        return read_model_database(self.settings, "archives", ArchiveProjection.name)
 
     @property
     def directory(self) -> Path:

@@ -5,9 +5,7 @@ rebuilt, is identical to the one kept live.
 
 from __future__ import annotations
 
-import sqlite3
 import time
-from pathlib import Path
 
 from archives_kit import (
     VISIBLE,
@@ -19,6 +17,7 @@ from archives_kit import (
     today,
 )
 
+from kernel.database import ReadModelDatabase
 from kernel.envelope import Role
 from vanguard.archives.v1 import archives_pb2 as pb
 
@@ -283,8 +282,7 @@ async def test_a_dropped_read_model_rebuilt_from_the_log_is_identical(
     )
     moment = now_rfc3339()  # nothing happens from here on
     m1_then = await archives.archive("m-1", as_of=moment)
-    database = archives.directory / "archive.db"
-    assert database.exists()
+    assert archives.read_model().exists()
 
     await archives.restart(drop_read_model=True)
     await until_rebuilt(archives)
@@ -307,17 +305,16 @@ async def test_a_dropped_read_model_rebuilt_from_the_log_is_identical(
     assert sum(p.applied_events for p in status.projections) >= runtime.store.head_position()
 
 
-def older_read_model(directory: Path) -> None:
-    """Turn the archive read model into a file as the code of one JSON document per archive
+def older_read_model(database: ReadModelDatabase) -> None:
+    """Turn the archive read model into one as the code of one JSON document per archive
     made it: every stream marked applied, each member's archive a document (here a wrong
     one). Opened by today's code, it must be rebuilt from the log, not read."""
-    with sqlite3.connect(directory / "archive.db") as conn:
-        kept = [
-            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        ]
-        for table in kept:
+    conn = database.connect()
+    try:
+        conn.execute(database.begin())
+        for table in database.tables(conn):
             if table != "applied_streams":
-                conn.execute(f'DROP TABLE "{table}"')
+                database.drop_table(conn, table)
         conn.execute(
             "CREATE TABLE members (school_id TEXT NOT NULL, member_id TEXT NOT NULL, "
             "branch_id TEXT NOT NULL, name TEXT NOT NULL, active INTEGER NOT NULL, "
@@ -326,10 +323,12 @@ def older_read_model(directory: Path) -> None:
             "PRIMARY KEY (school_id, member_id))"
         )
         conn.execute(
-            "INSERT INTO members SELECT DISTINCT 's', 'm-1', 'b-a', '?', 1, 0, '{}', 0, '' "
+            "INSERT INTO members SELECT DISTINCT 's', 'm-1', 'b-a', 'x', 1, 0, '{}', 0, '' "
             "FROM applied_streams"
         )
-    conn.close()
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
 
 
 async def test_a_read_model_made_by_older_code_is_rebuilt_from_the_log(
@@ -342,7 +341,7 @@ async def test_a_read_model_made_by_older_code_is_rebuilt_from_the_log(
     for member in members:  # the rows hold what the fold makes of the log
         assert await archives.archive(member) == await archives.archive(member, moment), member
 
-    await archives.restart(while_stopped=older_read_model)
+    await archives.restart(while_stopped=lambda _: older_read_model(archives.read_model()))
     await until_rebuilt(archives)
 
     assert [m.member_id for m in await archives.all_members()] == members

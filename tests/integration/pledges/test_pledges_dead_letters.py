@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from pathlib import Path
 
 import grpc
 import pytest
@@ -48,10 +47,9 @@ async def dead_lettered(school: School) -> int:
 async def rebuild_read_model(school: School) -> None:
     """Stop pledges, delete its read model, start it again on the same store."""
     runtime = school.pledges.runtime
-    settings, directory = runtime.settings, runtime.directory
+    settings, read_model = runtime.settings, runtime.read_model(PledgesProjection.name)
     await school.pledges.stop()
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{directory / PledgesProjection.name}.db{suffix}").unlink(missing_ok=True)
+    read_model.drop()
     built = pledges_bootstrap.build(settings, PledgesConfig(sweep_interval_s=3600))
     school.pledges = await Running.start(built, pledges_bootstrap.registrations)
     school.stub = pledges_pb2_grpc.PledgeServiceStub(school.pledges.channel)

@@ -13,10 +13,10 @@ from unit.pledges.pledge_kit import SECRETARY, progress, published
 
 from contracts.pledges import registry
 from contracts.vocabulary import Verdict
-from kernel.aggregate import Repository
 from kernel.envelope import Envelope
 from kernel.projection import ProjectionDb
-from kernel.store import SqliteEventStore
+from kernel.repository import Repository
+from kernel.store.sqlite import SqliteEventStore
 from pledges.readmodel.projection import PledgesProjection
 
 

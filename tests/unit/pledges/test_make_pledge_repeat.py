@@ -12,7 +12,7 @@ import pytest
 from kernel.auth import Principal
 from kernel.envelope import Role
 from kernel.errors import InvalidArgument
-from kernel.store import SqliteEventStore
+from kernel.store.sqlite import SqliteEventStore
 from pledges import commands as c
 from pledges.adapters.contacts import SqliteContactBook
 from pledges.domain.ports import MemberOnRoll
