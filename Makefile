@@ -66,10 +66,10 @@ postgres:
 
 # The whole suite, tests/containers included: it needs a Docker engine (deploy/engine.sh
 # starts one where it can) and builds the images itself (make images).
-# Then the broker matrix's second pass: the layers that talk to a broker, on Apache Kafka.
+# Beside it, the broker matrix's second pass: the layers that talk to a broker, on Apache Kafka
+# (tests/passes.sh runs the two side by side; their output in var/test-logs/).
 test: setup engine browser kafka
-	$(PY) -m pytest -q
-	$(PY) -m pytest -q --broker kafka tests/integration tests/e2e
+	PY=$(PY) tests/passes.sh
 
 # Only the Apache Kafka pass (tests/conftest.py: --broker, VANGUARD_TEST_BROKER).
 test-kafka: setup kafka

@@ -2,8 +2,9 @@
 
 `--store sqlite|postgres` (once per run, default sqlite) picks where the services' event
 stores, read models and consumer positions live in the integration tests. PostgreSQL is a
-real server: deploy/postgres.sh starts a throwaway cluster under var/postgres-tests once per
-session (or uses VANGUARD_TEST_POSTGRES_URL), and each test gets a database of its own."""
+real server: deploy/postgres.sh starts a throwaway cluster under var/postgres-tests-<broker>
+once per session (or uses VANGUARD_TEST_POSTGRES_URL), and each test gets a database of its
+own."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
+from broker_matrix import broker_kind
 from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +37,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def postgres_url() -> Iterator[str]:
     """A PostgreSQL server for the session: started by deploy/postgres.sh (stopped after the
     session if it started one), or the one VANGUARD_TEST_POSTGRES_URL names."""
-    directory = ROOT / "var" / "postgres-tests"
+    # One cluster per broker pass: make test runs the two passes side by side (tests/passes.sh).
+    directory = ROOT / "var" / f"postgres-tests-{broker_kind()}"
     env = {**os.environ, "VANGUARD_POSTGRES_DIR": str(directory)}
     script = str(ROOT / "deploy" / "postgres.sh")
     started = subprocess.run(
