@@ -16,9 +16,11 @@ stop() { ((${#pids[@]})) && kill "${pids[@]}" 2>/dev/null; }
 trap 'stop; exit 130' INT TERM
 
 start=$(date +%s)
-"$PY" -m pytest -q >"$LOGS/tansu.log" 2>&1 &
+# A background command of a script ignores SIGINT, and so would every process a test starts
+# from it (a Ctrl-C test would wait forever): each pass gets the default disposition back.
+(trap - INT; exec "$PY" -m pytest -q) >"$LOGS/tansu.log" 2>&1 &
 pids+=($!)
-"$PY" -m pytest -q --broker kafka tests/integration tests/e2e >"$LOGS/kafka.log" 2>&1 &
+(trap - INT; exec "$PY" -m pytest -q --broker kafka tests/integration tests/e2e) >"$LOGS/kafka.log" 2>&1 &
 pids+=($!)
 echo "test: the Tansu pass and the Apache Kafka pass are running (logs: $LOGS/tansu.log, $LOGS/kafka.log)"
 
