@@ -13,9 +13,9 @@ from typing import Any
 import pydantic_core
 
 from kernel.envelope import CommandContext, Envelope
-from kernel.errors import ConcurrencyConflict
+from kernel.errors import ConcurrencyConflict, InvalidArgument
 from kernel.events import encode
-from kernel.store.port import PendingEvent
+from kernel.store.port import PendingEvent, StoredCommand
 
 
 def utc(moment: datetime) -> datetime:
@@ -122,3 +122,14 @@ def conflict(stream_id: str, expected: int, reached: int | None) -> ConcurrencyC
     return ConcurrencyConflict(
         f"stream {stream_id} {found}, expected version {expected}", field="expected_version"
     )
+
+
+def same_request(stored: StoredCommand | None, fingerprint: str) -> StoredCommand | None:
+    """The command stored under an idempotency key, if any, when it is this request; a key
+    used for a different request is refused (every backend answers it the same way)."""
+    if stored is not None and stored.fingerprint != fingerprint:
+        raise InvalidArgument(
+            "this idempotency key was already used for a different request",
+            field="idempotency_key",
+        )
+    return stored

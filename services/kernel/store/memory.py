@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from kernel.envelope import CommandContext, Envelope, utcnow
-from kernel.errors import InvalidArgument
-from kernel.store.drafts import Batch, conflict, utc
+from kernel.store.drafts import Batch, conflict, same_request, utc
 from kernel.store.port import AppendResult, PendingEvent, StoredCommand
 
 
@@ -71,13 +70,7 @@ class MemoryEventStore:
         return AppendResult(stream_id, len(stream) + len(envelopes), envelopes, result)
 
     def _recall(self, key: str, fingerprint: str) -> StoredCommand | None:
-        stored = self.storage.commands.get(key)
-        if stored is not None and stored.fingerprint != fingerprint:
-            raise InvalidArgument(
-                "this idempotency key was already used for a different request",
-                field="idempotency_key",
-            )
-        return stored
+        return same_request(self.storage.commands.get(key), fingerprint)
 
     def recall(self, key: str, fingerprint: str) -> StoredCommand | None:
         with self.storage.lock:

@@ -23,8 +23,7 @@ from psycopg.types.json import Json
 from psycopg_pool import ConnectionPool
 
 from kernel.envelope import CommandContext, Envelope
-from kernel.errors import InvalidArgument
-from kernel.store.drafts import Batch, conflict, utc
+from kernel.store.drafts import Batch, conflict, same_request, utc
 from kernel.store.lease import RelayLease
 from kernel.store.migrations import ensure_schema, migrate
 from kernel.store.port import AppendResult, PendingEvent, StoredCommand
@@ -166,14 +165,8 @@ class PostgresEventStore:
         row = conn.execute(
             "SELECT fingerprint, result::text FROM command_results WHERE key = %s", (key,)
         ).fetchone()
-        if row is None:
-            return None
-        if row[0] != fingerprint:
-            raise InvalidArgument(
-                "this idempotency key was already used for a different request",
-                field="idempotency_key",
-            )
-        return StoredCommand(key, row[0], json.loads(row[1]))
+        stored = None if row is None else StoredCommand(key, row[0], json.loads(row[1]))
+        return same_request(stored, fingerprint)
 
     def recall(self, key: str, fingerprint: str) -> StoredCommand | None:
         with self._pool.connection() as conn:

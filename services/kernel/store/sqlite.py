@@ -13,8 +13,8 @@ from typing import Any
 import pydantic_core
 
 from kernel.envelope import CommandContext, Envelope, utcnow
-from kernel.errors import ConcurrencyConflict, InvalidArgument
-from kernel.store.drafts import Batch, Draft, conflict, timestamp
+from kernel.errors import ConcurrencyConflict
+from kernel.store.drafts import Batch, Draft, conflict, same_request, timestamp
 from kernel.store.lease import FileLease, RelayLease
 from kernel.store.port import AppendResult, PendingEvent, StoredCommand
 from kernel.store.wal import CHECKPOINT_EVERY, WAL_LIMIT_BYTES, WalCheckpointer
@@ -348,14 +348,8 @@ class SqliteEventStore:
         row = conn.execute(
             "SELECT fingerprint, result FROM command_results WHERE key = ?", (key,)
         ).fetchone()
-        if row is None:
-            return None
-        if row[0] != fingerprint:
-            raise InvalidArgument(
-                "this idempotency key was already used for a different request",
-                field="idempotency_key",
-            )
-        return StoredCommand(key, row[0], json.loads(row[1]))
+        stored = None if row is None else StoredCommand(key, row[0], json.loads(row[1]))
+        return same_request(stored, fingerprint)
 
     def recall(self, key: str, fingerprint: str) -> StoredCommand | None:
         return self._recall_key(self._conn(), key, fingerprint)
